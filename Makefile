@@ -1,0 +1,34 @@
+# Two commands do all the set-up: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+
+.PHONY: run test bench lint format venv clean-data
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "setuptools<81" wheel
+	# XStatic packages ship only as sdists that still import pkg_resources, hence no build isolation.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-build-isolation -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m portal.devstack run
+
+test: $(STAMP)
+	$(PY) -m portal.devstack test
+
+bench: $(STAMP)
+	$(PY) -m portal.devstack bench
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+clean-data:
+	rm -rf .data

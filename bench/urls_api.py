@@ -1,0 +1,20 @@
+"""The partner urlconf plus the floor of the API benchmark: the same rows from `.values()`, no framework."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.urls import path
+
+from portal.urls_tenant import urlpatterns as tenant_urlpatterns
+from portal.vehicles.models import Vehicle
+
+FIELDS = ["vin", "model_id", "production_date", "plant", "status", "registration_country", "registration_date"]
+
+
+@login_not_required
+def bare_vehicles(request):
+    """The first 100 vehicles in the list's order, as JSON, with nothing in between."""
+    rows = list(Vehicle.objects.order_by("-production_date", "vin").values(*FIELDS)[:100])
+    return JsonResponse({"results": rows})
+
+
+urlpatterns = [path("bench/bare-vehicles/", bare_vehicles), *tenant_urlpatterns]

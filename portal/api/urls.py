@@ -1,0 +1,31 @@
+"""The one API router, mounted under /api/v1/ on every host."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from portal.integrations.api.views import ApiKeyViewSet
+from portal.integrations.api.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
+from tenants.api.views import MeView, PartnerViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.include_format_suffixes = False
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("api-keys", ApiKeyViewSet, basename="api-key")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
+router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+
+v1 = [
+    path("me/", MeView.as_view(), name="me"),
+    *router.urls,
+    path("", include("portal.vehicles.api.urls")),
+    path("", include("portal.collaboration.api.urls")),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "v1"), namespace="v1")),
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

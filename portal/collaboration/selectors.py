@@ -1,0 +1,132 @@
+"""Reads of collaboration projects. Every read of a project goes through `project_list_for_partner`."""
+
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from tenants.models import Partner
+
+from .choices import ListingKind, ParticipantStatus, Stage
+from .models import Document, Listing, Milestone, Participant, Product, Project, TimelineEvent, Transition
+from .pipeline import ORDER
+
+VISIBLE = (ParticipantStatus.ACCEPTED, ParticipantStatus.INVITED)
+
+
+def project_list_for_partner(*, partner: Partner | None, staff: bool = False, accepted_only: bool = False) -> QuerySet:
+    """Projects the partner takes part in (accepted; invited too unless `accepted_only`); staff see all.
+
+    The one place where the visibility rule lives: board, list, detail, API, search, documents and timeline.
+    """
+    projects = Project.objects.select_related("owner")
+    if staff:
+        return projects
+    if partner is None:
+        return projects.none()
+    statuses = (ParticipantStatus.ACCEPTED,) if accepted_only else VISIBLE
+    mine = Participant.objects.filter(project=OuterRef("pk"), partner=partner, status__in=statuses)
+    return projects.filter(Exists(mine))
+
+
+def project_get(
+    *, partner: Partner | None, pk: int, staff: bool = False, accepted_only: bool = False
+) -> Project | None:
+    """One visible project, or None."""
+    return project_list_for_partner(partner=partner, staff=staff, accepted_only=accepted_only).filter(pk=pk).first()
+
+
+def participation_get(*, project: Project, partner: Partner | None) -> Participant | None:
+    if partner is None:
+        return None
+    return Participant.objects.filter(project=project, partner=partner).first()
+
+
+def board_columns(*, projects: QuerySet, per_column: int = 20) -> list[dict]:
+    """Pipeline columns: the count of each stage and its most recently updated cards (two queries)."""
+    counts = dict(projects.order_by().values_list("stage").annotate(n=Count("id")))
+    ranked = projects.annotate(
+        rank=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("updated_at").desc(), F("id").desc()])
+    )
+    cards: dict[str, list] = {}
+    for project in ranked.filter(rank__lte=per_column).order_by("stage", "rank"):
+        cards.setdefault(project.stage, []).append(project)
+    return [
+        {"stage": stage, "label": Stage(stage).label, "count": counts.get(stage, 0), "projects": cards.get(stage, [])}
+        for stage in [*ORDER, Stage.WITHDRAWN, Stage.FAILED]
+    ]
+
+
+def participant_list(*, project: Project) -> QuerySet:
+    return Participant.objects.filter(project=project).select_related("partner").order_by("invited_at", "id")
+
+
+def transition_list(*, projects: QuerySet) -> QuerySet:
+    return Transition.objects.filter(project__in=projects.values("pk")).select_related("by_user", "by_partner")
+
+
+def milestone_list(*, projects: QuerySet) -> QuerySet:
+    return Milestone.objects.filter(project__in=projects.values("pk")).select_related("owner")
+
+
+def document_list(*, projects: QuerySet) -> QuerySet:
+    return Document.objects.filter(project__in=projects.values("pk")).select_related("uploaded_by", "partner")
+
+
+def document_get(*, partner: Partner | None, pk: int, staff: bool = False) -> Document | None:
+    """A document of a project the partner has accepted (or any, for staff)."""
+    projects = project_list_for_partner(partner=partner, staff=staff, accepted_only=True)
+    return document_list(projects=projects).filter(pk=pk).first()
+
+
+def timeline_list(*, projects: QuerySet) -> QuerySet:
+    return TimelineEvent.objects.filter(project__in=projects.values("pk")).select_related("user", "partner")
+
+
+def invitation_list(*, partner: Partner) -> QuerySet:
+    """Open invitations of the partner."""
+    return Participant.objects.filter(partner=partner, status=ParticipantStatus.INVITED).select_related(
+        "project", "project__owner"
+    )
+
+
+def product_list() -> QuerySet:
+    """The alliance's product catalogue (visible to every member)."""
+    return Product.objects.select_related("partner", "project")
+
+
+def listing_list(*, open_only: bool = True) -> QuerySet:
+    listings = Listing.objects.select_related("partner")
+    return listings.filter(is_open=True) if open_only else listings
+
+
+def listing_suggestions(*, listing: Listing, limit: int = 10) -> list[dict]:
+    """Partners that fit a listing, best first: kind sought, shared technologies and markets of their listings.
+
+    One query: partners annotated with the number of open opposite listings sharing a tag or a market.
+    """
+    opposite = ListingKind.OFFER if listing.kind == ListingKind.NEED else ListingKind.NEED
+    theirs = Listing.objects.filter(partner=OuterRef("pk"), is_open=True, kind=opposite)
+    tag_fit = theirs.filter(tags__overlap=listing.tags or ["-"])
+    market_fit = theirs.filter(markets__overlap=listing.markets or ["-"])
+    partners = (
+        Partner.objects.members()
+        .active()
+        .exclude(pk=listing.partner_id)
+        .annotate(
+            kind_fit=ExpressionWrapper(Q(kind__in=listing.partner_kinds or ["-"]), output_field=BooleanField()),
+            tag_fit=Exists(tag_fit),
+            market_fit=Exists(market_fit),
+        )
+        .filter(Q(kind_fit=True) | Q(tag_fit=True) | Q(market_fit=True))
+    )
+    suggestions = [
+        {
+            "partner": partner,
+            "score": 2 * partner.kind_fit + 2 * partner.tag_fit + partner.market_fit,
+            "kind_fit": partner.kind_fit,
+            "tag_fit": partner.tag_fit,
+            "market_fit": partner.market_fit,
+        }
+        for partner in partners
+    ]
+    suggestions.sort(key=lambda s: (-s["score"], s["partner"].name))
+    return suggestions[:limit]

@@ -1,0 +1,402 @@
+"""Pages of collaboration projects: on partner hosts for members, on the public host for alliance staff."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.projectnotes.selectors import note_list
+from tenants.choices import ROLE_RANK, Role
+from tenants.models import Partner
+
+from . import selectors, services
+from .choices import ParticipantStatus
+from .filters import ListingFilterSet, ProductFilterSet, ProjectFilterSet
+from .forms import DocumentForm, InviteForm, ListingForm, MilestoneForm, ProductForm, ProjectForm, TransitionForm
+from .funnel import funnel_compute
+from .pipeline import allowed_targets, transition_check
+
+
+def _scope(request) -> dict:
+    """Who is looking: a partner (with the visitor's role) on its host, or alliance staff on the public host."""
+    if request.tenant.is_public:
+        return {"partner": None, "staff": True, "role": None}
+    return {"partner": request.tenant, "staff": False, "role": request.membership.role}
+
+
+def _projects(request, *, accepted_only: bool = False):
+    scope = _scope(request)
+    return selectors.project_list_for_partner(
+        partner=scope["partner"], staff=scope["staff"], accepted_only=accepted_only
+    )
+
+
+def _project_or_404(request, pk: int, *, accepted_only: bool = True):
+    project = _projects(request, accepted_only=accepted_only).filter(pk=pk).first()
+    if project is None:
+        raise Http404(_("No such project."))
+    return project
+
+
+def _errors(request, error: Exception) -> None:
+    if isinstance(error, services.VersionConflictError):
+        messages.error(request, str(services.VersionConflictError.message))
+    elif isinstance(error, ValidationError):
+        for message in error.messages:
+            messages.error(request, message)
+
+
+def _detail(project) -> str:
+    return reverse("collaboration:project-detail", kwargs={"pk": project.pk})
+
+
+def board(request):
+    """Projects by stage, one column each."""
+    projects = _projects(request)
+    scope = _scope(request)
+    invitations = [] if scope["staff"] else selectors.invitation_list(partner=scope["partner"])
+    return render(
+        request,
+        "collaboration/board.html",
+        {"columns": selectors.board_columns(projects=projects), "invitations": invitations},
+    )
+
+
+def project_list(request):
+    """Projects with filters (the same FilterSet as the API and the CSV export)."""
+    filterset = ProjectFilterSet(request.GET, queryset=_projects(request))
+    page = Paginator(filterset.qs.order_by("-updated_at", "-id"), 50).get_page(request.GET.get("page"))
+    return render(request, "collaboration/project_list.html", {"filterset": filterset, "page": page})
+
+
+def project_export(request):
+    """CSV of the filtered project list."""
+    filterset = ProjectFilterSet(request.GET, queryset=_projects(request))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="projects.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [_("ID"), _("Title"), _("Owner partner"), _("Stage"), _("Technologies"), _("Markets"), _("Updated")]
+    )
+    for project in filterset.qs.order_by("-updated_at", "-id")[:10000]:
+        writer.writerow(
+            [
+                project.pk,
+                project.title,
+                project.owner.name,
+                project.get_stage_display(),
+                " ".join(project.tags),
+                " ".join(project.markets),
+                project.updated_at.isoformat(),
+            ]
+        )
+    return response
+
+
+def project_create(request):
+    """Members propose a project owned by their partner."""
+    scope = _scope(request)
+    if scope["staff"] or ROLE_RANK[scope["role"]] < ROLE_RANK[Role.MEMBER]:
+        return render(request, "403.html", status=403)
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if key != "version"}
+        project = services.project_create(partner=scope["partner"], role=scope["role"], user=request.user, **data)
+        messages.success(request, _("Project created."))
+        return redirect(_detail(project))
+    return render(request, "collaboration/project_form.html", {"form": form})
+
+
+def project_edit(request, pk: int):
+    """The owner partner's managers edit the description; a stale version is refused, never overwritten."""
+    scope = _scope(request)
+    project = _project_or_404(request, pk)
+    if scope["staff"] or project.owner_id != scope["partner"].pk or ROLE_RANK[scope["role"]] < ROLE_RANK[Role.MANAGER]:
+        return render(request, "403.html", status=403)
+    initial = {field: getattr(project, field) for field in ("title", "summary", "tags", "markets", "budget_range")}
+    form = ProjectForm(request.POST or None, initial={**initial, "version": project.version})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version") or 0
+        try:
+            services.project_update(
+                project=project,
+                version=version,
+                partner=scope["partner"],
+                role=scope["role"],
+                user=request.user,
+                **data,
+            )
+        except services.VersionConflictError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Project saved."))
+            return redirect(_detail(project))
+    return render(request, "collaboration/project_form.html", {"form": form, "project": project})
+
+
+def project_detail(request, pk: int):
+    """A project: participants, stage and its history, milestones, documents, timeline, private notes."""
+    scope = _scope(request)
+    project = _project_or_404(request, pk, accepted_only=False)
+    participants = list(selectors.participant_list(project=project))
+    mine = next((p for p in participants if scope["partner"] and p.partner_id == scope["partner"].pk), None)
+    context = {"project": project, "participants": participants, "mine": mine, "staff": scope["staff"]}
+    if mine is not None and mine.status == ParticipantStatus.INVITED:
+        # An invited partner sees the invitation, not the project's working data.
+        return render(request, "collaboration/project_invitation.html", context)
+    one = selectors.project_list_for_partner(partner=scope["partner"], staff=scope["staff"]).filter(pk=project.pk)
+    role = scope["role"]
+    is_owner = scope["partner"] is not None and project.owner_id == scope["partner"].pk
+    targets = [
+        stage
+        for stage in allowed_targets(project.stage)
+        if transition_check(from_stage=project.stage, to_stage=stage, is_owner_partner=is_owner, role=role).allowed
+    ]
+    transition_form = TransitionForm(initial={"version": project.version})
+    transition_form.fields["to_stage"].choices = [
+        (s, c) for s, c in transition_form.fields["to_stage"].choices if s in targets
+    ]
+    context.update(
+        transitions=selectors.transition_list(projects=one).select_related("evidence").order_by("at", "id"),
+        milestones=selectors.milestone_list(projects=one),
+        documents=selectors.document_list(projects=one),
+        timeline=selectors.timeline_list(projects=one)[:100],
+        can_move=bool(targets),
+        transition_form=transition_form,
+        can_manage=is_owner and role is not None and ROLE_RANK[role] >= ROLE_RANK[Role.MANAGER],
+        can_contribute=role is not None and ROLE_RANK[role] >= ROLE_RANK[Role.MEMBER],
+        can_leave=mine is not None and not is_owner and ROLE_RANK[role] >= ROLE_RANK[Role.MANAGER],
+        invite_form=InviteForm(exclude_ids=[p.partner_id for p in participants]),
+        milestone_form=MilestoneForm(),
+        document_form=DocumentForm(),
+        notes=[] if scope["staff"] else note_list(project_id=project.pk),
+    )
+    return render(request, "collaboration/project_detail.html", context)
+
+
+def _post_action(request, pk: int, action):
+    """Run one service call for a POST on a project page, then go back to it with the outcome as a message."""
+    scope = _scope(request)
+    if scope["staff"]:
+        return render(request, "403.html", status=403)
+    project = _project_or_404(request, pk, accepted_only=False)
+    try:
+        action(project, scope)
+    except (ValidationError, services.VersionConflictError) as error:
+        _errors(request, error)
+    else:
+        messages.success(request, _("Done."))
+    if not selectors.project_list_for_partner(partner=scope["partner"]).filter(pk=pk).exists():
+        return redirect("collaboration:board")
+    return redirect(_detail(project))
+
+
+@require_POST
+def project_transition(request, pk: int):
+    form = TransitionForm(request.POST, request.FILES)
+
+    def action(project, scope):
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.project_transition(
+            project=project,
+            version=form.cleaned_data["version"],
+            to_stage=form.cleaned_data["to_stage"],
+            partner=scope["partner"],
+            role=scope["role"],
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            evidence=form.cleaned_data.get("evidence"),
+        )
+
+    return _post_action(request, pk, action)
+
+
+@require_POST
+def participant_invite(request, pk: int):
+    form = InviteForm(request.POST)
+
+    def action(project, scope):
+        if not form.is_valid():
+            raise ValidationError(_("Choose a partner to invite."))
+        services.participant_invite(
+            project=project,
+            partner=scope["partner"],
+            role=scope["role"],
+            user=request.user,
+            invitee=form.cleaned_data["partner"],
+        )
+
+    return _post_action(request, pk, action)
+
+
+@require_POST
+def participant_respond(request, pk: int):
+    def action(project, scope):
+        services.participant_respond(
+            project=project,
+            partner=scope["partner"],
+            role=scope["role"],
+            user=request.user,
+            action=request.POST.get("action", ""),
+        )
+
+    return _post_action(request, pk, action)
+
+
+@require_POST
+def milestone_create(request, pk: int):
+    form = MilestoneForm(request.POST)
+
+    def action(project, scope):
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.milestone_create(
+            project=project, partner=scope["partner"], role=scope["role"], user=request.user, **form.cleaned_data
+        )
+
+    return _post_action(request, pk, action)
+
+
+@require_POST
+def milestone_done(request, pk: int, milestone_pk: int):
+    def action(project, scope):
+        milestone = get_object_or_404(
+            selectors.milestone_list(projects=_projects(request)), pk=milestone_pk, project=project
+        )
+        services.milestone_set_done(
+            milestone=milestone,
+            partner=scope["partner"],
+            role=scope["role"],
+            user=request.user,
+            done=request.POST.get("done") == "1",
+        )
+
+    return _post_action(request, pk, action)
+
+
+@require_POST
+def document_upload(request, pk: int):
+    form = DocumentForm(request.POST, request.FILES)
+
+    def action(project, scope):
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.document_upload(
+            project=project,
+            partner=scope["partner"],
+            role=scope["role"],
+            user=request.user,
+            file=form.cleaned_data["file"],
+        )
+
+    return _post_action(request, pk, action)
+
+
+def document_download(request, pk: int):
+    """A project document, only to people of a participant partner (or staff); never by a public URL."""
+    scope = _scope(request)
+    document = selectors.document_get(partner=scope["partner"], staff=scope["staff"], pk=pk)
+    if document is None:
+        raise Http404(_("No such document."))
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("The file is missing.")) from error
+    response = FileResponse(handle, as_attachment=True, filename=document.name, content_type=document.content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def funnel(request):
+    """The funnel of the projects the visitor may see: a partner's own, or the whole alliance for staff."""
+    try:
+        stalled_days = max(1, min(int(request.GET.get("stalled_days", 30)), 3650))
+    except ValueError:
+        stalled_days = 30
+    figures = funnel_compute(projects=_projects(request, accepted_only=True), stalled_days=stalled_days)
+    return render(request, "collaboration/funnel.html", {"funnel": figures})
+
+
+def product_list(request):
+    """The alliance's product catalogue (every member sees it)."""
+    filterset = ProductFilterSet(request.GET, queryset=selectors.product_list())
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "collaboration/product_list.html", {"filterset": filterset, "page": page})
+
+
+def product_create(request):
+    scope = _scope(request)
+    if scope["staff"] or ROLE_RANK[scope["role"]] < ROLE_RANK[Role.MEMBER]:
+        return render(request, "403.html", status=403)
+    form = ProductForm(request.POST or None, projects=_projects(request, accepted_only=True))
+    if request.method == "POST" and form.is_valid():
+        services.product_create(partner=scope["partner"], role=scope["role"], **form.cleaned_data)
+        messages.success(request, _("Product added to the catalogue."))
+        return redirect("collaboration:product-list")
+    return render(request, "collaboration/product_form.html", {"form": form})
+
+
+def market(request):
+    """Needs and offers of the alliance; members publish their partner's own."""
+    scope = _scope(request)
+    filterset = ListingFilterSet(request.GET, queryset=selectors.listing_list())
+    form = ListingForm(request.POST or None)
+    if request.method == "POST":
+        if scope["staff"] or ROLE_RANK[scope["role"]] < ROLE_RANK[Role.MEMBER]:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            listing = services.listing_create(partner=scope["partner"], role=scope["role"], **form.cleaned_data)
+            messages.success(request, _("Published."))
+            return redirect("collaboration:listing-detail", pk=listing.pk)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "collaboration/market.html", {"filterset": filterset, "page": page, "form": form})
+
+
+def _own_listing(request, pk: int):
+    scope = _scope(request)
+    if scope["staff"]:
+        raise Http404
+    return get_object_or_404(selectors.listing_list(open_only=False), pk=pk, partner=scope["partner"])
+
+
+def listing_detail(request, pk: int):
+    """One of the partner's own needs or offers, with suggested partners."""
+    listing = _own_listing(request, pk)
+    suggestions = selectors.listing_suggestions(listing=listing) if listing.is_open else []
+    return render(request, "collaboration/listing_detail.html", {"listing": listing, "suggestions": suggestions})
+
+
+@require_POST
+def listing_accept(request, pk: int):
+    """Accept a suggested partner: a project in "negotiating" with both partners."""
+    listing = _own_listing(request, pk)
+    scope = _scope(request)
+    counterpart = Partner.objects.members().filter(pk=request.POST.get("partner") or 0).first()
+    if counterpart is None:
+        messages.error(request, _("Choose a suggested partner."))
+        return redirect("collaboration:listing-detail", pk=pk)
+    try:
+        project = services.suggestion_accept(
+            listing=listing, counterpart=counterpart, partner=scope["partner"], role=scope["role"], user=request.user
+        )
+    except ValidationError as error:
+        _errors(request, error)
+        return redirect("collaboration:listing-detail", pk=pk)
+    messages.success(request, _("Project opened."))
+    return redirect(_detail(project))
+
+
+@require_POST
+def listing_close(request, pk: int):
+    listing = _own_listing(request, pk)
+    scope = _scope(request)
+    services.listing_close(listing=listing, partner=scope["partner"], role=scope["role"])
+    return redirect("collaboration:market")

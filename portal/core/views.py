@@ -1,0 +1,53 @@
+"""Home pages, health, and the error pages."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from tenants.filters import PartnerFilterSet
+from tenants.selectors import membership_list_for_partner, membership_list_for_user, partner_list
+
+from .health import health_report
+
+
+@login_not_required
+def public_home(request):
+    """The alliance's front page; signed-in members see their workspaces."""
+    memberships = membership_list_for_user(user=request.user) if request.user.is_authenticated else []
+    return render(
+        request,
+        "core/public_home.html",
+        {"memberships": memberships, "partner_count": partner_list().count()},
+    )
+
+
+def partner_home(request):
+    """A partner's home page: its profile and its team."""
+    team = membership_list_for_partner(partner=request.tenant)
+    return render(request, "core/partner_home.html", {"team": team})
+
+
+@staff_member_required
+def staff_home(request):
+    """The secretariat's overview of member partners."""
+    filterset = PartnerFilterSet(
+        request.GET, queryset=partner_list(include_inactive=True).annotate(people=Count("memberships"))
+    )
+    page = Paginator(filterset.qs.order_by("name"), 50).get_page(request.GET.get("page"))
+    return render(request, "core/staff_home.html", {"filterset": filterset, "page": page})
+
+
+@login_not_required
+@never_cache
+def health(request):
+    """JSON health report; 503 when a required part is down."""
+    report = health_report(include_worker=request.GET.get("worker", "1") != "0")
+    return JsonResponse(report, status=200 if report["ok"] else 503)
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)

@@ -1,0 +1,170 @@
+"""Development set-up behind `make run`, `make test` and `make bench`.
+
+Starts an embedded PostgreSQL when DATABASE_URL is unset (data under .data/postgres, kept between runs),
+defaults Celery to the embedded filesystem broker, compiles the message catalogues, migrates every schema,
+seeds the demo alliance, and then runs the web server, worker and beat, or the test suite.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("PORTAL_DATA_DIR", ROOT / ".data"))
+PY = sys.executable
+DB_NAME = "alliance"
+
+
+def say(message: str) -> None:
+    print(f"\033[1;32m==>\033[0m {message}", flush=True)
+
+
+def ensure_database():
+    """Use DATABASE_URL, or start the embedded PostgreSQL and point DATABASE_URL at it."""
+    if os.environ.get("DATABASE_URL"):
+        say(f"Using DATABASE_URL ({os.environ['DATABASE_URL'].split('@')[-1]})")
+        return None
+    import pgserver
+
+    say(f"Starting embedded PostgreSQL in {DATA / 'postgres'}")
+    DATA.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(DATA / "postgres", cleanup_mode="stop")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
+    if "1 row" not in exists:
+        server.psql(f"CREATE DATABASE {DB_NAME};")
+    socket_dir = server.get_uri().split("host=")[-1]
+    os.environ["DATABASE_URL"] = f"postgresql://postgres@{quote(socket_dir, safe='')}/{DB_NAME}"
+    return server
+
+
+def ensure_broker():
+    if os.environ.get("CELERY_BROKER_URL"):
+        say(f"Using CELERY_BROKER_URL ({os.environ['CELERY_BROKER_URL'].split('@')[-1]})")
+    else:
+        say(f"Using the embedded filesystem broker in {DATA / 'broker'}")
+
+
+def compile_messages():
+    """Compile .po catalogues to .mo with polib (no system gettext needed); only when stale."""
+    import polib
+
+    for po_path in (ROOT / "portal" / "locale").glob("*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+
+
+def manage(*args: str, check: bool = True) -> int:
+    return subprocess.run([PY, "manage.py", *args], cwd=ROOT, check=check).returncode
+
+
+def prepare(seed: bool) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
+    DATA.mkdir(parents=True, exist_ok=True)
+    ensure_broker()
+    compile_messages()
+    say("Migrating the public schema, the schema template and every partner")
+    manage("portal_setup")
+    if seed:
+        say("Seeding the demo alliance (once)")
+        manage("seed_demo")
+
+
+def run() -> int:
+    from honcho.manager import Manager
+
+    server = ensure_database()
+    prepare(seed=True)
+    port = os.environ.get("PORT", os.environ.get("PORTAL_PORT", "8000"))
+    os.environ["PORTAL_PORT"] = port
+    env = dict(os.environ)
+    manager = Manager()
+    concurrency = os.environ.get("CELERY_CONCURRENCY", "4")
+    manager.add_process("web", f"{PY} manage.py runserver 127.0.0.1:{port}", cwd=str(ROOT), env=env)
+    # Threads, not forked children: Ctrl-C then stops the worker warmly instead of killing pool processes.
+    manager.add_process(
+        "worker",
+        f"{PY} -m celery -A portal worker -l info --pool threads --concurrency {concurrency}",
+        cwd=str(ROOT),
+        env=env,
+    )
+    manager.add_process("beat", f"{PY} -m celery -A portal beat -l info", cwd=str(ROOT), env=env)
+    print_welcome(port)
+    try:
+        manager.loop()
+    finally:
+        if server is not None:
+            server.cleanup()
+    return manager.returncode or 0
+
+
+def print_welcome(port: str) -> None:
+    from tenants.demo import DEMO_PARTNERS, DEMO_PASSWORD, STAFF_EMAIL
+
+    base = f"http://localhost:{port}"
+    lines = [
+        "",
+        "Alliance Portal is starting (Ctrl-C stops web, worker, beat and the embedded database).",
+        f"  Public site     {base}/",
+        f"  Admin           {base}/admin/        {STAFF_EMAIL}",
+        f"  API docs        {base}/api/docs/     schema: {base}/api/schema/",
+        f"  Health          {base}/health/",
+        "  Partner sites (sign in with the listed people):",
+    ]
+    for spec in DEMO_PARTNERS:
+        people = ", ".join(f"{email} ({role})" for email, _name, role in spec["people"][:4])
+        lines.append(f"    http://{spec['slug']}.localhost:{port}/  {people}")
+    lines.append(f"  Password for every demo login: {DEMO_PASSWORD}")
+    print("\n".join(lines), flush=True)
+
+
+def test(pytest_args: list[str]) -> int:
+    server = ensure_database()
+    try:
+        # Forced: importing `portal` already defaulted it to the development settings.
+        os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
+        compile_messages()
+        ensure_broker()
+        say("ruff check and ruff format --check")
+        subprocess.run([PY, "-m", "ruff", "check", "."], cwd=ROOT, check=True)
+        subprocess.run([PY, "-m", "ruff", "format", "--check", "."], cwd=ROOT, check=True)
+        say("manage.py check and makemigrations --check")
+        manage("check", "--fail-level", "WARNING")
+        manage("makemigrations", "--check", "--dry-run", "--verbosity", "0")
+        say("pytest")
+        return subprocess.run([PY, "-m", "pytest", *pytest_args], cwd=ROOT).returncode
+    except subprocess.CalledProcessError as error:
+        return error.returncode or 1
+    finally:
+        if server is not None:
+            server.cleanup()
+
+
+def bench(names: list[str]) -> int:
+    server = ensure_database()
+    try:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
+        compile_messages()
+        return subprocess.run([PY, "-m", "bench", *names], cwd=ROOT).returncode
+    finally:
+        if server is not None:
+            server.cleanup()
+
+
+def main(argv: list[str]) -> int:
+    command, rest = (argv[0], argv[1:]) if argv else ("run", [])
+    if command == "run":
+        return run()
+    if command == "test":
+        return test(rest)
+    if command == "bench":
+        return bench(rest)
+    print(f"unknown command {command!r}: use run, test or bench", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main(sys.argv[1:]))

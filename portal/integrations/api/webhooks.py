@@ -1,0 +1,69 @@
+"""API of a partner's webhook endpoints and their deliveries (owners and managers)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from portal.integrations.models import WebhookDelivery, WebhookEndpoint
+from portal.integrations.webhooks import url_check, webhook_delivery_resend, webhook_endpoint_create
+from tenants.choices import Role
+
+from .serializers import WebhookDeliverySerializer, WebhookEndpointCreatedSerializer, WebhookEndpointSerializer
+
+
+class WebhookEndpointViewSet(viewsets.ModelViewSet):
+    """Register, list, change, enable or disable, and delete endpoints; the secret is shown once."""
+
+    serializer_class = WebhookEndpointSerializer
+    minimum_role = Role.MANAGER
+    sessions_only = True
+    queryset = WebhookEndpoint.objects.none()
+    http_method_names = ["get", "post", "patch", "delete"]
+
+    def get_queryset(self):
+        return WebhookEndpoint.objects.filter(partner=self.request.partner).order_by("id")
+
+    @extend_schema(responses={201: WebhookEndpointCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            endpoint = webhook_endpoint_create(partner=request.partner, **serializer.validated_data)
+        except DjangoValidationError as error:
+            raise ValidationError({"url": error.messages}) from error
+        return Response(WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        url = serializer.validated_data.get("url")
+        if url:
+            try:
+                url_check(url)
+            except DjangoValidationError as error:
+                raise ValidationError({"url": error.messages}) from error
+        if serializer.validated_data.get("is_active"):
+            serializer.save(consecutive_failures=0, disabled_reason="")
+        else:
+            serializer.save()
+
+
+class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Every delivery with its response; `resend` sends one again."""
+
+    serializer_class = WebhookDeliverySerializer
+    minimum_role = Role.MANAGER
+    sessions_only = True
+    queryset = WebhookDelivery.objects.none()
+    filterset_fields = ["endpoint", "event", "status"]
+
+    def get_queryset(self):
+        return WebhookDelivery.objects.filter(endpoint__partner=self.request.partner).order_by("-created_at")
+
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def resend(self, request, *args, **kwargs):
+        delivery = webhook_delivery_resend(delivery=self.get_object())
+        delivery.refresh_from_db()
+        return Response(self.get_serializer(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,25 @@
+"""Forms of the integrator platform."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .scopes import READ_SCOPES, SCOPE_CHOICES
+
+
+class ApiKeyForm(forms.Form):
+    """Name, scopes and optional expiry of a new API key."""
+
+    name = forms.CharField(label=_("Name"), max_length=50, help_text=_("Which system uses it, e.g. “ERP production”."))
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=SCOPE_CHOICES, initial=READ_SCOPES, widget=forms.CheckboxSelectMultiple
+    )
+    expiry_date = forms.DateTimeField(
+        label=_("Expires"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def clean_expiry_date(self):
+        expiry = self.cleaned_data["expiry_date"]
+        if expiry is not None and expiry <= timezone.now():
+            raise forms.ValidationError(_("The expiry must be in the future."))
+        return expiry

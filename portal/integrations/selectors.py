@@ -1,0 +1,19 @@
+"""Reads of API keys."""
+
+from .models import ApiKey
+
+
+def api_key_get_valid(*, raw_key: str) -> ApiKey | None:
+    """The key that `raw_key` proves, when it is neither revoked, expired, nor of a deactivated partner."""
+    prefix, _, _ = raw_key.partition(".")
+    key = ApiKey.objects.select_related("partner").filter(prefix=prefix, revoked=False).first()
+    if key is None or not key.is_valid(raw_key):
+        return None
+    if key.has_expired or not key.partner.is_active:
+        return None
+    return key
+
+
+def api_key_list(*, partner):
+    """A partner's keys, newest first (never the secret: only its prefix)."""
+    return ApiKey.objects.filter(partner=partner).select_related("created_by")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectnotesConfig(AppConfig):
+    name = "portal.projectnotes"
+    label = "projectnotes"
+    verbose_name = _("Private project notes")

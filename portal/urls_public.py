@@ -1,0 +1,18 @@
+"""URLs of the public host: the alliance's front page, staff pages and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from portal.core import views as core_views
+
+from .urls_common import urlpatterns as common
+
+handler403 = "portal.core.views.error_403"
+
+urlpatterns = [
+    path("", core_views.public_home, name="home"),
+    path("staff/", core_views.staff_home, name="staff-home"),
+    path("admin/", admin.site.urls),
+    path("projects/", include("portal.collaboration.urls_public")),
+    *common,
+]

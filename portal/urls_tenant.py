@@ -1,0 +1,17 @@
+"""URLs of a partner's subdomain; every page needs a member of that partner."""
+
+from django.urls import include, path
+
+from portal.core import views as core_views
+
+from .urls_common import urlpatterns as common
+
+handler403 = "portal.core.views.error_403"
+
+urlpatterns = [
+    path("", core_views.partner_home, name="home"),
+    path("vehicles/", include("portal.vehicles.urls")),
+    path("projects/", include("portal.collaboration.urls")),
+    path("settings/api-keys/", include("portal.integrations.urls")),
+    *common,
+]

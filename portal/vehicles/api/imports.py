@@ -1,0 +1,169 @@
+"""API of the bulk vehicle import: upload (multipart → 202), progress, list, and the rejected rows (JSON or CSV)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+
+from ..choices import ImportMode
+from ..importing.readers import MAX_UPLOAD_BYTES
+from ..importing.selectors import (
+    import_job_get,
+    import_job_list,
+    import_job_progress,
+    import_rejection_list,
+    import_rejections_csv,
+)
+from ..importing.services import import_job_create, import_jobs_fail_stale
+from ..models import ImportJob, ImportRejection
+
+
+class VehicleImportSerializer(serializers.ModelSerializer):
+    """An import job and its progress."""
+
+    progress_percent = serializers.SerializerMethodField()
+    created_by = serializers.EmailField(source="created_by.email", read_only=True, default=None)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "original_name",
+            "size_bytes",
+            "market",
+            "mode",
+            "dry_run",
+            "status",
+            "phase",
+            "progress_percent",
+            "rows_total",
+            "rows_processed",
+            "rows_valid",
+            "rows_rejected",
+            "rows_created",
+            "rows_updated",
+            "rows_unchanged",
+            "error_message",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "heartbeat_at",
+        ]
+        read_only_fields = fields
+
+    def get_progress_percent(self, job) -> int:
+        return import_job_progress(job)
+
+
+class VehicleImportCreateSerializer(serializers.Serializer):
+    """A multipart upload: the file and how to import it."""
+
+    file = serializers.FileField(
+        help_text=f"CSV (UTF-8 with or without BOM, UTF-16, GBK/GB18030; comma, semicolon or tab) or XLSX with a "
+        f"header row; at most {MAX_UPLOAD_BYTES // 2**20} MB."
+    )
+    market = serializers.CharField(default="CN", max_length=8, help_text="Target market: ISO country code or EU.")
+    mode = serializers.ChoiceField(choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
+    dry_run = serializers.BooleanField(default=False)
+
+
+class VehicleImportRejectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportRejection
+        fields = ["line", "column", "value", "reason"]
+        read_only_fields = fields
+
+
+class CsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes | str) else b""
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List vehicle imports"),
+    retrieve=extend_schema(summary="Get a vehicle import and its progress"),
+)
+class VehicleImportViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Bulk vehicle imports: viewers read, members and above (and write keys) upload."""
+
+    serializer_class = VehicleImportSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    lookup_value_regex = "[0-9a-fA-F-]{32,36}"
+    filterset_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return import_job_list()
+
+    def get_serializer_class(self):
+        # The upload's own serializer, so the OpenAPI schema documents its validation errors too.
+        return VehicleImportCreateSerializer if self.action == "create" else VehicleImportSerializer
+
+    def get_object(self):
+        job = import_job_get(job_id=self.kwargs["pk"])
+        if job is None:
+            raise NotFound()
+        return job
+
+    def list(self, request, *args, **kwargs):
+        import_jobs_fail_stale()
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        import_jobs_fail_stale()
+        return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Upload a file to import",
+        request=VehicleImportCreateSerializer,
+        responses={202: VehicleImportSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = request.user if getattr(request.user, "pk", None) and hasattr(request.user, "email") else None
+        try:
+            job = import_job_create(
+                user=user, upload=data["file"], market=data["market"], mode=data["mode"], dry_run=data["dry_run"]
+            )
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from error
+        return Response(VehicleImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(summary="Rejected rows of an import", responses=VehicleImportRejectionSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def errors(self, request, pk=None):
+        job = self.get_object()
+        page = self.paginate_queryset(import_rejection_list(job=job))
+        return self.get_paginated_response(VehicleImportRejectionSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Rejected rows of an import as CSV",
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="line, column, value, reason")},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="errors.csv",
+        url_name="errors-csv",
+        renderer_classes=[CsvRenderer, JSONRenderer],
+    )
+    def errors_csv(self, request, pk=None):
+        job = self.get_object()
+        response = StreamingHttpResponse(import_rejections_csv(job=job), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'
+        return response

@@ -1,0 +1,139 @@
+"""Serializers of the vehicle registry API: shapes only, the services decide."""
+
+from rest_framework import serializers
+
+from ..choices import Connectivity, VehicleStatus
+from ..models import Vehicle, VehicleModel, VehicleStatusChange
+from ..services import BULK_LIMIT
+
+
+class VehicleModelSerializer(serializers.ModelSerializer):
+    connectivity = serializers.ListField(
+        child=serializers.ChoiceField(choices=Connectivity.choices), required=False, default=list
+    )
+
+    class Meta:
+        model = VehicleModel
+        fields = ["id", "name", "category", "battery_chemistry", "battery_kwh", "range_km", "connectivity", "hs_code"]
+
+
+class VehicleModelBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = VehicleModel
+        fields = ["id", "name", "category"]
+
+
+class VehicleSerializer(serializers.ModelSerializer):
+    model = VehicleModelBriefSerializer(read_only=True)
+    registration_country = serializers.CharField(read_only=True, help_text="ISO 3166 code, blank until registered.")
+
+    class Meta:
+        model = Vehicle
+        fields = [
+            "vin",
+            "model",
+            "production_date",
+            "plant",
+            "status",
+            "registration_country",
+            "registration_region",
+            "plate",
+            "registration_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, vehicle):
+        # Hand-written for speed: pages of up to 1,000 vehicles; the declared fields still document the schema.
+        model = vehicle.model
+        return {
+            "vin": vehicle.vin,
+            "model": {"id": model.pk, "name": model.name, "category": model.category},
+            "production_date": _date(vehicle.production_date),
+            "plant": vehicle.plant,
+            "status": vehicle.status,
+            "registration_country": str(vehicle.registration_country.code or ""),
+            "registration_region": vehicle.registration_region,
+            "plate": vehicle.plate,
+            "registration_date": _date(vehicle.registration_date),
+            "created_at": _DATETIME.to_representation(vehicle.created_at),
+            "updated_at": _DATETIME.to_representation(vehicle.updated_at),
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _date(value):
+    return value.isoformat() if value is not None else None
+
+
+class StatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.EmailField(source="changed_by.email", read_only=True, default=None)
+
+    class Meta:
+        model = VehicleStatusChange
+        fields = ["from_status", "to_status", "changed_by", "changed_at", "source", "note"]
+        read_only_fields = fields
+
+
+class VehicleDetailSerializer(VehicleSerializer):
+    history = StatusChangeSerializer(source="status_changes", many=True, read_only=True)
+
+    class Meta(VehicleSerializer.Meta):
+        fields = [*VehicleSerializer.Meta.fields, "history"]
+        read_only_fields = fields
+
+    def to_representation(self, vehicle):
+        data = super().to_representation(vehicle)
+        data["history"] = StatusChangeSerializer(vehicle.status_changes.all(), many=True).data
+        return data
+
+
+class VehicleRegisterSerializer(serializers.Serializer):
+    """One vehicle to register; `market` picks the VIN rules (EU or an ISO country; default: the partner's)."""
+
+    vin = serializers.CharField(max_length=30)
+    model = serializers.PrimaryKeyRelatedField(queryset=VehicleModel.objects.all())
+    production_date = serializers.DateField()
+    plant = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
+    market = serializers.CharField(max_length=8, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class VehicleStatusChangeSerializer(serializers.Serializer):
+    """A status change; registration needs `registration_country` and `registration_date`."""
+
+    to_status = serializers.ChoiceField(choices=VehicleStatus.choices)
+    registration_country = serializers.CharField(max_length=2, required=False, default="", allow_blank=True)
+    registration_region = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
+    plate = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
+    registration_date = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class BulkVehicleRowSerializer(serializers.Serializer):
+    """A row of a bulk call (documentation only: rows are validated together by the service)."""
+
+    vin = serializers.CharField()
+    model = serializers.CharField(help_text="Id or name of the vehicle model.")
+    production_date = serializers.DateField()
+    plant = serializers.CharField(required=False)
+
+
+class VehicleBulkSerializer(serializers.Serializer):
+    """Up to 10,000 vehicles, validated together and written in one transaction (or not at all)."""
+
+    vehicles = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=BULK_LIMIT)
+    market = serializers.CharField(max_length=8, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class VehicleBulkDocSerializer(VehicleBulkSerializer):
+    vehicles = BulkVehicleRowSerializer(many=True)
+
+
+class VehicleBulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    vins = serializers.ListField(child=serializers.CharField())

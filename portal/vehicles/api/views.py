@@ -1,0 +1,224 @@
+"""API of the vehicle registry: vehicle models and vehicles (lookup by VIN, status changes, bulk registration)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
+
+from tenants.choices import Role
+
+from ..choices import ChangeSource
+from ..filters import ORDERING_FIELDS, VehicleFilterSet
+from ..models import Vehicle, VehicleModel
+from ..selectors import vehicle_get, vehicle_list, vehicle_model_list
+from ..services import (
+    BulkValidationError,
+    vehicle_bulk_register,
+    vehicle_model_create,
+    vehicle_model_update,
+    vehicle_register,
+    vehicle_status_change,
+)
+from .serializers import (
+    VehicleBulkDocSerializer,
+    VehicleBulkResultSerializer,
+    VehicleBulkSerializer,
+    VehicleDetailSerializer,
+    VehicleModelSerializer,
+    VehicleRegisterSerializer,
+    VehicleSerializer,
+    VehicleStatusChangeSerializer,
+)
+
+
+def _drf_error(error: DjangoValidationError) -> ValidationError:
+    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+
+
+class VehicleCursorPagination(CursorPagination):
+    """Cursor pages: constant cost however deep the page, and no COUNT(*) over millions of rows."""
+
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+    ordering = ("-production_date", "vin")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List vehicle models"),
+    retrieve=extend_schema(summary="Get a vehicle model"),
+)
+class VehicleModelViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The partner's vehicle models; managers and above (and API keys with the write scope) create and edit."""
+
+    serializer_class = VehicleModelSerializer
+    queryset = VehicleModel.objects.none()
+    ordering_fields = ["name", "category"]
+    ordering = ["name"]
+    filterset_fields = ["category"]
+
+    @property
+    def minimum_role(self):
+        return Role.VIEWER if self.request.method in SAFE_METHODS else Role.MANAGER
+
+    def get_queryset(self):
+        return vehicle_model_list()
+
+    @extend_schema(
+        summary="Create a vehicle model", request=VehicleModelSerializer, responses={201: VehicleModelSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            vehicle_model = vehicle_model_create(**serializer.validated_data)
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+        return Response(self.get_serializer(vehicle_model).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change a vehicle model", request=VehicleModelSerializer, responses=VehicleModelSerializer)
+    def update(self, request, *args, **kwargs):
+        vehicle_model = self.get_object()
+        serializer = self.get_serializer(vehicle_model, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        try:
+            vehicle_model = vehicle_model_update(vehicle_model=vehicle_model, **serializer.validated_data)
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+        return Response(self.get_serializer(vehicle_model).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List vehicles", description="Filters as on the list page; cursor pagination."),
+    retrieve=extend_schema(summary="Get a vehicle by VIN, with its status history"),
+)
+class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The partner's vehicles: list, look up by VIN, register one or up to 10,000, change status."""
+
+    queryset = Vehicle.objects.none()
+    serializer_class = VehicleSerializer
+    filterset_class = VehicleFilterSet
+    ordering_fields = ORDERING_FIELDS
+    ordering = ["-production_date", "vin"]
+    pagination_class = VehicleCursorPagination
+    lookup_field = "vin"
+    lookup_value_regex = "[A-Za-z0-9]{1,30}"
+
+    def get_queryset(self):
+        return vehicle_list()
+
+    def get_object(self):
+        vehicle = vehicle_get(vin=self.kwargs["vin"])
+        self.check_object_permissions(self.request, vehicle)
+        return vehicle
+
+    def get_serializer_class(self):
+        return VehicleDetailSerializer if self.action == "retrieve" else VehicleSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        vehicle = self.get_object()
+        vehicle = vehicle_list().prefetch_related("status_changes__changed_by").get(pk=vehicle.pk)
+        return Response(VehicleDetailSerializer(vehicle).data)
+
+    @extend_schema(summary="Register a vehicle", request=VehicleRegisterSerializer, responses={201: VehicleSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = VehicleRegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            vehicle = vehicle_register(
+                partner=request.partner,
+                vin=data["vin"],
+                model=data["model"],
+                production_date=data["production_date"],
+                plant=data["plant"],
+                market=data["market"] or None,
+                user=request.user,
+                source=ChangeSource.API,
+                note=data["note"],
+            )
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+        return Response(VehicleSerializer(vehicle).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Change a vehicle's status",
+        description=(
+            "Allowed: produced → registered or exported; registered → exported or deregistered; "
+            "exported → registered (abroad) or deregistered. A registration needs country and date."
+        ),
+        request=VehicleStatusChangeSerializer,
+        responses={200: VehicleDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def status(self, request, *args, **kwargs):
+        vehicle = self.get_object()
+        serializer = VehicleStatusChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            vehicle_status_change(
+                vehicle=vehicle, user=request.user, source=ChangeSource.API, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+        vehicle = vehicle_list().prefetch_related("status_changes__changed_by").get(pk=vehicle.pk)
+        return Response(VehicleDetailSerializer(vehicle).data)
+
+    @extend_schema(
+        summary="Register up to 10,000 vehicles at once",
+        description=(
+            "Every row is validated first; any problem is reported by row (`attr` = `vehicles.<index>.<field>`) "
+            "and nothing is written. Otherwise all rows are written in one transaction."
+        ),
+        request=VehicleBulkDocSerializer,
+        responses={201: VehicleBulkResultSerializer},
+        examples=[
+            OpenApiExample(
+                "Two vehicles",
+                request_only=True,
+                value={
+                    "market": "CN",
+                    "vehicles": [
+                        {"vin": "LXYJCNL01R0000001", "model": "Thunder T3", "production_date": "2024-05-01"},
+                        {"vin": "LXYJCNL03R0000002", "model": 7, "production_date": "2024-05-01", "plant": "Banan"},
+                    ],
+                },
+            )
+        ],
+    )
+    @action(detail=False, methods=["post"])
+    def bulk(self, request, *args, **kwargs):
+        serializer = VehicleBulkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            vehicles = vehicle_bulk_register(
+                partner=request.partner,
+                rows=data["vehicles"],
+                market=data["market"] or None,
+                user=request.user,
+                source=ChangeSource.API,
+                note=data["note"],
+            )
+        except BulkValidationError as error:
+            details: dict = {}
+            for row_error in error.errors:
+                details.setdefault(row_error.index, {}).setdefault(row_error.field or "non_field_errors", []).append(
+                    row_error.message
+                )
+            raise ValidationError({"vehicles": details}) from error
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+        return Response(
+            {"created": len(vehicles), "vins": [vehicle.vin for vehicle in vehicles]}, status=status.HTTP_201_CREATED
+        )

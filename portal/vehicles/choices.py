@@ -1,0 +1,66 @@
+"""Choice lists of the vehicle registry."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    """UNECE categories plus EPAC (pedal-assist e-bikes)."""
+
+    EPAC = "EPAC", _("EPAC (pedal-assist e-bike)")
+    L1E = "L1e", _("L1e light two-wheeler")
+    L2E = "L2e", _("L2e three-wheel moped")
+    L3E = "L3e", _("L3e two-wheel motorcycle")
+    L4E = "L4e", _("L4e motorcycle with sidecar")
+    L5E = "L5e", _("L5e powered tricycle")
+    L6E = "L6e", _("L6e light quadricycle")
+    L7E = "L7e", _("L7e heavy quadricycle")
+    M1 = "M1", _("M1 passenger car")
+    N1 = "N1", _("N1 light goods vehicle")
+
+
+class BatteryChemistry(models.TextChoices):
+    LFP = "LFP", _("Lithium iron phosphate (LFP)")
+    NMC = "NMC", _("Nickel manganese cobalt (NMC)")
+    NCA = "NCA", _("Nickel cobalt aluminium (NCA)")
+    LMO = "LMO", _("Lithium manganese oxide (LMO)")
+    LTO = "LTO", _("Lithium titanate (LTO)")
+    SODIUM_ION = "NA_ION", _("Sodium-ion")
+    LEAD_ACID = "LEAD_ACID", _("Lead-acid")
+    OTHER = "OTHER", _("Other")
+
+
+class Connectivity(models.TextChoices):
+    LTE = "4G", _("4G")
+    NR = "5G", _("5G")
+    GNSS = "GNSS", _("GNSS positioning")
+    V2X = "V2X", _("V2X")
+    OTA = "OTA", _("OTA updates")
+    BATTERY_SWAP = "BATTERY_SWAP", _("Battery swap")
+    AIOT = "AIOT", _("AIoT")
+
+
+class VehicleStatus(models.TextChoices):
+    PRODUCED = "produced", _("Produced")
+    REGISTERED = "registered", _("Registered")
+    EXPORTED = "exported", _("Exported")
+    DEREGISTERED = "deregistered", _("Deregistered")
+
+
+class ChangeSource(models.TextChoices):
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+    ADMIN = "admin", _("Admin")
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all_or_nothing", _("All or nothing")
+    VALID_ROWS = "valid_rows", _("Import the valid rows")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")

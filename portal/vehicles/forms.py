@@ -1,0 +1,77 @@
+"""Forms of the vehicle pages; they only collect input, the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .choices import Connectivity, VehicleStatus
+from .models import VehicleModel
+from .services import market_choices
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def style_widgets(form, *, small: bool = False) -> None:
+    """Bootstrap classes on every widget (templates render fields as they are)."""
+    size = " form-control-sm" if small else ""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select" + (" form-select-sm" if small else ""))
+        else:
+            widget.attrs.setdefault("class", "form-control" + size)
+
+
+class StyledForm:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+
+class VehicleModelForm(StyledForm, forms.ModelForm):
+    connectivity = forms.MultipleChoiceField(
+        label=_("connectivity features"),
+        choices=Connectivity.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = VehicleModel
+        fields = ["name", "category", "battery_chemistry", "battery_kwh", "range_km", "connectivity", "hs_code"]
+
+
+class VehicleRegisterForm(StyledForm, forms.Form):
+    vin = forms.CharField(label=_("VIN"), max_length=30)
+    model = forms.ModelChoiceField(label=_("Model"), queryset=VehicleModel.objects.order_by("name"))
+    production_date = forms.DateField(label=_("Production date"), widget=DateInput)
+    plant = forms.CharField(label=_("Plant"), max_length=120, required=False)
+    market = forms.ChoiceField(
+        label=_("Market whose VIN rules apply"),
+        help_text=_("China and North America require a correct check digit; elsewhere a mismatch is a warning."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, default_market: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["market"].choices = market_choices()
+        self.fields["market"].initial = default_market
+
+
+class VehicleStatusForm(StyledForm, forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"))
+    registration_country = forms.ChoiceField(
+        label=_("Registration country"), choices=[("", "—"), *countries], required=False
+    )
+    registration_region = forms.CharField(label=_("Region"), max_length=80, required=False)
+    plate = forms.CharField(label=_("Plate"), max_length=20, required=False)
+    registration_date = forms.DateField(label=_("Registration date"), required=False, widget=DateInput)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, allowed: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_status"].choices = [(value, VehicleStatus(value).label) for value in allowed]

@@ -1,0 +1,81 @@
+"""Lenient header matching: case, spaces, underscores, punctuation and Chinese names are all accepted."""
+
+import re
+import unicodedata
+
+from django.utils.translation import gettext as _
+
+from .errors import ImportFileError
+
+# field → accepted header names (compared after `normalise`). Keep in step with README.md.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "vin": (
+        "vin",
+        "vinno",
+        "vinnumber",
+        "vincode",
+        "vehicleidentificationnumber",
+        "chassisnumber",
+        "chassisno",
+        "framenumber",
+        "车架号",
+        "vin码",
+        "vin号",
+        "车辆识别代号",
+        "车辆识别号",
+        "车辆识别码",
+        "车架号码",
+    ),
+    "model": ("model", "modelname", "vehiclemodel", "vehicletype", "type", "车型", "车型名称", "车辆型号", "型号"),
+    "production_date": (
+        "productiondate",
+        "produced",
+        "producedon",
+        "dateofproduction",
+        "manufacturedate",
+        "manufacturingdate",
+        "builddate",
+        "生产日期",
+        "制造日期",
+        "出厂日期",
+    ),
+    "plant": ("plant", "factory", "productionplant", "site", "工厂", "生产工厂", "生产厂", "制造工厂"),
+    "status": ("status", "vehiclestatus", "状态", "车辆状态"),
+    "registration_country": ("registrationcountry", "country", "注册国家", "国家"),
+    "registration_region": ("registrationregion", "region", "province", "state", "注册地区", "地区", "省份"),
+    "plate": ("plate", "platenumber", "licenseplate", "licenceplate", "numberplate", "车牌", "车牌号", "车牌号码"),
+    "registration_date": ("registrationdate", "registereddate", "dateofregistration", "注册日期", "上牌日期"),
+}
+REQUIRED = ("vin", "model", "production_date")
+FIELDS = tuple(HEADER_ALIASES)
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_LOOKUP = {alias: field for field, aliases in HEADER_ALIASES.items() for alias in aliases}
+
+
+def normalise(name: str) -> str:
+    """'Production_Date ' → 'productiondate'; full-width forms folded; Chinese kept."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", str(name or "")).casefold())
+
+
+def match_header(cells: list) -> dict[str, int]:
+    """Field → column index for a header row; unknown columns are ignored. Raises ImportFileError."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        field = _LOOKUP.get(normalise(cell))
+        if field is None:
+            continue
+        if field in found:
+            raise ImportFileError(
+                _("Two columns mean the same field (%(field)s): %(first)s and %(second)s.")
+                % {"field": field, "first": cells[found[field]], "second": cell}
+            )
+        found[field] = index
+    missing = [field for field in REQUIRED if field not in found]
+    if missing:
+        shown = ", ".join(str(cell) for cell in cells[:12] if str(cell or "").strip()) or _("(nothing)")
+        raise ImportFileError(
+            _("The header row has no column for %(missing)s. Found: %(found)s. The first row must name the columns.")
+            % {"missing": ", ".join(missing), "found": shown[:300]}
+        )
+    return found

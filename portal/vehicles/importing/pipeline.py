@@ -1,0 +1,385 @@
+"""The import run: stream the file into a per-job staging table with COPY, validate in SQL, upsert in one transaction.
+
+Phases (ImportJob.phase): reading → validating → importing → done. Progress and the heartbeat are written in
+autocommit between COPY chunks, so the job page sees them while the work goes on. The upsert of the vehicles,
+their status history and the job's final counters commit together: a worker killed at any point leaves either
+everything or nothing, and a redelivered task starts again from scratch (it drops the old staging table).
+"""
+
+import datetime
+import logging
+import time
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from psycopg import sql
+
+from ..choices import ChangeSource, ImportMode, ImportStatus, VehicleStatus
+from ..models import ImportJob, ImportRejection, Vehicle, VehicleModel, VehicleStatusChange
+from ..vin import wmi_owner_map
+from .errors import ImportFileError
+from .readers import open_table
+from .rows import STAGE_COLUMNS, RowChecker
+
+logger = logging.getLogger(__name__)
+
+STAGE_PREFIX = "vehicle_import_stage_"
+CHUNK_ROWS = 50_000  # rows per COPY statement; progress and heartbeat are written between chunks
+
+PHASE_READING = "reading"
+PHASE_VALIDATING = "validating"
+PHASE_IMPORTING = "importing"
+PHASE_DONE = "done"
+
+VEHICLE = Vehicle._meta.db_table
+MODEL = VehicleModel._meta.db_table
+HISTORY = VehicleStatusChange._meta.db_table
+REJECTION = ImportRejection._meta.db_table
+
+# Columns an import may change; an empty optional cell keeps the vehicle's current value.
+_NEW_VALUES = sql.SQL("""
+    s.model_id, s.production_date, coalesce(s.plant, v.plant), coalesce(s.status, v.status),
+    coalesce(s.registration_country, v.registration_country), coalesce(s.registration_region, v.registration_region),
+    coalesce(s.plate, v.plate), coalesce(s.registration_date, v.registration_date)
+""")
+_OLD_VALUES = sql.SQL("""
+    v.model_id, v.production_date, v.plant, v.status, v.registration_country, v.registration_region, v.plate,
+    v.registration_date
+""")
+
+
+@dataclass
+class Stage:
+    """The job's staging table: UNLOGGED, in the partner's schema, named after the job."""
+
+    schema: str
+    name: str
+
+    @classmethod
+    def for_job(cls, job: ImportJob) -> "Stage":
+        return cls(connection.schema_name, f"{STAGE_PREFIX}{job.pk.hex}")
+
+    @property
+    def ident(self) -> sql.Composable:
+        return sql.Identifier(self.schema, self.name)
+
+    def drop(self, cursor) -> None:
+        cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self.ident))
+
+    def create(self, cursor) -> None:
+        self.drop(cursor)
+        cursor.execute(
+            sql.SQL(
+                """CREATE UNLOGGED TABLE {} (
+                    line integer NOT NULL, vin varchar(17), model_id bigint, production_date date,
+                    plant text, status text, registration_country text, registration_region text, plate text,
+                    registration_date date, err_column text, err_value text, err_reason text
+                ) WITH (autovacuum_enabled = false)"""
+            ).format(self.ident)
+        )
+
+
+def _progress(job: ImportJob, **fields) -> None:
+    """Write progress + heartbeat in autocommit (visible at once to the job page)."""
+    fields["heartbeat_at"] = timezone.now()
+    for name, value in fields.items():
+        setattr(job, name, value)
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+@contextmanager
+def _timed(job: ImportJob, step: str):
+    """Seconds per step, logged and kept on the returned job (`job.timings`) for the benchmark and operators."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds = time.perf_counter() - started
+        job.timings[step] = job.timings.get(step, 0.0) + seconds
+        logger.info("import %s: %s %.2f s", job.pk, step, seconds)
+
+
+def _lock_key(job: ImportJob) -> int:
+    return zlib.crc32(job.pk.bytes) - 2**31
+
+
+def _execute(cursor, query, params=None):
+    cursor.execute(query, params)
+    return cursor
+
+
+def import_run(*, job_id, partner_id: int | None = None) -> ImportJob:
+    """Run (or re-run from scratch) the import job `job_id` in the current partner schema. Idempotent.
+
+    A finished job is left as it is; a job another live process is running is skipped (advisory lock).
+    """
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
+        return job
+    if partner_id is None:
+        tenant = getattr(connection, "tenant", None)
+        partner_id = getattr(tenant, "pk", None)
+    with connection.cursor() as cursor:
+        # Session-level lock: released by PostgreSQL when a killed worker's connection goes away.
+        if not _execute(cursor, "SELECT pg_try_advisory_lock(%s)", [_lock_key(job)]).fetchone()[0]:
+            logger.info("import %s is running elsewhere; skipped", job.pk)
+            return job
+    try:
+        return _run_locked(job, partner_id)
+    finally:
+        _quietly("SELECT pg_advisory_unlock(%s)", [_lock_key(job)])
+
+
+def _run_locked(job: ImportJob, partner_id: int | None) -> ImportJob:
+    job.timings = {}
+    now = timezone.now()
+    _progress(
+        job,
+        status=ImportStatus.RUNNING,
+        phase=PHASE_READING,
+        started_at=now,
+        finished_at=None,
+        error_message="",
+        rows_total=0,
+        rows_processed=0,
+        rows_valid=0,
+        rows_rejected=0,
+        rows_created=0,
+        rows_updated=0,
+        rows_unchanged=0,
+    )
+    ImportRejection.objects.filter(job=job).delete()  # a redelivered run starts again from scratch
+    stage = Stage.for_job(job)
+    try:
+        with connection.cursor() as cursor:
+            stage.create(cursor)
+        with _timed(job, "read, check and COPY"):
+            _load(job, stage, partner_id)
+        with _timed(job, "duplicates and rejections"):
+            _validate(job, stage)
+        _finish(job, stage)
+    except ImportFileError as error:
+        _fail(job, str(error))
+    except Exception:
+        logger.exception("import %s failed", job.pk)
+        _fail(job, _("The import stopped on an unexpected error; nothing was imported. Please try again."))
+        raise
+    finally:
+        _quietly(sql.SQL("DROP TABLE IF EXISTS {}").format(stage.ident))
+    return job
+
+
+def _quietly(query, params=None) -> None:
+    """Clean-up that must not hide the real error (the connection may be gone)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+    except Exception:
+        logger.warning("import clean-up failed: %s", query, exc_info=True)
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    ImportRejection.objects.filter(job=job).delete()
+    _progress(job, status=ImportStatus.FAILED, phase=PHASE_DONE, error_message=message, finished_at=timezone.now())
+
+
+def _load(job: ImportJob, stage: Stage, partner_id: int | None) -> None:
+    """Parse + check rows in Python and COPY them into the staging table, CHUNK_ROWS per statement."""
+    models = dict(VehicleModel.objects.values_list("name", "pk"))
+    owners = wmi_owner_map()
+    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        stage.ident, sql.SQL(", ").join(map(sql.Identifier, STAGE_COLUMNS))
+    )
+    processed = 0
+    with open_table(job.file.path, name=job.original_name) as table:
+        checker = RowChecker(
+            columns=table.columns, market=job.market, partner_id=partner_id, wmi_owners=owners, models=models
+        )
+        rows = table.rows
+        check = checker.check
+        exhausted = False
+        while not exhausted:
+            exhausted = True
+            with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+                write = copy.write_row
+                count = 0
+                for line, cells in rows:
+                    write(check(line, cells))
+                    count += 1
+                    if count >= CHUNK_ROWS:
+                        exhausted = False
+                        break
+            processed += count
+            fraction = table.fraction_read()
+            estimate = int(processed / fraction) if fraction else processed
+            _progress(job, rows_processed=processed, rows_total=max(processed, estimate))
+    if processed == 0:
+        raise ImportFileError(_("The file has a header row but no vehicles."))
+    _progress(job, rows_total=processed, rows_processed=processed, phase=PHASE_VALIDATING)
+
+
+def _validate(job: ImportJob, stage: Stage) -> None:
+    """Duplicates within the file (later lines refused), then every refused row into ImportRejection."""
+    duplicate = _("The VIN is already on line %(line)s of this file.") % {"line": "{line}"}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("ANALYZE {}").format(stage.ident))
+        cursor.execute(
+            sql.SQL(
+                """UPDATE {stage} s SET err_column = 'vin', err_value = s.vin,
+                          err_reason = replace(%s, '{{line}}', d.first_line::text)
+                   FROM (SELECT line, first_line FROM (
+                            SELECT line, min(line) OVER (PARTITION BY vin) AS first_line
+                            FROM {stage} WHERE err_reason IS NULL) w
+                         WHERE line <> first_line) d
+                   WHERE s.line = d.line"""
+            ).format(stage=stage.ident),
+            [duplicate],
+        )
+        cursor.execute(
+            sql.SQL(
+                """INSERT INTO {rejection} (job_id, line, "column", value, reason)
+                   SELECT %s, line, coalesce(err_column, ''), left(coalesce(err_value, ''), 200), left(err_reason, 300)
+                   FROM {stage} WHERE err_reason IS NOT NULL"""
+            ).format(rejection=sql.Identifier(REJECTION), stage=stage.ident),
+            [job.pk],
+        )
+        rejected = cursor.rowcount
+    _progress(job, rows_rejected=rejected, rows_valid=job.rows_processed - rejected)
+
+
+def _counts(cursor, stage: Stage) -> tuple[int, int, int]:
+    """(to create, to update, unchanged) among the valid staged rows."""
+    cursor.execute(
+        sql.SQL(
+            """SELECT count(*) FILTER (WHERE v.id IS NULL),
+                       count(*) FILTER (WHERE v.id IS NOT NULL AND ({old}) IS DISTINCT FROM ({new})),
+                       count(*) FILTER (WHERE v.id IS NOT NULL AND ({old}) IS NOT DISTINCT FROM ({new}))
+                FROM {stage} s LEFT JOIN {vehicle} v ON v.vin = s.vin
+                WHERE s.err_reason IS NULL"""
+        ).format(stage=stage.ident, vehicle=sql.Identifier(VEHICLE), old=_OLD_VALUES, new=_NEW_VALUES)
+    )
+    return cursor.fetchone()
+
+
+def _finish(job: ImportJob, stage: Stage) -> None:
+    done = {"phase": PHASE_DONE, "finished_at": None, "status": ImportStatus.SUCCEEDED}
+    if job.dry_run:
+        with connection.cursor() as cursor:
+            created, updated, unchanged = _counts(cursor, stage)
+        done.update(rows_created=created, rows_updated=updated, rows_unchanged=unchanged)
+    elif job.rows_rejected and job.mode == ImportMode.ALL_OR_NOTHING:
+        done.update(
+            status=ImportStatus.FAILED,
+            error_message=_(
+                "%(count)d rows were refused, so nothing was imported (all or nothing). "
+                "Fix them and upload the file again, or choose “import the valid rows”."
+            )
+            % {"count": job.rows_rejected},
+        )
+    else:
+        _progress(job, phase=PHASE_IMPORTING)
+        with _timed(job, "upsert transaction"), transaction.atomic():
+            created, updated, unchanged = _upsert(job, stage)
+            done.update(rows_created=created, rows_updated=updated, rows_unchanged=unchanged)
+            done["finished_at"] = timezone.now()
+            _progress(job, **done)  # commits with the vehicles: both or neither
+        return
+    done["finished_at"] = timezone.now()
+    _progress(job, **done)
+
+
+def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
+    """Update changed vehicles, insert new ones, and record status changes; inside the caller's transaction."""
+    note = _("Import of %(file)s") % {"file": job.original_name}
+    params = {"user": job.created_by_id, "note": note[:300], "source": ChangeSource.IMPORT}
+    names = {"stage": stage.ident, "vehicle": sql.Identifier(VEHICLE), "history": sql.Identifier(HISTORY)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("SET LOCAL lock_timeout = '60s'"))
+        # Other writers of the vehicles wait for this transaction (readers do not): the NOT EXISTS below then
+        # holds until commit, so the insert needs no per-row ON CONFLICT check.
+        cursor.execute(sql.SQL("LOCK TABLE {vehicle} IN SHARE ROW EXCLUSIVE MODE").format(**names))
+        with _timed(job, "upsert: history of changed statuses"):
+            cursor.execute(
+                sql.SQL(
+                    """INSERT INTO {history}
+                              (vehicle_id, from_status, to_status, changed_by_id, changed_at, source, note)
+                       SELECT v.id, v.status, s.status, %(user)s, now(), %(source)s, %(note)s
+                       FROM {stage} s JOIN {vehicle} v ON v.vin = s.vin
+                       WHERE s.err_reason IS NULL AND s.status IS NOT NULL AND s.status <> v.status"""
+                ).format(**names),
+                params,
+            )
+        with _timed(job, "upsert: update changed vehicles"):
+            cursor.execute(
+                sql.SQL(
+                    """UPDATE {vehicle} v SET
+                            model_id = s.model_id, production_date = s.production_date,
+                            plant = coalesce(s.plant, v.plant), status = coalesce(s.status, v.status),
+                            registration_country = coalesce(s.registration_country, v.registration_country),
+                            registration_region = coalesce(s.registration_region, v.registration_region),
+                            plate = coalesce(s.plate, v.plate),
+                            registration_date = coalesce(s.registration_date, v.registration_date),
+                            updated_at = now()
+                        FROM {stage} s
+                        WHERE v.vin = s.vin AND s.err_reason IS NULL
+                          AND ({old}) IS DISTINCT FROM ({new})"""
+                ).format(**names, old=_OLD_VALUES, new=_NEW_VALUES)
+            )
+            updated = cursor.rowcount
+        with _timed(job, "upsert: insert new vehicles + their first history rows"):
+            cursor.execute(
+                sql.SQL(
+                    """WITH created AS (
+                           INSERT INTO {vehicle} (vin, model_id, production_date, plant, status, registration_country,
+                                                  registration_region, plate, registration_date, created_at, updated_at)
+                           SELECT s.vin, s.model_id, s.production_date, coalesce(s.plant, ''),
+                                  coalesce(s.status, %(produced)s), coalesce(s.registration_country, ''),
+                                  coalesce(s.registration_region, ''), coalesce(s.plate, ''), s.registration_date,
+                                  now(), now()
+                           FROM {stage} s
+                           WHERE s.err_reason IS NULL AND NOT EXISTS (SELECT 1 FROM {vehicle} v WHERE v.vin = s.vin)
+                           RETURNING id, status
+                       ), history AS (
+                           INSERT INTO {history} (vehicle_id, from_status, to_status, changed_by_id, changed_at,
+                                                  source, note)
+                           SELECT id, '', status, %(user)s, now(), %(source)s, %(note)s
+                           FROM created
+                       )
+                       SELECT count(*) FROM created"""
+                ).format(**names),
+                {**params, "produced": VehicleStatus.PRODUCED},
+            )
+            created = cursor.fetchone()[0]
+    unchanged = max(0, job.rows_valid - created - updated)
+    return created, updated, unchanged
+
+
+def stale_jobs_fail(*, older_than_s: float) -> int:
+    """Mark running jobs of the current schema whose heartbeat is older than `older_than_s` as failed.
+
+    Their staging tables (left by the dead worker) are dropped too.
+    """
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_s)
+    stale = ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=cutoff)
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    failed = stale.filter(pk__in=ids).update(
+        status=ImportStatus.FAILED,
+        phase=PHASE_DONE,
+        finished_at=timezone.now(),
+        error_message=_(
+            "The import stopped: the worker running it went away (no sign of life for %(minutes)d minutes). "
+            "Nothing was imported; upload the file again."
+        )
+        % {"minutes": max(1, round(older_than_s / 60))},
+    )
+    for pk in ids:
+        _quietly(
+            sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(connection.schema_name, f"{STAGE_PREFIX}{pk.hex}"))
+        )
+    return failed

@@ -1,0 +1,58 @@
+"""Reads of the import: jobs, one job, its rejected rows, and the rejected rows as CSV lines."""
+
+import csv
+import io
+from collections.abc import Iterator
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from ..models import ImportJob, ImportRejection
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def import_job_list() -> QuerySet[ImportJob]:
+    return ImportJob.objects.select_related("created_by").order_by("-created_at")
+
+
+def import_job_get(*, job_id) -> ImportJob | None:
+    try:
+        return import_job_list().get(pk=job_id)
+    except (ImportJob.DoesNotExist, ValueError, TypeError, ValidationError):  # not a UUID: no such job
+        return None
+
+
+def import_rejection_list(*, job: ImportJob) -> QuerySet[ImportRejection]:
+    return ImportRejection.objects.filter(job=job).order_by("line", "id")
+
+
+def safe_cell(value) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def import_rejections_csv(*, job: ImportJob) -> Iterator[str]:
+    """The rejected rows as CSV text, a chunk at a time (for a streaming response)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("line"), _("column"), _("value"), _("reason")])
+    rows = import_rejection_list(job=job).values_list("line", "column", "value", "reason")
+    for count, (line, column, value, reason) in enumerate(rows.iterator(chunk_size=5000), start=1):
+        writer.writerow([line, safe_cell(column), safe_cell(value), safe_cell(reason)])
+        if count % 1000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def import_job_progress(job: ImportJob) -> int:
+    """Percent done for the progress bar: reading is most of the work, then validating and importing."""
+    if job.status in ("succeeded", "failed"):
+        return 100
+    if job.phase == "reading" and job.rows_total:
+        return min(80, int(80 * job.rows_processed / job.rows_total))
+    return {"validating": 85, "importing": 92}.get(job.phase, 0)

@@ -1,0 +1,77 @@
+"""Writes of the import: create a job from an upload (checked at once), queue its run, fail stale jobs."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from ..choices import ImportMode
+from ..models import ImportJob
+from .errors import ImportFileError
+from .pipeline import stale_jobs_fail
+from .readers import MAX_UPLOAD_BYTES, check_upload
+
+STALE_AFTER = datetime.timedelta(minutes=10)  # a running job without a heartbeat for this long has lost its worker
+MARKETS = ("EU",)  # besides ISO country codes
+
+
+def market_is_valid(market: str) -> bool:
+    return market in MARKETS or market in countries
+
+
+def import_job_create(*, user, upload: UploadedFile, market: str, mode: str, dry_run: bool) -> ImportJob:
+    """Store the upload as an ImportJob after a quick check of its kind and header; queue the run after commit.
+
+    Raises ValidationError (with a clear message) and stores nothing when the upload is not a readable table.
+    """
+    market = (market or "").strip().upper()
+    if not market_is_valid(market):
+        raise ValidationError({"market": _("Unknown market %(market)s.") % {"market": market}})
+    if mode not in ImportMode.values:
+        raise ValidationError({"mode": _("Unknown mode.")})
+    if upload.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {"file": _("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}}
+        )
+    name = (upload.name or "upload")[-255:]
+    job = ImportJob(
+        created_by=user if getattr(user, "pk", None) else None,
+        original_name=name,
+        size_bytes=upload.size,
+        market=market,
+        mode=mode,
+        dry_run=dry_run,
+    )
+    job.file.save(f"{job.pk.hex}.bin", upload, save=False)  # never the user's name: no path tricks
+    try:
+        check_upload(job.file.path, name=name)
+    except ImportFileError as error:
+        job.file.delete(save=False)
+        raise ValidationError({"file": str(error)}) from error
+    try:
+        with transaction.atomic():
+            job.save()
+            transaction.on_commit(lambda: import_job_queue(job=job))
+    except Exception:
+        job.file.delete(save=False)
+        raise
+    return job
+
+
+def import_job_queue(*, job: ImportJob) -> None:
+    """Send the run to Celery from the partner's schema (tenant-schemas-celery puts it in the message)."""
+    from ..tasks import vehicle_import_run
+
+    assert connection.schema_name != "public", "imports run in a partner schema"
+    result = vehicle_import_run.apply_async(args=[str(job.pk)])
+    ImportJob.objects.filter(pk=job.pk, celery_task_id="").update(celery_task_id=result.id or "")
+
+
+def import_jobs_fail_stale(*, older_than: datetime.timedelta = STALE_AFTER) -> int:
+    """Fail the current schema's running jobs whose worker went away; returns how many."""
+    return stale_jobs_fail(older_than_s=older_than.total_seconds())

@@ -1,0 +1,125 @@
+"""Import pages: upload, list of past imports, job page with htmx progress, rejected rows and their CSV."""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tenants.choices import Role
+
+from ..choices import ImportStatus
+from .forms import ImportUploadForm
+from .selectors import (
+    import_job_get,
+    import_job_list,
+    import_job_progress,
+    import_rejection_list,
+    import_rejections_csv,
+)
+from .services import import_job_create, import_jobs_fail_stale
+
+PAGE_SIZE = 50
+
+
+def role_required(minimum: str):
+    """Refuse (403) members below `minimum`; the membership middleware has already checked membership."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            membership = getattr(request, "membership", None)
+            if membership is None or not membership.has_role(minimum):
+                raise PermissionDenied(_("Your role does not allow this."))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _can_upload(request) -> bool:
+    membership = getattr(request, "membership", None)
+    return membership is not None and membership.has_role(Role.MEMBER)
+
+
+def _job_or_404(pk):
+    job = import_job_get(job_id=pk)
+    if job is None:
+        raise Http404(_("No such import."))
+    return job
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def import_list(request):
+    """Past imports of this partner, newest first."""
+    import_jobs_fail_stale()
+    page = Paginator(import_job_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "vehicles/import_list.html", {"page": page, "can_upload": _can_upload(request)})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MEMBER)
+def import_create(request):
+    """Upload a file: it is checked at once (kind, encoding, header), then imported by a worker."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_create(user=request.user, upload=form.cleaned_data["file"], **_options(form))
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect("vehicles:import_detail", pk=job.pk)
+    return render(request, "vehicles/import_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _options(form) -> dict:
+    data = form.cleaned_data
+    return {"market": data["market"], "mode": data["mode"], "dry_run": data["dry_run"]}
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def import_detail(request, pk):
+    """The job: progress while it runs, then its summary and rejected rows."""
+    import_jobs_fail_stale()
+    job = _job_or_404(pk)
+    page = Paginator(import_rejection_list(job=job), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"job": job, "page": page, "progress": import_job_progress(job), "running": _running(job)}
+    return render(request, "vehicles/import_detail.html", context)
+
+
+def _running(job) -> bool:
+    return job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def import_progress(request, pk):
+    """The progress fragment the job page polls (htmx); reloads the page once the job has finished."""
+    import_jobs_fail_stale()
+    job = _job_or_404(pk)
+    running = _running(job)
+    response = render(
+        request,
+        "vehicles/_import_progress.html",
+        {"job": job, "progress": import_job_progress(job), "running": running},
+    )
+    if not running and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def import_errors_csv(request, pk):
+    """Every rejected row as CSV (streamed; cells that look like formulas are neutralised)."""
+    job = _job_or_404(pk)
+    response = StreamingHttpResponse(import_rejections_csv(job=job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-rejected.csv"'
+    return response

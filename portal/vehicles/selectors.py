@@ -1,0 +1,71 @@
+"""Reads of the vehicle registry (current partner schema)."""
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Vehicle, VehicleModel, VehicleStatusChange
+
+
+def vehicle_model_list() -> QuerySet[VehicleModel]:
+    """The partner's vehicle models, by name."""
+    return VehicleModel.objects.order_by("name")
+
+
+def vehicle_model_get(*, pk: int) -> VehicleModel:
+    """One vehicle model, or 404."""
+    try:
+        return VehicleModel.objects.get(pk=pk)
+    except (VehicleModel.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def vehicle_list() -> QuerySet[Vehicle]:
+    """The partner's vehicles with their models (one query per page, whatever the page size)."""
+    return Vehicle.objects.select_related("model")
+
+
+def vehicle_count_estimate(*, exact_below: int = 10_000) -> tuple[int | None, bool]:
+    """(how many vehicles, exact?) without COUNT(*) over millions of rows: the planner's estimate when large."""
+    with connection.cursor() as cursor:
+        # regclass resolves through the search path, i.e. the current partner's schema.
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = 'vehicles_vehicle'::regclass")
+        row = cursor.fetchone()
+    estimate = row[0] if row else -1
+    if estimate >= exact_below:
+        return estimate, False
+    # Small, or never analysed (-1): count, but never more than exact_below + 1 rows.
+    counted = Vehicle.objects.all()[: exact_below + 1].count()
+    return (counted, True) if counted <= exact_below else (None, False)
+
+
+def vehicle_get(*, vin: str) -> Vehicle:
+    """One vehicle by VIN (case-insensitive: VINs are stored upper-case), or 404."""
+    try:
+        return vehicle_list().get(vin=(vin or "").strip().upper())
+    except Vehicle.DoesNotExist as error:
+        raise Http404 from error
+
+
+def vehicle_history(*, vehicle: Vehicle) -> QuerySet[VehicleStatusChange]:
+    """The vehicle's status changes, oldest first, with who made them."""
+    return vehicle.status_changes.select_related("changed_by").order_by("changed_at", "id")
+
+
+EXPORT_COLUMNS = [
+    ("vin", "VIN"),
+    ("model__name", "model"),
+    ("model__category", "category"),
+    ("production_date", "production_date"),
+    ("plant", "plant"),
+    ("status", "status"),
+    ("registration_country", "registration_country"),
+    ("registration_region", "registration_region"),
+    ("plate", "plate"),
+    ("registration_date", "registration_date"),
+]
+
+
+def vehicle_export_rows(*, queryset: QuerySet[Vehicle], chunk_size: int = 2000):
+    """Tuples of the export columns, streamed from a server-side cursor (memory does not grow with rows)."""
+    return queryset.values_list(*(field for field, _header in EXPORT_COLUMNS)).iterator(chunk_size=chunk_size)

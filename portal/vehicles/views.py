@@ -1,0 +1,249 @@
+"""Pages of the vehicle registry on partner hosts: thin views over the selectors, services and the FilterSet."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tenants.choices import Role
+
+from .choices import ChangeSource
+from .exports import vehicles_csv_response, vehicles_xlsx_response
+from .filters import VehicleFilterSet
+from .forms import VehicleModelForm, VehicleRegisterForm, VehicleStatusForm, style_widgets
+from .selectors import (
+    vehicle_count_estimate,
+    vehicle_get,
+    vehicle_history,
+    vehicle_list,
+    vehicle_model_get,
+    vehicle_model_list,
+)
+from .services import (
+    allowed_transitions,
+    market_normalise,
+    vehicle_model_create,
+    vehicle_model_update,
+    vehicle_register,
+    vehicle_status_change,
+)
+from .vin import vin_check
+
+PAGE_SIZE = 50
+
+
+def role_required(minimum: str):
+    """Refuse (403) members below `minimum`; the membership middleware has already checked membership."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            membership = getattr(request, "membership", None)
+            if membership is None or not membership.has_role(minimum):
+                raise PermissionDenied(_("Your role does not allow this."))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form (on its field when the form has one)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class Page:
+    """A page of rows without a total count: `next` / `previous` only (COUNT(*) over millions of rows is slow)."""
+
+    def __init__(self, queryset, number: int, size: int):
+        self.number = number
+        rows = list(queryset[(number - 1) * size : number * size + 1])
+        self.has_next = len(rows) > size
+        self.object_list = rows[:size]
+        self.has_previous = number > 1
+        self.next_page_number = number + 1
+        self.previous_page_number = number - 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+
+def _page_number(raw) -> int:
+    try:
+        return max(1, min(int(raw), 100_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _filtered(request):
+    filterset = VehicleFilterSet(request.GET or None, queryset=vehicle_list())
+    style_widgets(filterset.form, small=True)
+    if not filterset.is_bound:
+        return filterset, vehicle_list()
+    # Invalid filters match nothing (the form shows why): an export never silently widens to every vehicle.
+    return filterset, filterset.qs if filterset.is_valid() else vehicle_list().none()
+
+
+@require_GET
+def vehicle_list_view(request):
+    """The vehicle list with filters, sortable columns and next / previous pages."""
+    filterset, queryset = _filtered(request)
+    page = Page(queryset, _page_number(request.GET.get("page")), PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    ordering = request.GET.get("ordering", "")
+    total, exact = vehicle_count_estimate() if not filterset.is_bound else (None, False)
+    return render(
+        request,
+        "vehicles/vehicle_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "ordering": ordering,
+            "total": total,
+            "total_exact": exact,
+            "can_write": request.membership.has_role(Role.MEMBER),
+            "can_manage_models": request.membership.has_role(Role.MANAGER),
+        },
+    )
+
+
+@require_GET
+def vehicle_export_csv(request):
+    """The filtered list as CSV, streamed."""
+    _filterset, queryset = _filtered(request)
+    return vehicles_csv_response(queryset)
+
+
+@require_GET
+def vehicle_export_xlsx(request):
+    """The filtered list as XLSX."""
+    _filterset, queryset = _filtered(request)
+    return vehicles_xlsx_response(queryset)
+
+
+@require_GET
+def vehicle_detail(request, vin: str):
+    """One vehicle and its status history."""
+    vehicle = vehicle_get(vin=vin)
+    return render(
+        request,
+        "vehicles/vehicle_detail.html",
+        {
+            "vehicle": vehicle,
+            "history": vehicle_history(vehicle=vehicle),
+            "can_write": request.membership.has_role(Role.MEMBER) and bool(allowed_transitions(vehicle.status)),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MEMBER)
+def vehicle_create(request):
+    """Register one vehicle."""
+    default_market = market_normalise(None, partner=request.tenant)
+    form = VehicleRegisterForm(request.POST or None, default_market=default_market)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            vehicle = vehicle_register(
+                partner=request.tenant,
+                vin=data["vin"],
+                model=data["model"],
+                production_date=data["production_date"],
+                plant=data["plant"],
+                market=data["market"],
+                user=request.user,
+                source=ChangeSource.WEB,
+                note=data["note"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Vehicle %(vin)s registered.") % {"vin": vehicle.vin})
+            check = vin_check(vehicle.vin, market=data["market"], partner_id=request.tenant.pk)
+            for warning in check.warnings:
+                messages.warning(request, warning.message)
+            return redirect("vehicles:vehicle_detail", vin=vehicle.vin)
+    return render(request, "vehicles/vehicle_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MEMBER)
+def vehicle_status(request, vin: str):
+    """Change a vehicle's status (register, export, deregister)."""
+    vehicle = vehicle_get(vin=vin)
+    allowed = sorted(allowed_transitions(vehicle.status))
+    form = VehicleStatusForm(request.POST or None, allowed=allowed)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            vehicle_status_change(
+                vehicle=vehicle,
+                to_status=data["to_status"],
+                user=request.user,
+                source=ChangeSource.WEB,
+                note=data["note"],
+                registration_country=data["registration_country"],
+                registration_region=data["registration_region"],
+                plate=data["plate"],
+                registration_date=data["registration_date"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("vehicles:vehicle_detail", vin=vehicle.vin)
+    return render(request, "vehicles/vehicle_status_form.html", {"form": form, "vehicle": vehicle})
+
+
+@require_GET
+def vehicle_model_list_view(request):
+    """The partner's vehicle models."""
+    return render(
+        request,
+        "vehicles/vehicle_model_list.html",
+        {"models": vehicle_model_list(), "can_manage_models": request.membership.has_role(Role.MANAGER)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def vehicle_model_create_view(request):
+    """Add a vehicle model."""
+    form = VehicleModelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vehicle_model_create(**form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Vehicle model saved."))
+            return redirect("vehicles:model_list")
+    return render(request, "vehicles/vehicle_model_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MANAGER)
+def vehicle_model_update_view(request, pk: int):
+    """Edit a vehicle model."""
+    vehicle_model = vehicle_model_get(pk=pk)
+    form = VehicleModelForm(request.POST or None, instance=vehicle_model)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vehicle_model_update(vehicle_model=vehicle_model_get(pk=pk), **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Vehicle model saved."))
+            return redirect("vehicles:model_list")
+    return render(request, "vehicles/vehicle_model_form.html", {"form": form, "vehicle_model": vehicle_model})

@@ -1,0 +1,153 @@
+"""Partners (tenants), their domains, people and memberships: all in the public schema."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import get_public_schema_name
+
+from .choices import ROLE_RANK, PartnerKind, PartnerTier, Role
+
+
+class PartnerQuerySet(models.QuerySet):
+    def members(self):
+        """Real partner companies: not the public row, not the schema template."""
+        return self.exclude(schema_name__in=[get_public_schema_name(), settings.TENANT_BASE_SCHEMA])
+
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Partner(TenantMixin):
+    """A member company of the alliance; one PostgreSQL schema and one subdomain each."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=PartnerKind.choices)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    member_since = models.DateField(_("member since"), default=timezone.localdate)
+    tier = models.CharField(_("tier"), max_length=16, choices=PartnerTier.choices, default=PartnerTier.FULL)
+    is_active = models.BooleanField(_("active"), default=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Schemas are cloned from TENANT_BASE_SCHEMA, so creating one is fast enough to do in a request.
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.schema_name == get_public_schema_name()
+
+    @property
+    def slug(self) -> str:
+        return self.schema_name.replace("_", "-")
+
+
+class Domain(DomainMixin):
+    """A host name that resolves to a partner (or to the public site)."""
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class UserManager(BaseUserManager):
+    """Creates people identified by e-mail address."""
+
+    use_in_migrations = True
+
+    def _create(self, email, password, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person; may belong to several partners, or be alliance staff."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
+    is_staff = models.BooleanField(
+        _("alliance staff"), default=False, help_text=_("Secretariat staff: admin site and staff pages.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name or self.email).split(" ")[0]
+
+
+class Membership(models.Model):
+    """A person's role in one partner; checked on every request to that partner."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "partner"], name="one_membership_per_partner")]
+        ordering = ["partner__name", "user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.partner} ({self.get_role_display()})"
+
+    def has_role(self, minimum: str) -> bool:
+        """True when this membership's role is at least `minimum`."""
+        return ROLE_RANK[self.role] >= ROLE_RANK[minimum]

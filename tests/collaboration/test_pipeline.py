@@ -1,0 +1,111 @@
+"""Every allowed and forbidden stage change, per role and partner; denied paths change nothing."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from portal.collaboration import services
+from portal.collaboration.choices import Stage
+from portal.collaboration.models import Project, Transition
+from portal.collaboration.pipeline import TRANSITIONS
+from tenants.choices import ROLE_RANK, Role
+
+from .factories import project_for
+
+# (actor partner, role): alpha owns the project, beta takes part in it.
+ACTORS = [
+    ("alpha", Role.OWNER),
+    ("alpha", Role.MANAGER),
+    ("alpha", Role.MEMBER),
+    ("alpha", Role.VIEWER),
+    ("beta", Role.OWNER),
+    ("beta", Role.MANAGER),
+]
+PAIRS = [(a, b) for a in Stage.values for b in Stage.values if a != b]
+
+
+def _expected(frm, to, schema, role) -> bool:
+    return (frm, to) in TRANSITIONS and schema == "alpha" and ROLE_RANK[role] >= ROLE_RANK[Role.MANAGER]
+
+
+def test_table_shape():
+    assert TRANSITIONS[(Stage.PROPOSED, Stage.NEGOTIATING)] == "forward"
+    assert TRANSITIONS[(Stage.SIGNED, Stage.DOCKED)] == "back"
+    assert (Stage.PROPOSED, Stage.DOCKED) not in TRANSITIONS  # no skipping
+    assert not [pair for pair in TRANSITIONS if pair[0] in (Stage.LAUNCHED, Stage.WITHDRAWN, Stage.FAILED)]
+    assert all((stage, Stage.WITHDRAWN) in TRANSITIONS for stage in Stage.values[:6])
+
+
+@pytest.mark.parametrize(("frm", "to"), PAIRS, ids=lambda v: v)
+@pytest.mark.parametrize(("schema", "role"), ACTORS, ids=lambda v: v)
+def test_transition_matrix(world, frm, to, schema, role):
+    project = project_for(world.alpha, partners=[world.beta], stage=frm)
+    actor = getattr(world, schema)
+    before = Transition.objects.filter(project=project).count()
+    call = {
+        "project": project,
+        "version": project.version,
+        "to_stage": to,
+        "partner": actor,
+        "role": role,
+        "user": world.person(actor, role),
+        "reason": "Customer asked for a re-test",
+    }
+    if _expected(frm, to, schema, role):
+        step = services.project_transition(**call)
+        project.refresh_from_db()
+        assert (project.stage, step.from_stage, step.to_stage, step.by_partner) == (to, frm, to, actor)
+        assert step.by_user == world.person(actor, role) and step.reason
+        assert project.version == 2
+    else:
+        with pytest.raises(PermissionDenied):
+            services.project_transition(**call)
+        project.refresh_from_db()
+        assert (project.stage, project.version) == (frm, 1)
+        assert Transition.objects.filter(project=project).count() == before
+
+
+def test_moving_back_needs_a_reason(world):
+    project = project_for(world.alpha, stage=Stage.SIGNED)
+    with pytest.raises(ValidationError):
+        services.project_transition(
+            project=project,
+            version=1,
+            to_stage=Stage.DOCKED,
+            partner=world.alpha,
+            role=Role.MANAGER,
+            user=None,
+            reason="  ",
+        )
+    project.refresh_from_db()
+    assert (project.stage, project.version, project.transitions.count()) == (Stage.SIGNED, 1, 1)
+
+
+def test_stage_change_mails_participants_after_commit(world, mailoutbox, django_capture_on_commit_callbacks):
+    project = project_for(world.alpha, partners=[world.beta])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.project_transition(
+            project=project, version=1, to_stage=Stage.NEGOTIATING, partner=world.alpha, role=Role.MANAGER, user=None
+        )
+    assert mailoutbox == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    recipients = {address for mail in mailoutbox for address in mail.to}
+    assert recipients == {f"{role}@{s}.example.com" for s in ("alpha", "beta") for role in ("owner", "manager")}
+
+
+def test_stale_versions_conflict_and_nothing_is_lost(world):
+    """Two people read version 1; the first write wins, the second gets a conflict, not a silent overwrite."""
+    project = project_for(world.alpha, partners=[world.beta])
+    first, second = Project.objects.get(pk=project.pk), Project.objects.get(pk=project.pk)
+    services.project_update(project=first, version=1, partner=world.alpha, role=Role.MANAGER, user=None, title="First")
+    with pytest.raises(services.VersionConflictError):
+        services.project_update(
+            project=second, version=1, partner=world.alpha, role=Role.OWNER, user=None, title="Second"
+        )
+    with pytest.raises(services.VersionConflictError):
+        services.project_transition(
+            project=second, version=1, to_stage=Stage.NEGOTIATING, partner=world.alpha, role=Role.OWNER, user=None
+        )
+    project.refresh_from_db()
+    assert (project.title, project.version, project.stage) == ("First", 2, Stage.PROPOSED)
+    assert project.transitions.count() == 1

@@ -1,0 +1,98 @@
+"""Test fixtures: partners are provisioned once per session (cloned from the template), then reused."""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tenants.choices import Role
+from tenants.models import Membership, Partner, User
+from tenants.services import public_tenant_ensure, template_schema_ensure
+
+from .factories import TEST_PASSWORD, UserFactory, provision_partner
+
+ROLES = [Role.OWNER, Role.MANAGER, Role.MEMBER, Role.VIEWER]
+
+
+@dataclass
+class World:
+    """Two partners with a person in every role, an outsider and a staff member."""
+
+    alpha: Partner
+    beta: Partner
+    staff: User
+    outsider: User
+    people: dict[tuple[str, str], User] = field(default_factory=dict)
+
+    def person(self, partner: Partner, role: str) -> User:
+        return self.people[(partner.schema_name, role)]
+
+
+def _build_world() -> World:
+    public_tenant_ensure()
+    template_schema_ensure()
+    alpha = provision_partner("alpha", name="Alpha Motors")
+    beta = provision_partner("beta", name="Beta Cells", kind="battery_maker")
+    world = World(
+        alpha=alpha,
+        beta=beta,
+        staff=UserFactory(email="staff@example.com", is_staff=True, is_superuser=True),
+        outsider=UserFactory(email="outsider@example.com"),
+    )
+    for partner in (alpha, beta):
+        for role in ROLES:
+            user = UserFactory(email=f"{role}@{partner.schema_name}.example.com")
+            Membership.objects.create(user=user, partner=partner, role=role)
+            world.people[(partner.schema_name, role)] = user
+    return world
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Migrate the test database, then provision the shared partners once (committed, reused by every test)."""
+    with django_db_blocker.unblock():
+        _build_world()
+
+
+@pytest.fixture
+def world(db) -> World:
+    alpha = Partner.objects.get(schema_name="alpha")
+    beta = Partner.objects.get(schema_name="beta")
+    world = World(
+        alpha=alpha,
+        beta=beta,
+        staff=User.objects.get(email="staff@example.com"),
+        outsider=User.objects.get(email="outsider@example.com"),
+    )
+    for partner in (alpha, beta):
+        for role in ROLES:
+            world.people[(partner.schema_name, role)] = User.objects.get(
+                email=f"{role}@{partner.schema_name}.example.com"
+            )
+    return world
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public_schema():
+    """Each request switches the connection's schema; start every test from public."""
+    yield
+    connection.set_schema_to_public()
+
+
+def host_of(partner: Partner | None) -> str:
+    """The host name that serves the partner (or the public site for None)."""
+    return "localhost" if partner is None else f"{partner.slug}.localhost"
+
+
+def client_for(partner: Partner | None = None, user: User | None = None) -> Client:
+    """A test client on the partner's host (public host for None), signed in as `user` when given."""
+    client = Client(HTTP_HOST=host_of(partner))
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD

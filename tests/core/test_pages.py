@@ -1,0 +1,150 @@
+"""The web shell: home pages, sign-in, password reset, language switch, error pages and security headers."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tenants.choices import Role
+
+from ..conftest import client_for
+
+
+def test_public_home_lists_a_members_workspaces(world):
+    member = world.person(world.alpha, Role.MEMBER)
+    response = client_for(None, member).get("/")
+    assert response.status_code == 200
+    assert [m.partner for m in response.context["memberships"]] == [world.alpha]
+    assert b"http://alpha.localhost:8000/" in response.content
+
+
+def test_public_home_for_anonymous_visitors(db):
+    response = client_for(None).get("/")
+    assert response.status_code == 200
+    assert b"Sign in" in response.content
+
+
+def test_staff_home_is_for_staff_only(world):
+    assert client_for(None, world.staff).get("/staff/").status_code == 200
+    refused = client_for(None, world.person(world.alpha, Role.OWNER)).get("/staff/")
+    assert refused.status_code == 302
+    assert "/admin/login/" in refused["Location"]
+
+
+def test_staff_home_filters_by_kind(world):
+    response = client_for(None, world.staff).get("/staff/?kind=battery_maker")
+    assert [partner.schema_name for partner in response.context["page"]] == ["beta"]
+
+
+def test_admin_is_served_to_staff_on_the_public_host_only(world):
+    assert client_for(None, world.staff).get("/admin/").status_code == 200
+    assert client_for(world.alpha, world.staff).get("/admin/").status_code in (403, 404)
+
+
+def test_sign_in_on_a_partner_host_lands_on_its_home(world, password):
+    client = client_for(world.alpha)
+    response = client.post(reverse("login"), {"username": "VIEWER@alpha.example.com", "password": password})
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/").context["current_membership"].role == Role.VIEWER
+
+
+def test_sign_in_rotates_the_session_key(world, password):
+    client = client_for(world.alpha)
+    client.get(reverse("login"))
+    client.session.save()
+    before = client.session.session_key
+    client.post(reverse("login"), {"username": "owner@alpha.example.com", "password": password})
+    assert client.session.session_key != before
+
+
+def test_wrong_password_gets_a_clear_error(world):
+    response = client_for(world.alpha).post(
+        reverse("login"), {"username": "owner@alpha.example.com", "password": "wrong"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert b"alert-danger" in response.content
+
+
+def test_repeated_failures_cool_off_instead_of_locking_forever(world, settings, password):
+    client = client_for(world.alpha)
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "member@alpha.example.com", "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": "member@alpha.example.com", "password": password})
+    assert locked.status_code == 429
+    assert b"Too many failed sign-in attempts" in locked.content
+    assert settings.AXES_COOLOFF_TIME > 0
+
+
+def test_password_reset_mail_points_at_the_partner_host(world):
+    response = client_for(world.alpha).post(reverse("password_reset"), {"email": "owner@alpha.example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://\S+", mail.outbox[0].body).group(0)
+    assert link.startswith("http://alpha.localhost/accounts/reset/")
+
+
+def test_password_reset_for_unknown_address_reveals_nothing(world):
+    response = client_for(None).post(reverse("password_reset"), {"email": "nobody@nowhere.example"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("language", ["ar", "zh-hans", "th", "en"])
+def test_language_switch_is_remembered(world, language):
+    client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    response = client.post(reverse("set_language"), {"language": language, "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/")
+    assert f'lang="{language}"'.encode() in page.content
+    assert (b'dir="rtl"' in page.content) == (language == "ar")
+
+
+def test_unknown_language_is_ignored_not_an_error(world):
+    client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    response = client.post(reverse("set_language"), {"language": "klingon", "next": "/"})
+    assert response.status_code == 302
+    assert b'lang="en"' in client.get("/").content
+
+
+def test_unknown_page_gets_the_404_page(world):
+    response = client_for(world.alpha, world.person(world.alpha, Role.OWNER)).get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+def test_pages_carry_a_strict_content_security_policy(db):
+    response = client_for(None).get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_have_no_inline_scripts_or_styles(world):
+    client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    for path in ["/", reverse("login"), reverse("password_change")]:
+        html = client.get(path).content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+        assert "<style" not in html and " style=" not in html, path
+
+
+def test_api_docs_are_served_offline(db):
+    client = client_for(None)
+    docs = client.get("/api/docs/").content.decode()
+    assert "cdn" not in docs.lower() and "https://" not in docs
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/redoc/").status_code == 200
+
+
+def test_failure_count_ignores_the_case_of_the_address(world, settings, password):
+    client = client_for(world.alpha)
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        username = "MANAGER@alpha.example.com" if attempt % 2 else "manager@ALPHA.example.com"
+        client.post(reverse("login"), {"username": username, "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": "manager@alpha.example.com", "password": password})
+    assert locked.status_code == 429
