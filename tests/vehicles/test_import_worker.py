@@ -88,9 +88,15 @@ def committed(django_db_setup, django_db_blocker, tmp_path):
             yield alpha, job
         finally:
             connection.set_schema_to_public()
+            with schema_context("alpha"), connection.cursor() as cursor:
+                # Plain SQL: the ORM's cascade collector would fetch 120,000 rows to delete them one batch at a time.
+                cursor.execute(
+                    f"DELETE FROM {VehicleStatusChange._meta.db_table} h USING {Vehicle._meta.db_table} v "
+                    "WHERE h.vehicle_id = v.id AND v.vin LIKE %s",
+                    [f"{WMI}%"],
+                )
+                cursor.execute(f"DELETE FROM {Vehicle._meta.db_table} WHERE vin LIKE %s", [f"{WMI}%"])
             with schema_context("alpha"):
-                VehicleStatusChange.objects.filter(vehicle__vin__startswith=WMI).delete()
-                Vehicle.objects.filter(vin__startswith=WMI).delete()
                 ImportJob.objects.filter(pk=job.pk).delete()
                 VehicleModel.objects.filter(pk=model.pk).delete()
             WmiAssignment.objects.filter(wmi=WMI).delete()

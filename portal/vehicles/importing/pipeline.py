@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 STAGE_PREFIX = "vehicle_import_stage_"
 CHUNK_ROWS = 50_000  # rows per COPY statement; progress and heartbeat are written between chunks
+# After this many new or changed vehicles the planner's statistics are refreshed at once: until autovacuum
+# gets round to it, joins on the grown tables would be planned as if they were still small (nested loops).
+ANALYZE_AFTER_ROWS = 10_000
 
 PHASE_READING = "reading"
 PHASE_VALIDATING = "validating"
@@ -77,7 +80,8 @@ class Stage:
                 """CREATE UNLOGGED TABLE {} (
                     line integer NOT NULL, vin varchar(17), model_id bigint, production_date date,
                     plant text, status text, registration_country text, registration_region text, plate text,
-                    registration_date date, err_column text, err_value text, err_reason text
+                    registration_date date, err_column text, err_value text, err_reason text,
+                    vehicle_id bigint
                 ) WITH (autovacuum_enabled = false)"""
             ).format(self.ident)
         )
@@ -287,6 +291,8 @@ def _finish(job: ImportJob, stage: Stage) -> None:
             done.update(rows_created=created, rows_updated=updated, rows_unchanged=unchanged)
             done["finished_at"] = timezone.now()
             _progress(job, **done)  # commits with the vehicles: both or neither
+        if created + updated >= ANALYZE_AFTER_ROWS:
+            _quietly(sql.SQL("ANALYZE {}, {}").format(sql.Identifier(VEHICLE), sql.Identifier(HISTORY)))
         return
     done["finished_at"] = timezone.now()
     _progress(job, **done)
@@ -299,17 +305,26 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
     names = {"stage": stage.ident, "vehicle": sql.Identifier(VEHICLE), "history": sql.Identifier(HISTORY)}
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("SET LOCAL lock_timeout = '60s'"))
-        # Other writers of the vehicles wait for this transaction (readers do not): the NOT EXISTS below then
+        # Other writers of the vehicles wait for this transaction (readers do not): the match below then
         # holds until commit, so the insert needs no per-row ON CONFLICT check.
         cursor.execute(sql.SQL("LOCK TABLE {vehicle} IN SHARE ROW EXCLUSIVE MODE").format(**names))
+        with _timed(job, "upsert: match existing vehicles"):
+            # Matched once, before anything is inserted: an anti-join against the table the INSERT grows would
+            # be planned from its old statistics (a nested loop over a "small" table) and turn quadratic.
+            cursor.execute(
+                sql.SQL(
+                    """UPDATE {stage} s SET vehicle_id = v.id FROM {vehicle} v
+                       WHERE v.vin = s.vin AND s.err_reason IS NULL"""
+                ).format(**names)
+            )
         with _timed(job, "upsert: history of changed statuses"):
             cursor.execute(
                 sql.SQL(
                     """INSERT INTO {history}
                               (vehicle_id, from_status, to_status, changed_by_id, changed_at, source, note)
                        SELECT v.id, v.status, s.status, %(user)s, now(), %(source)s, %(note)s
-                       FROM {stage} s JOIN {vehicle} v ON v.vin = s.vin
-                       WHERE s.err_reason IS NULL AND s.status IS NOT NULL AND s.status <> v.status"""
+                       FROM {stage} s JOIN {vehicle} v ON v.id = s.vehicle_id
+                       WHERE s.status IS NOT NULL AND s.status <> v.status"""
                 ).format(**names),
                 params,
             )
@@ -325,8 +340,7 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                             registration_date = coalesce(s.registration_date, v.registration_date),
                             updated_at = now()
                         FROM {stage} s
-                        WHERE v.vin = s.vin AND s.err_reason IS NULL
-                          AND ({old}) IS DISTINCT FROM ({new})"""
+                        WHERE v.id = s.vehicle_id AND ({old}) IS DISTINCT FROM ({new})"""
                 ).format(**names, old=_OLD_VALUES, new=_NEW_VALUES)
             )
             updated = cursor.rowcount
@@ -341,7 +355,7 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                                   coalesce(s.registration_region, ''), coalesce(s.plate, ''), s.registration_date,
                                   now(), now()
                            FROM {stage} s
-                           WHERE s.err_reason IS NULL AND NOT EXISTS (SELECT 1 FROM {vehicle} v WHERE v.vin = s.vin)
+                           WHERE s.err_reason IS NULL AND s.vehicle_id IS NULL
                            RETURNING id, status
                        ), history AS (
                            INSERT INTO {history} (vehicle_id, from_status, to_status, changed_by_id, changed_at,
