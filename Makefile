@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 
-.PHONY: run test bench lint format venv clean-data
+.PHONY: run test bench lint format messages venv clean-data
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ lint: $(STAMP)
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+# Refresh the zh-hans, ar and th catalogues from the source (then translate the new empty msgstr entries).
+# No locations: entries then move only when their text changes, so parallel branches merge cleanly.
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans -l ar -l th --no-location --no-obsolete \
+		--ignore=staticfiles --ignore=tests --ignore=bench --ignore=media --ignore=artifacts
 
 clean-data:
 	rm -rf .data
