@@ -1,5 +1,6 @@
 """The demo alliance that `make run` seeds: plain data, importable before Django is set up."""
 
+import datetime
 import os
 
 from .choices import PartnerKind, PartnerTier, Role
@@ -11,6 +12,7 @@ STAFF_EMAIL = "staff@alliance.example"
 DEMO_PARTNERS = [
     {
         "slug": "cq-thunder",
+        "member_since": datetime.date(2024, 3, 18),
         "name": "Chongqing Thunder E-Motorcycle Co., Ltd.",
         "kind": PartnerKind.E_MOTORCYCLE_MAKER,
         "country": "CN",
@@ -25,6 +27,7 @@ DEMO_PARTNERS = [
     },
     {
         "slug": "yangtze-cells",
+        "member_since": datetime.date(2024, 3, 18),
         "name": "Yangtze Cell Technology",
         "kind": PartnerKind.BATTERY_MAKER,
         "country": "CN",
@@ -37,6 +40,7 @@ DEMO_PARTNERS = [
     },
     {
         "slug": "cq-ev-institute",
+        "member_since": datetime.date(2024, 3, 18),
         "name": "Chongqing Smart EV Research Institute",
         "kind": PartnerKind.RESEARCH_INSTITUTE,
         "country": "CN",
@@ -49,6 +53,7 @@ DEMO_PARTNERS = [
     },
     {
         "slug": "danube-export",
+        "member_since": datetime.date(2024, 11, 6),
         "name": "Danube EV Export Services Kft.",
         "kind": PartnerKind.EXPORT_AGENT,
         "country": "HU",
@@ -63,6 +68,7 @@ DEMO_PARTNERS = [
     },
     {
         "slug": "siam-ebike",
+        "member_since": datetime.date(2025, 2, 24),
         "name": "Siam E-Bike Works",
         "kind": PartnerKind.E_BIKE_MAKER,
         "country": "TH",
@@ -74,6 +80,7 @@ DEMO_PARTNERS = [
     },
     {
         "slug": "gulf-ev-trading",
+        "member_since": datetime.date(2025, 7, 10),
         "name": "Gulf EV Trading LLC",
         "kind": PartnerKind.EXPORT_AGENT,
         "country": "SA",

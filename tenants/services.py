@@ -1,5 +1,6 @@
 """Writes of partners, people and memberships: the one path used by the admin, commands and the API."""
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -60,6 +61,7 @@ def partner_provision(
     owner_email: str | None = None,
     owner_name: str = "",
     invite: bool = True,
+    member_since: datetime.date | None = None,
 ) -> ProvisionedPartner:
     """Create a partner: its schema (cloned from the template), its subdomain and its owner's invitation."""
     slug = partner_slug_validate(slug)
@@ -68,6 +70,8 @@ def partner_provision(
     partner = Partner(
         schema_name=slug.replace("-", "_"), name=name.strip(), kind=kind, country=country, city=city, tier=tier
     )
+    if member_since is not None:
+        partner.member_since = member_since
     partner.full_clean(exclude=["schema_name"])
     partner.save()  # creates the schema by cloning TENANT_BASE_SCHEMA
     domain = Domain.objects.create(domain=f"{slug}.{settings.PORTAL_DOMAIN}", tenant=partner, is_primary=True)

@@ -40,19 +40,25 @@ def participation_get(*, project: Project, partner: Partner | None) -> Participa
     return Participant.objects.filter(project=project, partner=partner).first()
 
 
+def project_stage_counts(*, projects: QuerySet) -> list[dict]:
+    """How many of the projects are in each stage, in pipeline order (side exits last); one query."""
+    counts = dict(projects.order_by().values_list("stage").annotate(n=Count("id")))
+    return [
+        {"stage": stage, "label": Stage(stage).label, "count": counts.get(stage, 0)}
+        for stage in [*ORDER, Stage.WITHDRAWN, Stage.FAILED]
+    ]
+
+
 def board_columns(*, projects: QuerySet, per_column: int = 20) -> list[dict]:
     """Pipeline columns: the count of each stage and its most recently updated cards (two queries)."""
-    counts = dict(projects.order_by().values_list("stage").annotate(n=Count("id")))
     ranked = projects.annotate(
         rank=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("updated_at").desc(), F("id").desc()])
     )
     cards: dict[str, list] = {}
     for project in ranked.filter(rank__lte=per_column).order_by("stage", "rank"):
         cards.setdefault(project.stage, []).append(project)
-    return [
-        {"stage": stage, "label": Stage(stage).label, "count": counts.get(stage, 0), "projects": cards.get(stage, [])}
-        for stage in [*ORDER, Stage.WITHDRAWN, Stage.FAILED]
-    ]
+    columns = project_stage_counts(projects=projects)
+    return [{**column, "projects": cards.get(column["stage"], [])} for column in columns]
 
 
 def participant_list(*, project: Project) -> QuerySet:

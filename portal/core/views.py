@@ -8,6 +8,9 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from portal.collaboration.selectors import invitation_list, project_list_for_partner, project_stage_counts
+from portal.vehicles.importing.selectors import import_job_list
+from portal.vehicles.selectors import vehicle_count_estimate
 from tenants.filters import PartnerFilterSet
 from tenants.selectors import membership_list_for_partner, membership_list_for_user, partner_list
 
@@ -26,9 +29,19 @@ def public_home(request):
 
 
 def partner_home(request):
-    """A partner's home page: its profile and its team."""
-    team = membership_list_for_partner(partner=request.tenant)
-    return render(request, "core/partner_home.html", {"team": team})
+    """A partner's home page: what needs attention, its vehicles and projects at a glance, its team."""
+    partner = request.tenant
+    projects = project_list_for_partner(partner=partner, accepted_only=True)
+    vehicle_count, vehicle_count_exact = vehicle_count_estimate()
+    context = {
+        "team": membership_list_for_partner(partner=partner),
+        "invitations": invitation_list(partner=partner)[:5],
+        "stages": [column for column in project_stage_counts(projects=projects) if column["count"]],
+        "vehicle_count": vehicle_count,
+        "vehicle_count_exact": vehicle_count_exact,
+        "imports": import_job_list()[:5],
+    }
+    return render(request, "core/partner_home.html", context)
 
 
 @staff_member_required

@@ -38,7 +38,7 @@ class Command(BaseCommand):
     def _partner(self, spec):
         partner = Partner.objects.filter(schema_name=spec["slug"].replace("-", "_")).first()
         if partner is None:
-            fields = {key: spec[key] for key in ("slug", "name", "kind", "country", "city", "tier")}
+            fields = {key: spec[key] for key in ("slug", "name", "kind", "country", "city", "tier", "member_since")}
             partner = partner_provision(**fields, invite=False).partner
             self.stdout.write(f"  provisioned {partner.name} at {partner_url(partner)}")
         for email, full_name, role in spec["people"]:
