@@ -2,7 +2,8 @@
 
 `python -m bench [name ...]` runs every bench_<name>.py module, or only those named. The database named in
 DATABASE_URL is never touched: a scratch database `<name>_bench` is created next to it on the same server
-(dropped first if a crashed run left it), migrated with `portal_setup`, and dropped at the end.
+(dropped first if a crashed run left it) and migrated with `portal_setup`; every benchmark then runs in a fresh
+copy of it (CREATE DATABASE … TEMPLATE), and everything is dropped at the end.
 
 A module exposes `run()`; when it returns a dict, the runner prints `bench <name>: key=value ...`, otherwise
 the module prints that line itself.
@@ -71,6 +72,22 @@ def create_database(url: str, name: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def rename_database(url: str, old: str, new: str) -> None:
+    from psycopg import sql
+
+    with maintenance_connection(url) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(old), sql.Identifier(new)))
+
+
+def copy_database(url: str, template: str, name: str) -> None:
+    """A new database `name` as a file-level copy of `template` (which must have no open connections)."""
+    from psycopg import sql
+
+    drop_database(url, name)
+    with maintenance_connection(url) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+
+
 def server_context(url: str) -> str:
     """What the figures depend on besides the code: server version, autovacuum, machine load."""
     with maintenance_connection(url) as conn:
@@ -106,28 +123,39 @@ def main(argv: list[str]) -> int:
 
     original_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     url, scratch = scratch_url(original_url)
+    template = f"{scratch}_template"
     print(f"Scratch database {scratch} (the database in DATABASE_URL is not touched)", flush=True)
     print(server_context(original_url), flush=True)
     create_database(original_url, scratch)
+    drop_database(original_url, template)
     os.environ["DATABASE_URL"] = url  # read by the settings, hence before django.setup()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
     ok = True
     try:
         import django
         from django.core.management import call_command
+        from django.db import connections
 
         django.setup()
         started = time.perf_counter()
         call_command("portal_setup", verbosity=0)
         print(f"Migrated {scratch} in {time.perf_counter() - started:.1f} s", flush=True)
+        # Each benchmark starts from a copy of the freshly migrated database, so what one leaves behind (rows,
+        # partners, schemas) cannot skew or break the next.
+        connections.close_all()
+        rename_database(original_url, scratch, template)
         for name in names:
+            copy_database(original_url, template, scratch)
             ok = run_module(name) and ok
+            connections.close_all()
+            drop_database(original_url, scratch)
     finally:
         if "django" in sys.modules:
             from django.db import connections
 
             connections.close_all()
         drop_database(original_url, scratch)
+        drop_database(original_url, template)
         print(f"Dropped {scratch}; load average now {os.getloadavg()[0]:.2f}", flush=True)
     return 0 if ok else 1
 

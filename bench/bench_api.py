@@ -12,6 +12,7 @@ Goal: list_rps / bare_rps ≥ 0.7.
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -33,7 +34,6 @@ WORKERS = 2
 CONCURRENCY = 8
 SECONDS = 10.0
 WARM_UP_S = 2.0
-PORT = 8765
 
 
 def setup():
@@ -57,6 +57,16 @@ def setup():
         vin = Vehicle.objects.order_by("vin").values_list("vin", flat=True)[ROWS // 2]
     connection.close()  # the server processes need no competition from this one
     return partner.domains.get(is_primary=True).domain, raw, vin
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (a fixed one may be taken by another server on the machine)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+PORT = free_port()
 
 
 def start_server():

@@ -54,6 +54,7 @@ def main(argv):
             {
                 "requests": len(latencies),
                 "errors": len(errors),
+                "error_statuses": sorted(set(errors))[:5],
                 "rps": round(len(latencies) / seconds, 1),
                 "p50_ms": pct(0.5),
                 "p99_ms": pct(0.99),

@@ -12,6 +12,6 @@ urlpatterns = [
     path("", core_views.partner_home, name="home"),
     path("vehicles/", include("portal.vehicles.urls")),
     path("projects/", include("portal.collaboration.urls")),
-    path("settings/api-keys/", include("portal.integrations.urls")),
+    path("settings/", include("portal.integrations.urls")),
     *common,
 ]

@@ -50,6 +50,9 @@ SAMPLE_KWARGS: dict[str, Callable] = {
     "integrations:api-key-revoke": lambda partner: {
         "prefix": api_key_create(partner=partner, name="victim key")[0].prefix
     },
+    "integrations:webhook-toggle": lambda partner: {"pk": _victim_delivery(partner).endpoint_id},
+    "integrations:webhook-delete": lambda partner: {"pk": _victim_delivery(partner).endpoint_id},
+    "integrations:webhook-delivery-resend": lambda partner: {"pk": _victim_delivery(partner).pk},
 }
 for _samples in sorted(Path(__file__).parent.glob("*/samples.py")):
     SAMPLE_KWARGS.update(import_module(f"tests.{_samples.parent.name}.samples").SAMPLES)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .models import WebhookEvent
 from .scopes import READ_SCOPES, SCOPE_CHOICES
 
 
@@ -23,3 +24,17 @@ class ApiKeyForm(forms.Form):
         if expiry is not None and expiry <= timezone.now():
             raise forms.ValidationError(_("The expiry must be in the future."))
         return expiry
+
+
+class WebhookEndpointForm(forms.Form):
+    """The URL of a new webhook receiver and the events it wants."""
+
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Where your system receives events, e.g. https://erp.example.com/portal-events."),
+    )
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )

@@ -6,7 +6,8 @@ from .models import ApiKey
 def api_key_get_valid(*, raw_key: str) -> ApiKey | None:
     """The key that `raw_key` proves, when it is neither revoked, expired, nor of a deactivated partner."""
     prefix, _, _ = raw_key.partition(".")
-    key = ApiKey.objects.select_related("partner").filter(prefix=prefix, revoked=False).first()
+    # prefix is unique: no ORDER BY needed (the model orders by -created)
+    key = ApiKey.objects.select_related("partner").filter(prefix=prefix, revoked=False).order_by().first()
     if key is None or not key.is_valid(raw_key):
         return None
     if key.has_expired or not key.partner.is_active:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,6 +86,28 @@ def webhook_endpoint_create(*, partner, url: str, events: list[str]) -> WebhookE
     """Register an endpoint; its signing secret is generated here."""
     url_check(url)
     return WebhookEndpoint.objects.create(partner=partner, url=url, events=events, secret=secrets.token_hex(32))
+
+
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
+    """Change an endpoint's URL, events or active flag; enabling it again starts its failure count afresh."""
+    if changes.get("url"):
+        url_check(changes["url"])
+    if changes.get("is_active") and not endpoint.is_active:
+        changes.update(consecutive_failures=0, disabled_reason="")
+    for field, value in changes.items():
+        setattr(endpoint, field, value)
+    endpoint.save(update_fields=list(changes))
+    return endpoint
+
+
+def webhook_endpoint_list(*, partner) -> "models.QuerySet[WebhookEndpoint]":
+    """A partner's endpoints, oldest first."""
+    return WebhookEndpoint.objects.filter(partner=partner).order_by("id")
+
+
+def webhook_delivery_list(*, partner) -> "models.QuerySet[WebhookDelivery]":
+    """Every delivery to the partner's endpoints, newest first."""
+    return WebhookDelivery.objects.filter(endpoint__partner=partner).select_related("endpoint").order_by("-created_at")
 
 
 def webhook_event_emit(*, partner, event: str, data: dict) -> list[WebhookDelivery]:

@@ -1,7 +1,7 @@
 """Reads of the vehicle registry (current partner schema)."""
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from .models import Vehicle, VehicleModel, VehicleStatusChange
@@ -25,6 +25,29 @@ def vehicle_list() -> QuerySet[Vehicle]:
     return Vehicle.objects.select_related("model")
 
 
+# The columns of an API list row: read with .values() (no model instances), 100 to 1,000 rows a page.
+VEHICLE_ROW_FIELDS = (
+    "vin",
+    "model_id",
+    "model__name",
+    "model__category",
+    "production_date",
+    "plant",
+    "status",
+    "registration_country",
+    "registration_region",
+    "plate",
+    "registration_date",
+    "created_at",
+    "updated_at",
+)
+
+
+def vehicle_rows(*, queryset: QuerySet[Vehicle]) -> QuerySet:
+    """The vehicles of `queryset` as plain rows of VEHICLE_ROW_FIELDS (one query, no model instances)."""
+    return queryset.values(*VEHICLE_ROW_FIELDS)
+
+
 def vehicle_count_estimate(*, exact_below: int = 10_000) -> tuple[int | None, bool]:
     """(how many vehicles, exact?) without COUNT(*) over millions of rows: the planner's estimate when large."""
     with connection.cursor() as cursor:
@@ -39,10 +62,14 @@ def vehicle_count_estimate(*, exact_below: int = 10_000) -> tuple[int | None, bo
     return (counted, True) if counted <= exact_below else (None, False)
 
 
-def vehicle_get(*, vin: str) -> Vehicle:
-    """One vehicle by VIN (case-insensitive: VINs are stored upper-case), or 404."""
+def vehicle_get(*, vin: str, with_history: bool = False) -> Vehicle:
+    """One vehicle by VIN (case-insensitive: VINs are stored upper-case), or 404; optionally with its history."""
+    vehicles = vehicle_list()
+    if with_history:
+        history = VehicleStatusChange.objects.select_related("changed_by").order_by("changed_at", "id")
+        vehicles = vehicles.prefetch_related(Prefetch("status_changes", queryset=history))
     try:
-        return vehicle_list().get(vin=(vin or "").strip().upper())
+        return vehicles.get(vin=(vin or "").strip().upper())
     except Vehicle.DoesNotExist as error:
         raise Http404 from error
 

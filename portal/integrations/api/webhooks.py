@@ -8,7 +8,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from portal.integrations.models import WebhookDelivery, WebhookEndpoint
-from portal.integrations.webhooks import url_check, webhook_delivery_resend, webhook_endpoint_create
+from portal.integrations.webhooks import (
+    webhook_delivery_list,
+    webhook_delivery_resend,
+    webhook_endpoint_create,
+    webhook_endpoint_list,
+    webhook_endpoint_update,
+)
 from tenants.choices import Role
 
 from .serializers import WebhookDeliverySerializer, WebhookEndpointCreatedSerializer, WebhookEndpointSerializer
@@ -24,7 +30,7 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete"]
 
     def get_queryset(self):
-        return WebhookEndpoint.objects.filter(partner=self.request.partner).order_by("id")
+        return webhook_endpoint_list(partner=self.request.partner)
 
     @extend_schema(responses={201: WebhookEndpointCreatedSerializer})
     def create(self, request, *args, **kwargs):
@@ -37,16 +43,10 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
         return Response(WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer):
-        url = serializer.validated_data.get("url")
-        if url:
-            try:
-                url_check(url)
-            except DjangoValidationError as error:
-                raise ValidationError({"url": error.messages}) from error
-        if serializer.validated_data.get("is_active"):
-            serializer.save(consecutive_failures=0, disabled_reason="")
-        else:
-            serializer.save()
+        try:
+            webhook_endpoint_update(endpoint=serializer.instance, **serializer.validated_data)
+        except DjangoValidationError as error:
+            raise ValidationError({"url": error.messages}) from error
 
 
 class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -59,7 +59,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     filterset_fields = ["endpoint", "event", "status"]
 
     def get_queryset(self):
-        return WebhookDelivery.objects.filter(endpoint__partner=self.request.partner).order_by("-created_at")
+        return webhook_delivery_list(partner=self.request.partner)
 
     @extend_schema(request=None, responses={202: WebhookDeliverySerializer})
     @action(detail=True, methods=["post"])

@@ -1,5 +1,6 @@
 """Serializers of the vehicle registry API: shapes only, the services decide."""
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from ..choices import Connectivity, VehicleStatus
@@ -23,6 +24,17 @@ class VehicleModelBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "category"]
 
 
+class VehicleListSerializer(serializers.ListSerializer):
+    """A page of vehicles: `.values()` rows are written directly, with the time zone looked up once."""
+
+    def to_representation(self, data):
+        rows = list(data)
+        if rows and isinstance(rows[0], dict):
+            tz = timezone.get_current_timezone()
+            return [_row(row, tz) for row in rows]
+        return super().to_representation(rows)
+
+
 class VehicleSerializer(serializers.ModelSerializer):
     model = VehicleModelBriefSerializer(read_only=True)
     registration_country = serializers.CharField(read_only=True, help_text="ISO 3166 code, blank until registered.")
@@ -43,9 +55,13 @@ class VehicleSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = VehicleListSerializer
 
     def to_representation(self, vehicle):
         # Hand-written for speed: pages of up to 1,000 vehicles; the declared fields still document the schema.
+        tz = timezone.get_current_timezone()
+        if isinstance(vehicle, dict):  # a row of selectors.vehicle_rows (the list endpoint)
+            return _row(vehicle, tz)
         model = vehicle.model
         return {
             "vin": vehicle.vin,
@@ -57,16 +73,38 @@ class VehicleSerializer(serializers.ModelSerializer):
             "registration_region": vehicle.registration_region,
             "plate": vehicle.plate,
             "registration_date": _date(vehicle.registration_date),
-            "created_at": _DATETIME.to_representation(vehicle.created_at),
-            "updated_at": _DATETIME.to_representation(vehicle.updated_at),
+            "created_at": _datetime(vehicle.created_at, tz),
+            "updated_at": _datetime(vehicle.updated_at, tz),
         }
 
 
-_DATETIME = serializers.DateTimeField()
+def _row(row: dict, tz) -> dict:
+    """The same shape as VehicleSerializer, from a `.values()` row."""
+    return {
+        "vin": row["vin"],
+        "model": {"id": row["model_id"], "name": row["model__name"], "category": row["model__category"]},
+        "production_date": _date(row["production_date"]),
+        "plant": row["plant"],
+        "status": row["status"],
+        "registration_country": row["registration_country"] or "",
+        "registration_region": row["registration_region"],
+        "plate": row["plate"],
+        "registration_date": _date(row["registration_date"]),
+        "created_at": _datetime(row["created_at"], tz),
+        "updated_at": _datetime(row["updated_at"], tz),
+    }
 
 
 def _date(value):
     return value.isoformat() if value is not None else None
+
+
+def _datetime(value, tz):
+    """As DRF's DateTimeField writes it (ISO 8601 in time zone `tz`, "Z" for UTC), without its overhead."""
+    if value is None:
+        return None
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
@@ -87,7 +125,18 @@ class VehicleDetailSerializer(VehicleSerializer):
 
     def to_representation(self, vehicle):
         data = super().to_representation(vehicle)
-        data["history"] = StatusChangeSerializer(vehicle.status_changes.all(), many=True).data
+        tz = timezone.get_current_timezone()
+        data["history"] = [
+            {
+                "from_status": change.from_status,
+                "to_status": change.to_status,
+                "changed_by": change.changed_by.email if change.changed_by else None,
+                "changed_at": _datetime(change.changed_at, tz),
+                "source": change.source,
+                "note": change.note,
+            }
+            for change in vehicle.status_changes.all()  # prefetched with changed_by by vehicle_get(with_history=True)
+        ]
         return data
 
 

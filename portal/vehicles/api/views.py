@@ -14,7 +14,7 @@ from tenants.choices import Role
 from ..choices import ChangeSource
 from ..filters import ORDERING_FIELDS, VehicleFilterSet
 from ..models import Vehicle, VehicleModel
-from ..selectors import vehicle_get, vehicle_list, vehicle_model_list
+from ..selectors import vehicle_get, vehicle_list, vehicle_model_list, vehicle_rows
 from ..services import (
     BulkValidationError,
     vehicle_bulk_register,
@@ -117,18 +117,21 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return vehicle_list()
 
-    def get_object(self):
-        vehicle = vehicle_get(vin=self.kwargs["vin"])
+    def get_object(self, *, with_history: bool = False):
+        vehicle = vehicle_get(vin=self.kwargs["vin"], with_history=with_history)
         self.check_object_permissions(self.request, vehicle)
         return vehicle
 
     def get_serializer_class(self):
         return VehicleDetailSerializer if self.action == "retrieve" else VehicleSerializer
 
+    def list(self, request, *args, **kwargs):
+        # Plain rows instead of model instances: the cursor paginator and the serializer both take dicts.
+        page = self.paginate_queryset(vehicle_rows(queryset=self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(VehicleSerializer(page, many=True).data)
+
     def retrieve(self, request, *args, **kwargs):
-        vehicle = self.get_object()
-        vehicle = vehicle_list().prefetch_related("status_changes__changed_by").get(pk=vehicle.pk)
-        return Response(VehicleDetailSerializer(vehicle).data)
+        return Response(VehicleDetailSerializer(self.get_object(with_history=True)).data)
 
     @extend_schema(summary="Register a vehicle", request=VehicleRegisterSerializer, responses={201: VehicleSerializer})
     def create(self, request, *args, **kwargs):
@@ -171,8 +174,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             )
         except DjangoValidationError as error:
             raise _drf_error(error) from error
-        vehicle = vehicle_list().prefetch_related("status_changes__changed_by").get(pk=vehicle.pk)
-        return Response(VehicleDetailSerializer(vehicle).data)
+        return Response(VehicleDetailSerializer(vehicle_get(vin=vehicle.vin, with_history=True)).data)
 
     @extend_schema(
         summary="Register up to 10,000 vehicles at once",
