@@ -110,7 +110,7 @@ def run_module(name: str) -> bool:
         return False
     if isinstance(result, dict):
         figures = " ".join(f"{key}={value}" for key, value in result.items())
-        print(f"bench {name}: {figures}", flush=True)
+        print(f"bench {name.replace('_', '-')}: {figures}", flush=True)
     return True
 
 

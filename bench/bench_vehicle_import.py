@@ -8,7 +8,9 @@ PostgreSQL's text format, into a copy of the vehicles table with the same indexe
 and the same foreign key (to the vehicle models).
 Peak memory is the process's resident set size sampled every 50 ms by a thread during the import (psutil).
 
-Summary line: `bench vehicle-import: rows_per_s=<n> copy_rows_per_s=<n> ratio=<r> peak_mb=<m>`.
+After the import, the list API is timed with the imported vehicles in the schema (`list_p99_ms`, as in
+bench_vehicle_list).
+Summary line: `bench vehicle-import: rows_per_s=<n> copy_rows_per_s=<n> ratio=<r> peak_mb=<m> list_p99_ms=<ms>`.
 Goals: ratio >= 0.5, peak_mb < 300. Takes about 2 minutes on a quiet 2-core machine.
 """
 
@@ -35,6 +37,8 @@ from portal.vehicles.vin import check_digit
 from tenants.choices import PartnerKind
 from tenants.models import Partner
 from tenants.services import partner_provision
+
+from .bench_vehicle_list import list_api_p99_ms, owner_client
 
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "1000000"))
 BAD_SHARE = 0.01
@@ -191,6 +195,9 @@ def run() -> dict:
             assert job.status == ImportStatus.SUCCEEDED, job.error_message
             vehicles = Vehicle.objects.count()
         connection.set_schema_to_public()
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=["*"]):
+        list_p99_ms = list_api_p99_ms(owner_client(partner))
+    print(f"list API (page of 100) with {vehicles:,} vehicles in the schema: p99 {list_p99_ms} ms")
     print(
         f"import: {import_s:.1f} s; created {job.rows_created:,}, rejected {job.rows_rejected:,}, "
         f"vehicles in the table {vehicles:,}; phases (s from start): "
@@ -210,6 +217,7 @@ def run() -> dict:
         "copy_rows_per_s": f"{copy_rows_per_s:.0f}",
         "ratio": f"{ratio:.2f}",
         "peak_mb": f"{peak_mb:.0f}",
+        "list_p99_ms": list_p99_ms,
     }
 
 

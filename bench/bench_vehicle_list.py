@@ -102,6 +102,24 @@ def setup_partner():
     return partner, user, host, rows
 
 
+def owner_client(partner) -> Client:
+    """A test client on the partner's host, signed in as a (new) owner of it."""
+    user = get_user_model().objects.create_user(email=f"owner-{partner.schema_name}@bench.example", password=None)
+    Membership.objects.create(user=user, partner=partner, role=Role.OWNER)
+    client = Client(HTTP_HOST=partner.domains.get(is_primary=True).domain)
+    client.force_login(user)
+    return client
+
+
+def list_api_p99_ms(client: Client, *, iterations: int = ITERATIONS) -> float:
+    """p99 of `GET /api/v1/vehicles/?page_size=100` (first page and cursor pages in turn), after a warm-up."""
+    first = client.get("/api/v1/vehicles/", {"page_size": PAGE}).json()
+    paths = [("/api/v1/vehicles/", {"page_size": PAGE}), (first["next"], None)]
+    for i in range(WARM_UP):
+        client.get(*paths[i % 2])
+    return float(ms(p99([timed(lambda i=i: client.get(*paths[i % 2])) for i in range(iterations)])))
+
+
 def run():
     partner, user, host, rows = setup_partner()
     client = Client(HTTP_HOST=host)
