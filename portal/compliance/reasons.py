@@ -62,7 +62,10 @@ def reason_text(reason: dict) -> str:
             p["vehicle_count"],
         ) % _certificate_words(p)
     if code == Code.CERTIFICATE_EXPIRED:
-        return _("The %(certificate)s %(number)s of %(model)s expired on %(valid_to)s (required for %(market)s by %(source)s).") % _certificate_words(p)
+        return _(
+            "The %(certificate)s %(number)s of %(model)s expired on %(valid_to)s "
+            "(required for %(market)s by %(source)s)."
+        ) % _certificate_words(p)
     if code == Code.CERTIFICATE_EXPIRES_BEFORE_ARRIVAL:
         return _(
             "The %(certificate)s %(number)s of %(model)s expires on %(valid_to)s, before the expected arrival on "
@@ -87,7 +90,9 @@ def reason_text(reason: dict) -> str:
         return _("The shipment is declared as HS %(hs_code)s, but %(model)s is registered as HS %(model_hs_code)s.") % p
     if code == Code.VEHICLE_EXPORTED:
         return ngettext(
-            "%(count)d vehicle was already exported: %(vins)s.", "%(count)d vehicles were already exported: %(vins)s.", p["count"]
+            "%(count)d vehicle was already exported: %(vins)s.",
+            "%(count)d vehicles were already exported: %(vins)s.",
+            p["count"],
         ) % {"count": p["count"], "vins": _vins(p)}
     if code == Code.VEHICLE_DEREGISTERED:
         return ngettext(
@@ -104,7 +109,9 @@ def reason_text(reason: dict) -> str:
     if code == Code.ARRIVAL_IN_PAST:
         return _("The expected arrival, %(arrival)s, is in the past: correct the date.") % p
     if code == Code.RULE_UPCOMING:
-        return _("From %(effective_from)s, %(market)s will also require %(certificate)s for %(model)s (%(source)s).") % {
+        return _(
+            "From %(effective_from)s, %(market)s will also require %(certificate)s for %(model)s (%(source)s)."
+        ) % {
             "effective_from": p["effective_from"],
             "market": _market(p["market"]),
             "certificate": p["certificate_name"],

@@ -134,7 +134,9 @@ CERTIFICATE_FIELDS = ("certificate_type", "number", "issuing_body", "valid_from"
 
 
 @transaction.atomic
-def certificate_update(*, certificate: Certificate, vehicle_models=None, file=None, user=None, **changes) -> Certificate:
+def certificate_update(
+    *, certificate: Certificate, vehicle_models=None, file=None, user=None, **changes
+) -> Certificate:
     """Change a certificate (a renewal is a new validity and document); its expiry warnings start again."""
     unknown = set(changes) - set(CERTIFICATE_FIELDS)
     if unknown:
@@ -159,7 +161,9 @@ def certificate_update(*, certificate: Certificate, vehicle_models=None, file=No
 
 def _shipment_open(shipment: Shipment) -> None:
     if shipment.status != ShipmentStatus.OPEN:
-        raise ValidationError(_("This shipment is %(status)s: it can no longer change.") % {"status": shipment.get_status_display()})
+        raise ValidationError(
+            _("This shipment is %(status)s: it can no longer change.") % {"status": shipment.get_status_display()}
+        )
 
 
 def _shipment_clean(shipment: Shipment) -> None:
@@ -214,10 +218,14 @@ def vins_from_file(file) -> list[str]:
 
         try:
             workbook = load_workbook(file, read_only=True, data_only=True)
-        except Exception as error:  # noqa: BLE001 -- any broken workbook gets the same explanation
+        except Exception as error:
             raise ValidationError({"file": _("The XLSX file cannot be read.")}) from error
         cells = (
-            str(value) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for value in row if value
+            str(value)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value
         )
         return vins_from_text("\n".join(cells))
     raw = file.read(MAX_VEHICLES_PER_CALL * 40)
@@ -264,14 +272,19 @@ def _not_eligible(vehicles: Iterable[Vehicle]) -> dict[str, str]:
         if vehicle.status == VehicleStatus.EXPORTED or vehicle.pk in exported:
             reasons[vehicle.vin] = _("%(vin)s was already exported.") % {"vin": vehicle.vin}
         elif vehicle.status not in ELIGIBLE_STATUSES:
-            reasons[vehicle.vin] = _("%(vin)s is %(status)s.") % {"vin": vehicle.vin, "status": vehicle.get_status_display()}
+            reasons[vehicle.vin] = _("%(vin)s is %(status)s.") % {
+                "vin": vehicle.vin,
+                "status": vehicle.get_status_display(),
+            }
     return reasons
 
 
 def _items_add(shipment: Shipment, vehicle_ids: list[int], user, trigger) -> int:
     existing = set(ShipmentVehicle.objects.filter(shipment=shipment).values_list("vehicle_id", flat=True))
     new = [pk for pk in dict.fromkeys(vehicle_ids) if pk not in existing]
-    ShipmentVehicle.objects.bulk_create([ShipmentVehicle(shipment=shipment, vehicle_id=pk) for pk in new], batch_size=5000)
+    ShipmentVehicle.objects.bulk_create(
+        [ShipmentVehicle(shipment=shipment, vehicle_id=pk) for pk in new], batch_size=5000
+    )
     shipment.vehicle_count = len(existing) + len(new)
     shipment.save(update_fields=["vehicle_count", "updated_at"])
     shipment_check(shipment=shipment, user=user, trigger=trigger)
@@ -279,7 +292,9 @@ def _items_add(shipment: Shipment, vehicle_ids: list[int], user, trigger) -> int
 
 
 @transaction.atomic
-def shipment_vehicles_add(*, shipment: Shipment, vins: list[str], user=None, trigger: str = Trigger.CHANGE) -> AddResult:
+def shipment_vehicles_add(
+    *, shipment: Shipment, vins: list[str], user=None, trigger: str = Trigger.CHANGE
+) -> AddResult:
     """Add vehicles by VIN: every VIN must be in the registry and not exported; otherwise nothing is added."""
     shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
     _shipment_open(shipment)
@@ -301,7 +316,9 @@ def shipment_vehicles_add(*, shipment: Shipment, vins: list[str], user=None, tri
 
 
 @transaction.atomic
-def shipment_vehicles_add_matching(*, shipment: Shipment, queryset, user=None, trigger: str = Trigger.CHANGE) -> AddResult:
+def shipment_vehicles_add_matching(
+    *, shipment: Shipment, queryset, user=None, trigger: str = Trigger.CHANGE
+) -> AddResult:
     """Add the vehicles a filter matches that may be shipped (produced or registered, never exported)."""
     shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
     _shipment_open(shipment)
@@ -312,9 +329,7 @@ def shipment_vehicles_add_matching(*, shipment: Shipment, queryset, user=None, t
             % {"count": matched, "limit": MAX_VEHICLES_PER_CALL}
         )
     exported = VehicleStatusChange.objects.filter(to_status=VehicleStatus.EXPORTED).values("vehicle_id")
-    eligible = list(
-        queryset.filter(status__in=ELIGIBLE_STATUSES).exclude(pk__in=exported).values_list("pk", flat=True)
-    )
+    eligible = list(queryset.filter(status__in=ELIGIBLE_STATUSES).exclude(pk__in=exported).values_list("pk", flat=True))
     if not eligible:
         raise ValidationError(_("None of the %(count)d matching vehicles can be shipped.") % {"count": matched})
     added = _items_add(shipment, eligible, user, trigger)
@@ -526,7 +541,8 @@ def _ship(shipment: Shipment, *, user, source: str) -> Shipment:
         vehicle_ids=vehicle_ids,
         user=_person(user),
         source=source,
-        note=_("Shipped on %(reference)s to %(country)s") % {"reference": shipment.label, "country": shipment.destination},
+        note=_("Shipped on %(reference)s to %(country)s")
+        % {"reference": shipment.label, "country": shipment.destination},
     )
     shipment.status = ShipmentStatus.SHIPPED
     shipment.shipped_at = timezone.now()

@@ -31,7 +31,9 @@ DEFAULT_WARNING_DAYS = [90, 30, 7]
 
 def warning_days() -> list[int]:
     """How many days ahead expiry warnings go out (settings.COMPLIANCE_EXPIRY_WARNING_DAYS), largest first."""
-    return sorted({int(day) for day in getattr(settings, "COMPLIANCE_EXPIRY_WARNING_DAYS", DEFAULT_WARNING_DAYS)}, reverse=True)
+    return sorted(
+        {int(day) for day in getattr(settings, "COMPLIANCE_EXPIRY_WARNING_DAYS", DEFAULT_WARNING_DAYS)}, reverse=True
+    )
 
 
 def _partner_here() -> Partner | None:
@@ -72,7 +74,8 @@ def certificate_expiry_warn(today: str | None = None) -> dict:
                 recipients = compliance_recipients(partner)
                 models = ", ".join(model.name for model in certificate.vehicle_models.all())
                 send_mail(
-                    _("Certificate %(number)s expires on %(date)s") % {
+                    _("Certificate %(number)s expires on %(date)s")
+                    % {
                         "number": certificate.number,
                         "date": certificate.valid_to.isoformat(),
                     },
@@ -119,7 +122,8 @@ def shipments_recheck() -> dict:
         if check.verdict != before:
             changed.append((shipment, before, check.verdict))
             send_mail(
-                _("Shipment %(reference)s is now: %(verdict)s") % {
+                _("Shipment %(reference)s is now: %(verdict)s")
+                % {
                     "reference": shipment.label,
                     "verdict": Verdict(check.verdict).label,
                 },

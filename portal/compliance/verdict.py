@@ -205,7 +205,12 @@ def _certificate_reasons(
                     Code.NO_MARKET_RULES,
                     Severity.REVIEW,
                     f"{facts.destination}:{model.category}",
-                    {"market": facts.destination, "category": model.category, "model": model.name, "model_id": model.id},
+                    {
+                        "market": facts.destination,
+                        "category": model.category,
+                        "model": model.name,
+                        "model_id": model.id,
+                    },
                 )
             )
         for rule in in_force:

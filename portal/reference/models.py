@@ -144,9 +144,9 @@ class MarketRequirement(models.Model):
 
     def clean(self):
         self.market = (self.market or "").strip().upper()
-        if self.market != MARKET_ALL and self.market not in dict(countries):
-            if not MarketBloc.objects.filter(code=self.market).exists():
-                raise ValidationError({"market": _("No country or market bloc %(code)s.") % {"code": self.market}})
+        known = self.market == MARKET_ALL or self.market in dict(countries)
+        if not known and not MarketBloc.objects.filter(code=self.market).exists():
+            raise ValidationError({"market": _("No country or market bloc %(code)s.") % {"code": self.market}})
         if self.effective_until and self.effective_until < self.effective_from:
             raise ValidationError({"effective_until": _("The rule cannot end before it starts.")})
         self.categories = list(dict.fromkeys(self.categories))
@@ -204,12 +204,12 @@ class ScreenedParty(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def all_names(self) -> list[str]:
-        return [self.name, *self.aliases]
-
     def save(self, *args, **kwargs):
         self.aliases = [alias.strip() for alias in self.aliases if alias and alias.strip()]
         self.match_keys = name_keys(self.all_names())
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "match_keys"}
         super().save(*args, **kwargs)
+
+    def all_names(self) -> list[str]:
+        return [self.name, *self.aliases]

@@ -1,4 +1,6 @@
-"""Normalised matching keys of company names: the same key for 重庆雷霆机车有限公司 and "Chongqing Leiting Jiche Co., Ltd.".
+"""Normalised matching keys of company names.
+
+The same key comes out for 重庆雷霆机车有限公司 and "Chongqing Leiting Jiche Co., Ltd.".
 
 A name is folded (NFKC, case), Chinese legal forms are cut, Han characters become pinyin (pypinyin knows
 the readings of place names such as 重庆 = Chongqing), every other script becomes ASCII (anyascii),
@@ -22,12 +24,77 @@ CHINESE_LEGAL_FORMS = sorted(
 )
 # Words that say what kind of company it is, not which company (lower-case ASCII, after transliteration).
 LEGAL_FORM_WORDS = frozenset(
-    """
-    co company companies corp corporation inc incorporated ltd limited llc lc llp lp plc gmbh mbh ag kg ohg ug
-    sa sas sarl sl srl spa bv nv oy ab as asa aps kft zrt nyrt bt kht sro as doo ooo oao zao pao jsc pjsc ojsc cjsc
-    pte pvt sdn bhd tbk pt cv est fze fzc fzco fzllc wll jv kk
-    youxian gongsi youxiangongsi gufen youxianzeren
-    """.split()
+    [
+        "co",
+        "company",
+        "companies",
+        "corp",
+        "corporation",
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "lc",
+        "llp",
+        "lp",
+        "plc",
+        "gmbh",
+        "mbh",
+        "ag",
+        "kg",
+        "ohg",
+        "ug",
+        "sa",
+        "sas",
+        "sarl",
+        "sl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "oy",
+        "ab",
+        "as",
+        "asa",
+        "aps",
+        "kft",
+        "zrt",
+        "nyrt",
+        "bt",
+        "kht",
+        "sro",
+        "as",
+        "doo",
+        "ooo",
+        "oao",
+        "zao",
+        "pao",
+        "jsc",
+        "pjsc",
+        "ojsc",
+        "cjsc",
+        "pte",
+        "pvt",
+        "sdn",
+        "bhd",
+        "tbk",
+        "pt",
+        "cv",
+        "est",
+        "fze",
+        "fzc",
+        "fzco",
+        "fzllc",
+        "wll",
+        "jv",
+        "kk",
+        "youxian",
+        "gongsi",
+        "youxiangongsi",
+        "gufen",
+        "youxianzeren",
+    ]
 )
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")

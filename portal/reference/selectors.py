@@ -122,4 +122,3 @@ def market_bloc_list() -> QuerySet[MarketBloc]:
 def embargo_list() -> QuerySet[Embargo]:
     """Embargoed destinations, by country."""
     return Embargo.objects.order_by("country", "effective_from")
-

@@ -4,8 +4,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 import xstatic.pkg.bootstrap as xstatic_bootstrap
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -275,6 +275,12 @@ SPECTACULAR_SETTINGS = {
         "ProductCategoryEnum": "portal.collaboration.choices.ProductCategory",
         "ListingKindEnum": "portal.collaboration.choices.ListingKind",
         "TimelineKindEnum": "portal.collaboration.choices.TimelineKind",
+        "VerdictEnum": "portal.compliance.choices.Verdict",
+        "ShipmentStatusEnum": "portal.compliance.choices.ShipmentStatus",
+        "IncotermEnum": "portal.compliance.choices.Incoterm",
+        "CheckTriggerEnum": "portal.compliance.choices.Trigger",
+        "EmbargoSeverityEnum": "portal.reference.models.EmbargoSeverity",
+        "ReasonSeverityEnum": ["block", "review", "info"],
         "WebhookEventEnum": "portal.integrations.models.WebhookEvent",
         "WebhookDeliveryStatusEnum": "portal.integrations.models.WebhookDelivery.Status",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",

@@ -334,7 +334,9 @@ def vehicles_export(*, vehicle_ids: Sequence[int], user=None, source: str = Chan
     """
     with transaction.atomic():
         vehicles = list(Vehicle.objects.select_for_update().filter(pk__in=list(vehicle_ids)).order_by("pk"))
-        refused = [vehicle.vin for vehicle in vehicles if VehicleStatus.EXPORTED not in allowed_transitions(vehicle.status)]
+        refused = [
+            vehicle.vin for vehicle in vehicles if VehicleStatus.EXPORTED not in allowed_transitions(vehicle.status)
+        ]
         if refused:
             raise ValidationError(
                 _("These vehicles cannot be exported: %(vins)s") % {"vins": ", ".join(sorted(refused)[:20])}
@@ -347,14 +349,22 @@ def vehicles_export(*, vehicle_ids: Sequence[int], user=None, source: str = Chan
             changes.append(_history(vehicle, from_status=previous[vehicle.pk], user=user, source=source, note=note))
         VehicleStatusChange.objects.bulk_create(changes, batch_size=2000)
         partner = Partner.objects.filter(schema_name=connection.schema_name).first()
-        subscribed = partner is not None and WebhookEndpoint.objects.filter(
-            partner=partner, is_active=True, events__contains=[WebhookEvent.VEHICLE_STATUS_CHANGED]
-        ).exists()
+        subscribed = (
+            partner is not None
+            and WebhookEndpoint.objects.filter(
+                partner=partner, is_active=True, events__contains=[WebhookEvent.VEHICLE_STATUS_CHANGED]
+            ).exists()
+        )
         if subscribed:
             for vehicle in vehicles:
                 webhook_event_emit(
                     partner=partner,
                     event=WebhookEvent.VEHICLE_STATUS_CHANGED,
-                    data={"vin": vehicle.vin, "from": previous[vehicle.pk], "to": VehicleStatus.EXPORTED, "source": source},
+                    data={
+                        "vin": vehicle.vin,
+                        "from": previous[vehicle.pk],
+                        "to": VehicleStatus.EXPORTED,
+                        "source": source,
+                    },
                 )
     return len(vehicles)
