@@ -46,9 +46,9 @@ def reason_text(reason: dict) -> str:
             "entry": p["entry_name"],
             "source": p["list_source"],
             "which": which,
-            "score": p["score"],
-            "review": p["review_score"],
-            "block": p["block_score"],
+            "score": f"{p['score']:g}",
+            "review": f"{p['review_score']:g}",
+            "block": f"{p['block_score']:g}",
         }
         if not p.get("country_agrees"):
             text += " " + _("The entry is in %(country)s, not in the consignee's country: review it.") % {

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 from portal.reference.models import ScreenedParty
 from portal.reference.names import name_key, name_keys
 
-DEFAULT_THRESHOLDS = {"REVIEW_SCORE": 85.0, "BLOCK_SCORE": 95.0}
+DEFAULT_THRESHOLDS = {"REVIEW_SCORE": 85.0, "BLOCK_SCORE": 97.0}
 
 
 def thresholds() -> dict[str, float]:

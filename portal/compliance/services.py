@@ -481,7 +481,7 @@ def officer_check(*, membership: Membership | None) -> None:
 def shipment_override(*, shipment: Shipment, membership: Membership | None, user, reason: str) -> ShipmentOverride:
     """A compliance officer releases the latest blocked or needs-review check, with a written reason (audited)."""
     officer_check(membership=membership)
-    shipment = Shipment.objects.select_for_update().select_related("latest_check").get(pk=shipment.pk)
+    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("latest_check").get(pk=shipment.pk)
     _shipment_open(shipment)
     reason = (reason or "").strip()
     if len(reason) < MIN_OVERRIDE_REASON:

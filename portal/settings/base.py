@@ -366,7 +366,7 @@ CELERY_BEAT_SCHEDULE = {
 # Export compliance: screening scores (0–100) and certificate expiry warnings (days ahead).
 COMPLIANCE_SCREENING = {
     "REVIEW_SCORE": float(os.environ.get("COMPLIANCE_SCREENING_REVIEW_SCORE", "85")),
-    "BLOCK_SCORE": float(os.environ.get("COMPLIANCE_SCREENING_BLOCK_SCORE", "95")),
+    "BLOCK_SCORE": float(os.environ.get("COMPLIANCE_SCREENING_BLOCK_SCORE", "97")),
 }
 COMPLIANCE_EXPIRY_WARNING_DAYS = [int(day) for day in env_list("COMPLIANCE_EXPIRY_WARNING_DAYS", "90,30,7")]
 COMPLIANCE_CERTIFICATE_MAX_BYTES = int(os.environ.get("COMPLIANCE_CERTIFICATE_MAX_MB", "10")) * 1024 * 1024
