@@ -364,8 +364,8 @@ def _facts(shipment: Shipment) -> ShipmentFacts:
 
 def shipment_evaluate(*, shipment: Shipment, rules=None, screening=None, today=None, limits=None) -> Outcome:
     """The verdict of a shipment now (or with given tables, to reproduce a stored check), without storing it."""
-    rules = rules or rule_set_current()
-    screening = screening or index_get(version=rules.versions["screening"])
+    rules = rule_set_current() if rules is None else rules
+    screening = index_get(version=rules.versions["screening"]) if screening is None else screening
     vehicles = selectors.check_vehicle_rows(shipment=shipment)
     model_ids = {row.model_id for row in vehicles}
     return evaluate(
