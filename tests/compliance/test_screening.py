@@ -16,8 +16,15 @@ LEITING = "Chongqing Leiting Jiche Co., Ltd."
 
 @pytest.mark.parametrize(
     "name",
-    ["重庆雷霆机车有限公司", "重庆雷霆机车股份有限公司", "ChongqingLeitingJiche", "CHONGQING LEITING JICHE CO LTD",
-     "Chongqing Leiting Jiche Company Limited", "chongqing-leiting jiche, ltd", "Jiche Leiting Chongqing"],
+    [
+        "重庆雷霆机车有限公司",
+        "重庆雷霆机车股份有限公司",
+        "ChongqingLeitingJiche",
+        "CHONGQING LEITING JICHE CO LTD",
+        "Chongqing Leiting Jiche Company Limited",
+        "chongqing-leiting jiche, ltd",
+        "Jiche Leiting Chongqing",
+    ],
 )
 def test_names_of_the_same_company_get_the_same_key(name):
     key, reference = name_key(name), name_key(LEITING)
@@ -38,8 +45,13 @@ def _hits(name, country=""):
 
 @pytest.mark.parametrize(
     "consignee",
-    ["重庆雷霆机车有限公司", "ChongqingLeitingJiche", "Chongqing Leiting Jiche Co Ltd", "Leiting Jiche, Chongqing",
-     "Chongqing Leitting Jiche"],
+    [
+        "重庆雷霆机车有限公司",
+        "ChongqingLeitingJiche",
+        "Chongqing Leiting Jiche Co Ltd",
+        "Leiting Jiche, Chongqing",
+        "Chongqing Leitting Jiche",
+    ],
 )
 def test_must_hit(consignee):
     entry = party_make(LEITING, country="CN")
@@ -52,7 +64,13 @@ def test_must_hit(consignee):
 
 @pytest.mark.parametrize(
     "consignee",
-    ["Chongqing Leiting Trading Co.", "Shenzhen Leiting Jiche", "Chongqing Lifan Motorcycle", "Leiting", "Jiche Co Ltd"],
+    [
+        "Chongqing Leiting Trading Co.",
+        "Shenzhen Leiting Jiche",
+        "Chongqing Lifan Motorcycle",
+        "Leiting",
+        "Jiche Co Ltd",
+    ],
 )
 def test_near_misses_do_not_hit(consignee):
     party_make(LEITING, country="CN")

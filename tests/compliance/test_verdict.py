@@ -110,7 +110,9 @@ def test_the_battery_size_condition(world):
     passport = MarketRequirement.objects.get(certificate_type__code="eu-battery-passport")
     passport.effective_from = days(-10)
     passport.save()
-    shipment = shipment_make(world.alpha, vehicles=[*vehicles_make(world.alpha, small, 1), *vehicles_make(world.alpha, big, 1)])
+    shipment = shipment_make(
+        world.alpha, vehicles=[*vehicles_make(world.alpha, small, 1), *vehicles_make(world.alpha, big, 1)]
+    )
     missing = [r for r in shipment.latest_check.reasons if r["code"] == Code.CERTIFICATE_MISSING]
     assert [(r["params"]["model_id"], r["params"]["certificate_type"]) for r in missing] == [
         (big.pk, "eu-battery-passport")
@@ -119,8 +121,12 @@ def test_the_battery_size_condition(world):
 
 def test_embargoes_block_or_need_review(world):
     model = eu_l3e_model(world.alpha)
-    Embargo.objects.create(country="HU", severity=EmbargoSeverity.PARTIAL, effective_from=days(-5), source_reference="Test")
-    Embargo.objects.create(country="KP", severity=EmbargoSeverity.FULL, effective_from=days(-5), source_reference="UNSC")
+    Embargo.objects.create(
+        country="HU", severity=EmbargoSeverity.PARTIAL, effective_from=days(-5), source_reference="Test"
+    )
+    Embargo.objects.create(
+        country="KP", severity=EmbargoSeverity.FULL, effective_from=days(-5), source_reference="UNSC"
+    )
     partial = shipment_make(world.alpha, vehicles=vehicles_make(world.alpha, model, 1))
     assert partial.verdict == Verdict.NEEDS_REVIEW and _codes(partial)[Code.EMBARGO]["severity"] == "review"
     full = shipment_make(world.alpha, destination="KP", consignee_country="KP")
@@ -133,12 +139,17 @@ def test_a_screened_consignee_blocks_and_a_near_hit_needs_review(world):
     model = eu_l3e_model(world.alpha)
     entry = party_make("Chongqing Leiting Jiche Co., Ltd.", aliases=["雷霆机车"], country="CN")
     blocked = shipment_make(
-        world.alpha, vehicles=vehicles_make(world.alpha, model, 1), consignee_name="重庆雷霆机车有限公司", consignee_country="CN"
+        world.alpha,
+        vehicles=vehicles_make(world.alpha, model, 1),
+        consignee_name="重庆雷霆机车有限公司",
+        consignee_country="CN",
     )
     reason = _codes(blocked)[Code.SCREENING]
     assert blocked.verdict == Verdict.BLOCKED and reason["severity"] == "block"
     assert reason["params"]["entry_id"] == entry.pk and reason["params"]["score"] == 100
-    near = shipment_make(world.alpha, vehicles=vehicles_make(world.alpha, model, 1), consignee_name="Chongqing Leiming Jiche")
+    near = shipment_make(
+        world.alpha, vehicles=vehicles_make(world.alpha, model, 1), consignee_name="Chongqing Leiming Jiche"
+    )
     assert near.verdict == Verdict.NEEDS_REVIEW and _codes(near)[Code.SCREENING]["severity"] == "review"
 
 
@@ -150,7 +161,10 @@ def test_vehicles_that_cannot_be_shipped(world):
     with schema_context(world.alpha.schema_name):
         vehicle_status_change(vehicle=vehicles[0], to_status="exported")
         vehicle_status_change(
-            vehicle=vehicles[1], to_status="registered", registration_country="CN", registration_date=datetime.date(2024, 6, 1)
+            vehicle=vehicles[1],
+            to_status="registered",
+            registration_country="CN",
+            registration_date=datetime.date(2024, 6, 1),
         )
         vehicle_status_change(vehicle=vehicles[1], to_status="deregistered")
     shipment = _check(world.alpha, shipment)
@@ -166,7 +180,9 @@ def test_reasons_that_need_review(world):
     empty = shipment_make(world.alpha)
     assert empty.verdict == Verdict.NEEDS_REVIEW and set(_codes(empty)) == {Code.NO_VEHICLES}
     thailand = shipment_make(world.alpha, vehicles=vehicles_make(world.alpha, model, 1), destination="TH")
-    assert thailand.verdict == Verdict.NEEDS_REVIEW and _codes(thailand)[Code.NO_MARKET_RULES]["params"]["market"] == "TH"
+    assert (
+        thailand.verdict == Verdict.NEEDS_REVIEW and _codes(thailand)[Code.NO_MARKET_RULES]["params"]["market"] == "TH"
+    )
     wrong_hs = shipment_make(world.alpha, vehicles=vehicles_make(world.alpha, model, 1), hs_code="8703.80")
     assert _codes(wrong_hs)[Code.HS_CODE_MISMATCH]["params"]["model_hs_code"] == "8711.60"
     late = shipment_make(world.alpha, vehicles=vehicles_make(world.alpha, model, 1))
@@ -176,18 +192,26 @@ def test_reasons_that_need_review(world):
 
 def test_a_stored_verdict_is_reproduced_from_the_history_of_the_tables(world):
     model = eu_l3e_model(world.alpha)
-    shipment = shipment_make(world.alpha, vehicles=vehicles_make(world.alpha, model, 1), consignee_name="Kestrel Star Trading")
+    shipment = shipment_make(
+        world.alpha, vehicles=vehicles_make(world.alpha, model, 1), consignee_name="Kestrel Star Trading"
+    )
     stored = shipment.latest_check
     assert stored.verdict == Verdict.CLEARED
     # The alliance changes both the rules and the screening list afterwards.
     MarketRequirement.objects.create(
-        market="EU", categories=["L3e"], certificate_type=CertificateType.objects.get(code="saso-coc"),
-        effective_from=days(-1), source_reference="Stricter rule",
+        market="EU",
+        categories=["L3e"],
+        certificate_type=CertificateType.objects.get(code="saso-coc"),
+        effective_from=days(-1),
+        source_reference="Stricter rule",
     )
     party_make("Kestrel Star Trading FZE", country="HU")
     with schema_context(world.alpha.schema_name):
         now = shipment_check(shipment=shipment)
         again = check_reproduce(check=stored)
-    assert now.verdict == Verdict.BLOCKED and {r["code"] for r in now.reasons} >= {Code.SCREENING, Code.CERTIFICATE_MISSING}
+    assert now.verdict == Verdict.BLOCKED and {r["code"] for r in now.reasons} >= {
+        Code.SCREENING,
+        Code.CERTIFICATE_MISSING,
+    }
     assert again.verdict == stored.verdict, again.reasons_as_dicts()
     assert again.reasons_as_dicts() == stored.reasons

@@ -296,16 +296,15 @@ class ShipmentCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return selectors.shipment_check_list()
 
 
-class _ReadOnly(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Rule tables kept by alliance staff: partners read them."""
+class _ReadOnly(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Rule tables kept by alliance staff: partners list them (shared by the whole alliance, so no detail route
+    that would look like a partner's object)."""
 
     filterset_class = None
     ordering_fields = ["id"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List market requirements"), retrieve=extend_schema(summary="Get a market requirement")
-)
+@extend_schema_view(list=extend_schema(summary="List market requirements"))
 class MarketRequirementViewSet(_ReadOnly):
     """Which certificates each market requires, per vehicle category, with effective dates and sources."""
 
@@ -317,9 +316,7 @@ class MarketRequirementViewSet(_ReadOnly):
         return market_requirement_list()
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List certificate types"), retrieve=extend_schema(summary="Get a certificate type")
-)
+@extend_schema_view(list=extend_schema(summary="List certificate types"))
 class CertificateTypeViewSet(_ReadOnly):
     """The kinds of certificate the rules refer to."""
 
@@ -330,9 +327,7 @@ class CertificateTypeViewSet(_ReadOnly):
         return certificate_type_list()
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List market blocs"), retrieve=extend_schema(summary="Get a market bloc")
-)
+@extend_schema_view(list=extend_schema(summary="List market blocs"))
 class MarketBlocViewSet(_ReadOnly):
     """Groups of countries that share rules (EU, GCC, ASEAN)."""
 
@@ -343,9 +338,7 @@ class MarketBlocViewSet(_ReadOnly):
         return market_bloc_list()
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List embargoed destinations"), retrieve=extend_schema(summary="Get an embargo")
-)
+@extend_schema_view(list=extend_schema(summary="List embargoed destinations"))
 class EmbargoViewSet(_ReadOnly):
     """Destinations exports may not go to (full) or need a review (partial)."""
 
