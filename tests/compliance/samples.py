@@ -1,26 +1,66 @@
-"""URL kwargs of compliance objects that belong to the victim partner (for tests/test_isolation.py)."""
+"""URL kwargs of compliance objects that belong to the victim partner (for tests/test_isolation.py).
 
+Rows are made with the ORM directly (no check, no services): the walker builds hundreds of them.
+"""
+
+import datetime
+
+from django.core.files.base import ContentFile
 from django_tenants.utils import schema_context
 
-from portal.compliance.models import ShipmentCheck
+from portal.compliance.models import Certificate, Shipment, ShipmentCheck
+from portal.reference.models import CertificateType
 
-from ..vehicles.factories import model_make
-from .factories import certificate_make, pdf, shipment_make
+from .factories import PDF
+
+
+def _shipment_row(partner) -> Shipment:
+    with schema_context(partner.schema_name):
+        return Shipment.objects.create(
+            reference="VICTIM-1",
+            destination="HU",
+            consignee_name="Victim consignee Kft.",
+            consignee_country="HU",
+            incoterm="DAP",
+            hs_code="8711.60",
+            expected_arrival=datetime.date.today() + datetime.timedelta(days=30),
+        )
 
 
 def _certificate(partner) -> dict:
-    model = model_make(partner, name=f"Victim model {partner.schema_name}-{id(object())}")
-    return {"pk": certificate_make(partner, "un38-3", [model], file=pdf("victim-certificate.pdf")).pk}
+    with schema_context(partner.schema_name):
+        certificate = Certificate(
+            certificate_type=CertificateType.objects.get(code="un38-3"),
+            number="VICTIM-CERT",
+            issuing_body="Victim lab",
+            valid_from=datetime.date(2024, 1, 1),
+            file_name="victim.pdf",
+            content_type="application/pdf",
+            size=len(PDF),
+        )
+        certificate.file.save("victim.pdf", ContentFile(PDF), save=False)
+        certificate.save()
+        return {"pk": certificate.pk}
 
 
 def _shipment(partner) -> dict:
-    return {"pk": shipment_make(partner, consignee_name="Victim consignee Kft.").pk}
+    return {"pk": _shipment_row(partner).pk}
 
 
 def _check(partner) -> dict:
-    shipment = shipment_make(partner, consignee_name="Victim consignee Kft.")
+    shipment = _shipment_row(partner)
     with schema_context(partner.schema_name):
-        return {"pk": ShipmentCheck.objects.filter(shipment_id=shipment.pk).values_list("pk", flat=True).first()}
+        check = ShipmentCheck.objects.create(
+            shipment=shipment,
+            verdict="cleared",
+            rules_version=1,
+            screening_version=1,
+            checked_on=datetime.date.today(),
+            expected_arrival=shipment.expected_arrival,
+            destination="HU",
+            consignee_name=shipment.consignee_name,
+        )
+        return {"pk": check.pk}
 
 
 SAMPLES = {
