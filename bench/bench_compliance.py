@@ -38,12 +38,64 @@ ENTRIES = 50_000
 VEHICLES = 10_000
 SCREEN_RUNS = 40
 CHECK_RUNS = 5
-WORDS = (
-    "golden dragon star eagle pacific global united eastern western northern southern royal crown phoenix "
-    "ocean river mountain silk road bridge harbor trade trading import export logistics industrial motor "
-    "motors mobility energy power battery electric vehicle parts supply general holdings group commerce "
-    "kestrel falcon lotus jade pearl summit delta alpha omega nova orion atlas titan zenith horizon"
-).split()
+WORDS = [
+    "golden",
+    "dragon",
+    "star",
+    "eagle",
+    "pacific",
+    "global",
+    "united",
+    "eastern",
+    "western",
+    "northern",
+    "southern",
+    "royal",
+    "crown",
+    "phoenix",
+    "ocean",
+    "river",
+    "mountain",
+    "silk",
+    "road",
+    "bridge",
+    "harbor",
+    "trade",
+    "trading",
+    "import",
+    "export",
+    "logistics",
+    "industrial",
+    "motor",
+    "motors",
+    "mobility",
+    "energy",
+    "power",
+    "battery",
+    "electric",
+    "vehicle",
+    "parts",
+    "supply",
+    "general",
+    "holdings",
+    "group",
+    "commerce",
+    "kestrel",
+    "falcon",
+    "lotus",
+    "jade",
+    "pearl",
+    "summit",
+    "delta",
+    "alpha",
+    "omega",
+    "nova",
+    "orion",
+    "atlas",
+    "titan",
+    "zenith",
+    "horizon",
+]
 HAN = "金龙实业贸易星海东方联合太平洋能源动力电池汽车零部件供应集团商务凤凰丝路桥港"
 CONSIGNEES = [
     "重庆雷霆机车有限公司",
