@@ -275,6 +275,7 @@ SPECTACULAR_SETTINGS = {
         "ProductCategoryEnum": "portal.collaboration.choices.ProductCategory",
         "ListingKindEnum": "portal.collaboration.choices.ListingKind",
         "TimelineKindEnum": "portal.collaboration.choices.TimelineKind",
+        "CountryEnum": "django_countries.countries",
         "VerdictEnum": "portal.compliance.choices.Verdict",
         "ShipmentStatusEnum": "portal.compliance.choices.ShipmentStatus",
         "IncotermEnum": "portal.compliance.choices.Incoterm",

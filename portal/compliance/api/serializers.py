@@ -147,7 +147,7 @@ class ReasonSerializer(serializers.Serializer):
 
 class ShipmentCheckSerializer(serializers.ModelSerializer):
     reasons = serializers.SerializerMethodField()
-    checked_by = serializers.EmailField(source="checked_by.email", read_only=True, default=None)
+    checked_by = serializers.EmailField(source="checked_by.email", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = ShipmentCheck
@@ -184,7 +184,7 @@ class ShipmentOverrideSerializer(serializers.ModelSerializer):
 
 
 class ShipmentDetailSerializer(ShipmentSerializer):
-    check = ShipmentCheckSerializer(source="latest_check", read_only=True)
+    check = ShipmentCheckSerializer(source="latest_check", read_only=True, allow_null=True)
     may_ship = serializers.SerializerMethodField()
 
     class Meta(ShipmentSerializer.Meta):
