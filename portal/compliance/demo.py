@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 from portal.reference.models import CertificateType, Embargo, EmbargoSeverity, ScreenedParty
 from portal.vehicles.choices import VehicleStatus
 from portal.vehicles.models import Vehicle, VehicleModel, VehicleStatusChange
-from tenants.models import Membership, User
+from tenants.models import Membership
 
 from .models import Certificate, Shipment
 from .services import (
@@ -45,6 +45,64 @@ FILLER = 200  # more fictional entries, so the list is not trivially short
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+# reference, vehicles (model, how many), destination, consignee, address, consignee country, Incoterm, arrival in days
+DANUBE = ("Danube EV Export Services Kft.", "Váci út 1, Budapest")
+SHIPMENTS = [
+    # Cleared, then shipped.
+    (
+        "DEMO-EU-0001",
+        [("Thunder T3 Pro", 5)],
+        "HU",
+        "Danube EV Export Services Kft.",
+        "Váci út 1, Budapest",
+        "HU",
+        "DAP",
+        10,
+    ),
+    # Cleared.
+    (
+        "DEMO-EU-0002",
+        [("Thunder T3 Pro", 12)],
+        "HU",
+        "Danube EV Export Services Kft.",
+        "Váci út 1, Budapest",
+        "HU",
+        "DAP",
+        30,
+    ),
+    # Needs review: no market rules on file for Thailand.
+    ("DEMO-TH-0001", [("Thunder S1 City", 6)], "TH", "Siam E-Bike Works", "Rama IV Rd, Bangkok", "TH", "CIF", 40),
+    # Needs review: a near hit on the screening list in another country; released by the compliance officer.
+    ("DEMO-SA-0001", [("Thunder S1 City", 8)], "SA", "Gulf EV Trading LLC", "King Fahd Rd, Riyadh", "SA", "CIF", 45),
+    # Blocked: the consignee, written in Chinese, is on the screening list.
+    (
+        "DEMO-AE-0001",
+        [("Thunder T5 Sport", 4)],
+        "AE",
+        "金龙实业贸易有限公司",
+        "Jebel Ali Free Zone, Dubai",
+        "CN",
+        "FOB",
+        35,
+    ),
+    # Blocked: an expired certificate, and one that expires before the arrival.
+    (
+        "DEMO-EU-0003",
+        [("Thunder E-Bike 250", 6), ("Thunder T5 Sport", 3)],
+        "DE",
+        "Nordwind Zweirad GmbH",
+        "Hafenstraße 9, Hamburg",
+        "DE",
+        "DAP",
+        60,
+    ),
+]
+RELEASE_REASON = (
+    "Known importer, partner of the alliance; the listed Sharjah company is a different entity "
+    "(checked registry extract 2026-03)."
 )
 
 
@@ -115,8 +173,17 @@ def _seed_thunder(partner, stdout) -> None:
         if len(models) < 4:
             stdout.write("cq-thunder: vehicle models missing; compliance demo skipped.")
             return
-        user = User.objects.get(email="manager@cq-thunder.example")
-        officer = Membership.objects.get(user=user, partner=partner)
+        # The manager (manager@cq-thunder.example in the demo) is the compliance officer.
+        officer = (
+            Membership.objects.filter(partner=partner, role__in=["manager", "owner"])
+            .select_related("user")
+            .order_by("-role", "user__email")
+            .first()
+        )
+        if officer is None:
+            stdout.write("cq-thunder: nobody to act as compliance officer; compliance demo skipped.")
+            return
+        user = officer.user
         officer.is_compliance_officer = True
         officer.save(update_fields=["is_compliance_officer"])
         today = datetime.date.today()
@@ -160,87 +227,23 @@ def _seed_thunder(partner, stdout) -> None:
         )
         _certificate("saso-coc", "SASO-COC-2025-31877", "SASO (demo)", [s1, t3], start, years(1), user)
 
-        # Shipped last month, to Hungary.
-        shipped = _shipment(
-            "DEMO-EU-0001",
-            user,
-            _free_vehicles(t3, 5),
-            destination="HU",
-            consignee_name="Danube EV Export Services Kft.",
-            consignee_address="Váci út 1, Budapest",
-            consignee_country="HU",
-            incoterm="DAP",
-            hs_code="8711.60",
-            expected_arrival=today + datetime.timedelta(days=10),
-        )
-        shipment_ship(shipment=shipped, user=user)
-        _shipment(
-            "DEMO-EU-0002",
-            user,
-            _free_vehicles(t3, 12),
-            destination="HU",
-            consignee_name="Danube EV Export Services Kft.",
-            consignee_address="Váci út 1, Budapest",
-            consignee_country="HU",
-            incoterm="DAP",
-            hs_code="8711.60",
-            expected_arrival=today + datetime.timedelta(days=30),
-        )
-        _shipment(
-            "DEMO-TH-0001",
-            user,
-            _free_vehicles(s1, 6),
-            destination="TH",
-            consignee_name="Siam E-Bike Works",
-            consignee_address="Rama IV Rd, Bangkok",
-            consignee_country="TH",
-            incoterm="CIF",
-            hs_code="8711.60",
-            expected_arrival=today + datetime.timedelta(days=40),
-        )
-        gulf = _shipment(
-            "DEMO-SA-0001",
-            user,
-            _free_vehicles(s1, 8),
-            destination="SA",
-            consignee_name="Gulf EV Trading LLC",
-            consignee_address="King Fahd Rd, Riyadh",
-            consignee_country="SA",
-            incoterm="CIF",
-            hs_code="8711.60",
-            expected_arrival=today + datetime.timedelta(days=45),
-        )
-        shipment_override(
-            shipment=gulf,
-            membership=officer,
-            user=user,
-            reason="Known importer, partner of the alliance; the listed Sharjah company is a different entity "
-            "(checked registry extract 2026-03).",
-        )
-        _shipment(
-            "DEMO-AE-0001",
-            user,
-            _free_vehicles(t5, 4),
-            destination="AE",
-            consignee_name="金龙实业贸易有限公司",
-            consignee_address="Jebel Ali Free Zone, Dubai",
-            consignee_country="CN",
-            incoterm="FOB",
-            hs_code="8711.60",
-            expected_arrival=today + datetime.timedelta(days=35),
-        )
-        _shipment(
-            "DEMO-EU-0003",
-            user,
-            _free_vehicles(bike, 6) + _free_vehicles(t5, 3),
-            destination="DE",
-            consignee_name="Nordwind Zweirad GmbH",
-            consignee_address="Hafenstraße 9, Hamburg",
-            consignee_country="DE",
-            incoterm="DAP",
-            hs_code="8711.60",
-            expected_arrival=today + datetime.timedelta(days=60),
-        )
+        shipments = {}
+        for reference, vehicles, destination, consignee, address, country, incoterm, arrival in SHIPMENTS:
+            vins = [vin for name, count in vehicles for vin in _free_vehicles(models[name], count)]
+            shipments[reference] = _shipment(
+                reference,
+                user,
+                vins,
+                destination=destination,
+                consignee_name=consignee,
+                consignee_address=address,
+                consignee_country=country,
+                incoterm=incoterm,
+                hs_code="8711.60",
+                expected_arrival=today + datetime.timedelta(days=arrival),
+            )
+        shipment_ship(shipment=shipments["DEMO-EU-0001"], user=user)
+        shipment_override(shipment=shipments["DEMO-SA-0001"], membership=officer, user=user, reason=RELEASE_REASON)
         verdicts = dict(Shipment.objects.values_list("reference", "verdict"))
         stdout.write(f"cq-thunder: {Certificate.objects.count()} certificates, shipments {verdicts}.")
 

@@ -10,6 +10,7 @@ from portal.vehicles.models import VehicleModel
 
 from .choices import COMMON_HS_CODES, Incoterm
 from .models import Certificate, Shipment
+from .services import SHIPMENT_FIELDS
 
 
 class ShipmentForm(StyledForm, forms.ModelForm):
@@ -27,16 +28,7 @@ class ShipmentForm(StyledForm, forms.ModelForm):
 
     class Meta:
         model = Shipment
-        fields = [
-            "reference",
-            "destination",
-            "consignee_name",
-            "consignee_address",
-            "consignee_country",
-            "incoterm",
-            "hs_code",
-            "expected_arrival",
-        ]
+        fields = list(SHIPMENT_FIELDS)
         widgets = {"expected_arrival": DateInput, "consignee_address": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

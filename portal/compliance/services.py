@@ -413,28 +413,33 @@ def shipment_check(
         shipment.verdict, shipment.latest_check = outcome.verdict, check
         if previous_check_id is not None and outcome.verdict != Verdict.CLEARED:
             _override_carry(shipment=shipment, previous_check_id=previous_check_id, check=check)
-        webhook_event_emit_here(
-            event=WebhookEvent.COMPLIANCE_VERDICT,
-            data={
-                "shipment": shipment.pk,
-                "reference": shipment.reference,
-                "check": check.pk,
-                "verdict": outcome.verdict,
-                "previous_verdict": previous or None,
-                "reasons": [{"code": r.code, "severity": r.severity, "key": r.key} for r in outcome.reasons],
-                "rules_version": check.rules_version,
-                "screening_version": check.screening_version,
-                "trigger": trigger,
-            },
+        _verdict_event(
+            shipment,
+            check,
+            previous_verdict=previous or None,
+            reasons=[{"code": r.code, "severity": r.severity, "key": r.key} for r in outcome.reasons],
+            rules_version=check.rules_version,
+            screening_version=check.screening_version,
+            trigger=trigger,
         )
     return check
+
+
+def _verdict_event(shipment: Shipment, check: ShipmentCheck, **details) -> None:
+    """The `compliance.verdict` webhook event of a check (or of its release)."""
+    data = {"shipment": shipment.pk, "reference": shipment.reference, "check": check.pk, "verdict": check.verdict}
+    webhook_event_emit_here(event=WebhookEvent.COMPLIANCE_VERDICT, data={**data, **details})
+
+
+def release_keys(check: ShipmentCheck) -> list[str]:
+    """The keys of the reasons a release of this check covers (every reason but the notes)."""
+    return [item["key"] for item in check.reasons if item["severity"] != "info"]
 
 
 def _override_carry(*, shipment: Shipment, previous_check_id: int, check: ShipmentCheck) -> None:
     """An officer's release stays with the shipment while a new check raises nothing the officer did not release."""
     override = shipment.overrides.filter(check_run_id=previous_check_id).order_by("-created_at").first()
-    keys = {item["key"] for item in check.reasons if item["severity"] != "info"}
-    if override is not None and keys <= set(override.reason_codes):
+    if override is not None and set(release_keys(check)) <= set(override.reason_codes):
         ShipmentOverride.objects.create(
             shipment=shipment,
             check_run=check,
@@ -495,22 +500,12 @@ def shipment_override(*, shipment: Shipment, membership: Membership | None, user
         shipment=shipment,
         check_run=check,
         verdict=check.verdict,
-        reason_codes=[item["key"] for item in check.reasons if item["severity"] != "info"],
+        reason_codes=release_keys(check),
         reason=reason,
         officer=user,
         officer_email=user.email,
     )
-    webhook_event_emit_here(
-        event=WebhookEvent.COMPLIANCE_VERDICT,
-        data={
-            "shipment": shipment.pk,
-            "reference": shipment.reference,
-            "check": check.pk,
-            "verdict": check.verdict,
-            "overridden": True,
-            "officer": user.email,
-        },
-    )
+    _verdict_event(shipment, check, overridden=True, officer=user.email)
     return override
 
 

@@ -16,7 +16,7 @@ from portal.vehicles.exports import table_csv_response, table_xlsx_response
 from portal.vehicles.filters import VehicleFilterSet
 from portal.vehicles.forms import style_widgets
 from portal.vehicles.selectors import vehicle_list
-from portal.vehicles.views import Page, role_required
+from portal.vehicles.views import Page, apply_errors, page_number, role_required
 from tenants.choices import Role
 
 from . import selectors, services
@@ -55,25 +55,9 @@ EXPORT_FIELDS = [
 ]
 
 
-def _errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form (on its field when the form has one)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _flash(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
-
-
-def _page_number(raw) -> int:
-    try:
-        return max(1, min(int(raw), 100_000))
-    except (TypeError, ValueError):
-        return 1
 
 
 def _filtered(request):
@@ -88,7 +72,7 @@ def _filtered(request):
 def shipment_list_view(request):
     """Shipments with filters, sortable columns and next / previous pages."""
     filterset, queryset = _filtered(request)
-    page = Page(queryset, _page_number(request.GET.get("page")), PAGE_SIZE)
+    page = Page(queryset, page_number(request.GET.get("page")), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -131,7 +115,7 @@ def shipment_create(request):
         try:
             shipment = services.shipment_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request, _("Shipment %(reference)s opened: now add its vehicles.") % {"reference": shipment.label}
@@ -150,7 +134,7 @@ def shipment_update(request, pk: int):
         try:
             services.shipment_update(shipment=selectors.shipment_get(pk=pk), user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Shipment saved and checked again."))
             return redirect("compliance:shipment_detail", pk=pk)
@@ -204,7 +188,7 @@ def shipment_vehicles(request, pk: int):
             if request.POST.get("mode") == "filter":
                 _flash(request, error)
             else:
-                _errors(form, error)
+                apply_errors(form, error)
         else:
             if result is not None:
                 messages.success(
@@ -361,7 +345,7 @@ def certificate_list_view(request):
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.certificate_list()
     if filterset.is_bound and not filterset.is_valid():
         queryset = queryset.none()
-    page = Page(queryset.order_by("valid_to", "number", "pk"), _page_number(request.GET.get("page")), PAGE_SIZE)
+    page = Page(queryset.order_by("valid_to", "number", "pk"), page_number(request.GET.get("page")), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     horizon = max(warning_days())
@@ -393,7 +377,7 @@ def certificate_create(request):
         try:
             services.certificate_create(user=request.user, **data)
         except ValidationError as error:
-            _errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Certificate saved."))
             return redirect("compliance:certificate_list")
@@ -417,7 +401,7 @@ def certificate_update(request, pk: int):
                 **data,
             )
         except ValidationError as error:
-            _errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Certificate saved."))
             return redirect("compliance:certificate_list")

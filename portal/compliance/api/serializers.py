@@ -9,7 +9,7 @@ from portal.vehicles.models import VehicleModel
 from ..choices import Incoterm
 from ..models import Certificate, Shipment, ShipmentCheck, ShipmentOverride
 from ..reasons import reasons_explained
-from ..services import shipment_may_ship
+from ..services import SHIPMENT_FIELDS, shipment_may_ship
 
 
 class CertificateTypeSerializer(serializers.ModelSerializer):
@@ -106,14 +106,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
         model = Shipment
         fields = [
             "id",
-            "reference",
-            "destination",
-            "consignee_name",
-            "consignee_address",
-            "consignee_country",
-            "incoterm",
-            "hs_code",
-            "expected_arrival",
+            *SHIPMENT_FIELDS,
             "status",
             "verdict",
             "latest_check",
