@@ -1,6 +1,6 @@
 """Pages of export compliance on partner hosts."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -13,11 +13,11 @@ urlpatterns = [
     path("shipments/<int:pk>/", views.shipment_detail, name="shipment_detail"),
     path("shipments/<int:pk>/edit/", views.shipment_update, name="shipment_update"),
     path("shipments/<int:pk>/vehicles/", views.shipment_vehicles, name="shipment_vehicles"),
-    path("shipments/<int:pk>/vehicles/remove/", views.shipment_vehicles_remove, name="shipment_vehicles_remove"),
-    path("shipments/<int:pk>/check/", views.shipment_check_run, name="shipment_check"),
-    path("shipments/<int:pk>/override/", views.shipment_override, name="shipment_override"),
-    path("shipments/<int:pk>/ship/", views.shipment_ship, name="shipment_ship"),
-    path("shipments/<int:pk>/cancel/", views.shipment_cancel, name="shipment_cancel"),
+    re_path(
+        r"^shipments/(?P<pk>[0-9]+)/(?P<action>check|override|ship|cancel|remove-vehicles)/$",
+        views.shipment_action,
+        name="shipment_action",
+    ),
     path("certificates/", views.certificate_list_view, name="certificate_list"),
     path("certificates/new/", views.certificate_create, name="certificate_create"),
     path("certificates/<int:pk>/edit/", views.certificate_update, name="certificate_update"),

@@ -232,86 +232,54 @@ def _add(request, shipment, list_form, file_form):
     return None
 
 
-def _post_action(request, pk: int, action, success: str):
-    shipment = selectors.shipment_get(pk=pk)
-    try:
-        action(shipment)
-    except ValidationError as error:
-        _flash(request, error)
-    else:
-        messages.success(request, success)
-    return redirect("compliance:shipment_detail", pk=pk)
+def _remove(request, shipment):
+    services.shipment_vehicles_remove(shipment=shipment, vins=request.POST.getlist("vin"), user=request.user)
+    return _("Vehicles removed; the shipment was checked again.")
 
 
-@require_POST
-@role_required(Role.MEMBER)
-def shipment_vehicles_remove(request, pk: int):
-    """Take the chosen vehicles off the shipment."""
-    vins = request.POST.getlist("vin")
-    return _post_action(
-        request,
-        pk,
-        lambda shipment: services.shipment_vehicles_remove(shipment=shipment, vins=vins, user=request.user),
-        _("Vehicles removed; the shipment was checked again."),
-    )
+def _check_again(request, shipment):
+    services.shipment_check(shipment=shipment, user=request.user)
+    return _("Checked again.")
 
 
-@require_POST
-@role_required(Role.MEMBER)
-def shipment_check_run(request, pk: int):
-    """Check the shipment again now."""
-    return _post_action(
-        request,
-        pk,
-        lambda shipment: services.shipment_check(shipment=shipment, user=request.user),
-        _("Checked again."),
-    )
-
-
-@require_POST
-@role_required(Role.MEMBER)
-def shipment_override(request, pk: int):
-    """A compliance officer releases the latest verdict, with a written reason."""
+def _override(request, shipment):
     if not request.membership.is_compliance_officer:
         raise PermissionDenied(_("Only a compliance officer may override a verdict."))
     form = OverrideForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("compliance:shipment_detail", pk=pk)
-    return _post_action(
-        request,
-        pk,
-        lambda shipment: services.shipment_override(
-            shipment=shipment, membership=request.membership, user=request.user, reason=form.cleaned_data["reason"]
-        ),
-        _("Verdict overridden; the reason is kept in the audit trail."),
+        raise ValidationError([error for errors in form.errors.values() for error in errors])
+    services.shipment_override(
+        shipment=shipment, membership=request.membership, user=request.user, reason=form.cleaned_data["reason"]
     )
+    return _("Verdict overridden; the reason is kept in the audit trail.")
+
+
+def _ship(request, shipment):
+    services.shipment_ship(shipment=shipment, user=request.user)
+    return _("Shipment marked shipped; its vehicles are now exported.")
+
+
+def _cancel(request, shipment):
+    services.shipment_cancel(shipment=shipment, user=request.user)
+    return _("Shipment cancelled.")
+
+
+# URL action → what it does (each returns the message shown after it).
+ACTIONS = {"check": _check_again, "override": _override, "ship": _ship, "cancel": _cancel, "remove-vehicles": _remove}
 
 
 @require_POST
 @role_required(Role.MEMBER)
-def shipment_ship(request, pk: int):
-    """Mark the shipment shipped (its vehicles become exported)."""
-    return _post_action(
-        request,
-        pk,
-        lambda shipment: services.shipment_ship(shipment=shipment, user=request.user),
-        _("Shipment marked shipped; its vehicles are now exported."),
-    )
-
-
-@require_POST
-@role_required(Role.MEMBER)
-def shipment_cancel(request, pk: int):
-    """Cancel an open shipment."""
-    return _post_action(
-        request,
-        pk,
-        lambda shipment: services.shipment_cancel(shipment=shipment, user=request.user),
-        _("Shipment cancelled."),
-    )
+def shipment_action(request, pk: int, action: str):
+    """The buttons of a shipment page: check again, override (compliance officers), ship, cancel, remove vehicles."""
+    shipment = selectors.shipment_get(pk=pk)
+    try:
+        message = ACTIONS[action](request, shipment)
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(request, message)
+    return redirect("compliance:shipment_detail", pk=pk)
 
 
 # --- certificates ---------------------------------------------------------------------------------------------

@@ -227,3 +227,21 @@ def test_list_query_budgets_do_not_grow_with_rows(world, path):
         assert owner.get(path).status_code == 200
     real = [q for q in many.captured_queries if not q["sql"].startswith("SET search_path")]
     assert len(real) == len([q for q in few.captured_queries if not q["sql"].startswith("SET search_path")])
+
+
+def test_vehicles_come_off_a_shipment_by_page_and_by_api(world):
+    model = eu_l3e_model(world.alpha)
+    vehicles = vehicles_make(world.alpha, model, 3)
+    shipment = shipment_make(world.alpha, vehicles=vehicles)
+    member = client_for(world.alpha, world.person(world.alpha, Role.MEMBER))
+    response = member.post(f"/compliance/shipments/{shipment.pk}/remove-vehicles/", {"vin": [vehicles[0].vin]})
+    assert response.status_code == 302
+    _key, raw = api_key_create(partner=world.alpha, name="erp", scopes=["compliance:write"])
+    removed = client_for(world.alpha).delete(
+        f"/api/v1/shipments/{shipment.pk}/vehicles/",
+        {"vins": [vehicles[1].vin]},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Api-Key {raw}",
+    )
+    assert removed.status_code == 200 and removed.json()["removed"] == 1
+    assert removed.json()["shipment"]["vehicle_count"] == 1

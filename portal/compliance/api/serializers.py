@@ -198,5 +198,10 @@ class VehiclesAddedSerializer(serializers.Serializer):
     shipment = ShipmentDetailSerializer()
 
 
+class VehiclesRemovedSerializer(serializers.Serializer):
+    removed = serializers.IntegerField()
+    shipment = ShipmentDetailSerializer()
+
+
 class OverrideRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(min_length=20, max_length=4000)

@@ -35,6 +35,7 @@ from .serializers import (
     ShipmentSerializer,
     VehiclesAddedSerializer,
     VehiclesChangeSerializer,
+    VehiclesRemovedSerializer,
 )
 
 
@@ -193,44 +194,39 @@ class ShipmentViewSet(
             raise _drf_error(error) from error
 
     @extend_schema(
+        methods=["POST"],
         summary="Add vehicles by VIN",
         description="Every VIN must be in the registry and not exported; otherwise nothing is added and every "
         "problem is listed. The shipment is checked again.",
         request=VehiclesChangeSerializer,
         responses={200: VehiclesAddedSerializer},
     )
-    @action(detail=True, methods=["post"])
+    @extend_schema(
+        methods=["DELETE"],
+        summary="Take vehicles off the shipment",
+        description="The VINs go in the body, as for adding. The shipment is checked again.",
+        request=VehiclesChangeSerializer,
+        responses={200: VehiclesRemovedSerializer},
+    )
+    @action(detail=True, methods=["post", "delete"])
     def vehicles(self, request, *args, **kwargs):
         shipment = self.get_object()
         serializer = VehiclesChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        vins = serializer.validated_data["vins"]
+        if request.method == "DELETE":
+            removed = self._run(
+                lambda: services.shipment_vehicles_remove(
+                    shipment=shipment, vins=vins, user=_person(request), trigger=_trigger(request)
+                )
+            )
+            return Response({"removed": removed, "shipment": self._detail(shipment.pk)})
         result = self._run(
             lambda: services.shipment_vehicles_add(
-                shipment=shipment,
-                vins=serializer.validated_data["vins"],
-                user=_person(request),
-                trigger=_trigger(request),
+                shipment=shipment, vins=vins, user=_person(request), trigger=_trigger(request)
             )
         )
         return Response({"added": result.added, "skipped": result.skipped, "shipment": self._detail(shipment.pk)})
-
-    @extend_schema(
-        summary="Take vehicles off the shipment", request=VehiclesChangeSerializer, responses=ShipmentDetailSerializer
-    )
-    @action(detail=True, methods=["post"], url_path="vehicles/remove")
-    def vehicles_remove(self, request, *args, **kwargs):
-        shipment = self.get_object()
-        serializer = VehiclesChangeSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        self._run(
-            lambda: services.shipment_vehicles_remove(
-                shipment=shipment,
-                vins=serializer.validated_data["vins"],
-                user=_person(request),
-                trigger=_trigger(request),
-            )
-        )
-        return Response(self._detail(shipment.pk))
 
     @extend_schema(summary="Run the check now", request=None, responses={201: ShipmentCheckSerializer})
     @action(detail=True, methods=["post"])
