@@ -12,6 +12,7 @@ urlpatterns = [
     path("", core_views.partner_home, name="home"),
     path("vehicles/", include("portal.vehicles.urls")),
     path("projects/", include("portal.collaboration.urls")),
+    path("compliance/", include("portal.compliance.urls")),
     path("settings/", include("portal.integrations.urls")),
     *common,
 ]

@@ -109,8 +109,8 @@ class PartnerAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "partner", "role", "created_at"]
-    list_filter = ["role", "partner"]
+    list_display = ["user", "partner", "role", "is_compliance_officer", "created_at"]
+    list_filter = ["role", "is_compliance_officer", "partner"]
     search_fields = ["user__email", "user__full_name", "partner__name"]
     autocomplete_fields = ["user", "partner"]
     list_select_related = ["user", "partner"]

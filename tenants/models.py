@@ -137,6 +137,11 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    is_compliance_officer = models.BooleanField(
+        _("compliance officer"),
+        default=False,
+        help_text=_("May release a blocked or needs-review export shipment, with a written reason."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

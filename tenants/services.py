@@ -96,6 +96,13 @@ def membership_grant(*, partner: Partner, email: str, role: str, full_name: str 
     return user
 
 
+def membership_compliance_officer_set(*, membership: Membership, value: bool) -> Membership:
+    """Make a member a compliance officer (or not): who may release blocked export shipments."""
+    membership.is_compliance_officer = bool(value)
+    membership.save(update_fields=["is_compliance_officer"])
+    return membership
+
+
 def invitation_send(*, user: User, partner: Partner) -> None:
     """E-mail a person a link to set their password and enter the partner's workspace."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))

@@ -21,6 +21,7 @@ v1 = [
     *router.urls,
     path("", include("portal.vehicles.api.urls")),
     path("", include("portal.collaboration.api.urls")),
+    path("", include("portal.compliance.api.urls")),
 ]
 
 urlpatterns = [

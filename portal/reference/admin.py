@@ -1,8 +1,27 @@
-"""Staff admin of the alliance's reference tables (public schema)."""
+"""Staff admin of the alliance's reference tables (public schema).
+
+The compliance rule tables and the screening list keep every change (django-simple-history: the "History"
+button of each row) and import from CSV / XLSX (django-import-export): the file is checked in full first, every
+problem is shown by row, and nothing is written unless every row is valid. Any change, by form, deletion or
+import, queues the re-check of open shipments after the commit.
+"""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import WmiAssignment
+from .models import (
+    CertificateType,
+    Embargo,
+    MarketBloc,
+    MarketRequirement,
+    ScreenedParty,
+    WmiAssignment,
+)
+from .services import reference_changed_notify, reference_kind
 
 
 @admin.register(WmiAssignment)
@@ -15,3 +34,165 @@ class WmiAssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["partner"]
     autocomplete_fields = ["partner"]
     ordering = ["wmi", "small_maker_code"]
+
+
+# --- CSV / XLSX resources: columns of the import files ------------------------------------------------------
+
+
+class _Resource(resources.ModelResource):
+    """Rows are validated with the model's own rules (full_clean) before anything is written."""
+
+    class Meta:
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = False
+        use_transactions = True
+
+
+def _list_field(attribute: str) -> fields.Field:
+    return fields.Field(attribute=attribute, column_name=attribute, widget=widgets.SimpleArrayWidget(separator=";"))
+
+
+class MarketBlocResource(_Resource):
+    countries = _list_field("countries")
+
+    class Meta(_Resource.Meta):
+        model = MarketBloc
+        import_id_fields = ["code"]
+        fields = ["code", "name", "countries"]
+
+
+class CertificateTypeResource(_Resource):
+    class Meta(_Resource.Meta):
+        model = CertificateType
+        import_id_fields = ["code"]
+        fields = ["code", "name", "description", "max_validity_months"]
+
+
+class MarketRequirementResource(_Resource):
+    categories = _list_field("categories")
+    certificate_type = fields.Field(
+        attribute="certificate_type",
+        column_name="certificate_type",
+        widget=widgets.ForeignKeyWidget(CertificateType, field="code"),
+    )
+
+    class Meta(_Resource.Meta):
+        model = MarketRequirement
+        fields = [
+            "id",
+            "market",
+            "categories",
+            "lithium_only",
+            "min_battery_kwh",
+            "certificate_type",
+            "effective_from",
+            "effective_until",
+            "source_reference",
+            "note",
+        ]
+
+
+class EmbargoResource(_Resource):
+    class Meta(_Resource.Meta):
+        model = Embargo
+        fields = ["id", "country", "severity", "effective_from", "effective_until", "source_reference", "note"]
+
+
+class ScreenedPartyResource(_Resource):
+    aliases = _list_field("aliases")
+
+    class Meta(_Resource.Meta):
+        model = ScreenedParty
+        fields = ["id", "name", "aliases", "country", "address", "list_source", "source_id", "date_added"]
+
+
+# --- admins ---------------------------------------------------------------------------------------------------
+
+
+class ReferenceAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    """History and CSV / XLSX import-export; every change queues the re-check of open shipments."""
+
+    formats = [CSV, XLSX]
+
+    def _changed(self):
+        kind = reference_kind(self.model)
+        if kind:
+            reference_changed_notify(kind=kind)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._changed()
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so that each deletion is kept in the history (a bulk delete sends no signals).
+        for obj in queryset:
+            obj.delete()
+        self._changed()
+
+    def process_result(self, result, request):
+        response = super().process_result(result, request)
+        self._changed()
+        return response
+
+
+@admin.register(MarketBloc)
+class MarketBlocAdmin(ReferenceAdmin):
+    resource_classes = [MarketBlocResource]
+    list_display = ["code", "name", "country_count"]
+    search_fields = ["code", "name"]
+
+    @admin.display(description=_("countries"))
+    def country_count(self, obj):
+        return len(obj.countries)
+
+
+@admin.register(CertificateType)
+class CertificateTypeAdmin(ReferenceAdmin):
+    resource_classes = [CertificateTypeResource]
+    list_display = ["code", "name", "max_validity_months"]
+    search_fields = ["code", "name", "description"]
+
+
+@admin.register(MarketRequirement)
+class MarketRequirementAdmin(ReferenceAdmin):
+    resource_classes = [MarketRequirementResource]
+    list_display = [
+        "market",
+        "category_list",
+        "certificate_type",
+        "min_battery_kwh",
+        "lithium_only",
+        "effective_from",
+        "effective_until",
+        "source_reference",
+    ]
+    list_filter = ["market", "certificate_type", "lithium_only"]
+    search_fields = ["market", "source_reference", "note", "certificate_type__code", "certificate_type__name"]
+    list_select_related = ["certificate_type"]
+    date_hierarchy = "effective_from"
+
+    @admin.display(description=_("vehicle categories"))
+    def category_list(self, obj):
+        return ", ".join(obj.categories) or _("all")
+
+
+@admin.register(Embargo)
+class EmbargoAdmin(ReferenceAdmin):
+    resource_classes = [EmbargoResource]
+    list_display = ["country", "severity", "effective_from", "effective_until", "source_reference"]
+    list_filter = ["severity"]
+    search_fields = ["country", "source_reference", "note"]
+
+
+@admin.register(ScreenedParty)
+class ScreenedPartyAdmin(ReferenceAdmin):
+    resource_classes = [ScreenedPartyResource]
+    list_display = ["name", "country", "list_source", "source_id", "date_added"]
+    list_filter = ["list_source", "country"]
+    search_fields = ["name", "address", "source_id"]
+    date_hierarchy = "date_added"

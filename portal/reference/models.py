@@ -1,10 +1,19 @@
 """Alliance-wide reference tables kept by staff (public schema)."""
 
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
+from portal.vehicles.choices import Category
 from tenants.models import Partner
+
+from .names import name_keys
 
 WMI_VALIDATOR = RegexValidator(r"^[A-HJ-NPR-Z0-9]{3}$", _("A WMI is 3 characters: digits and letters except I, O, Q."))
 SMALL_MAKER_VALIDATOR = RegexValidator(r"^[A-HJ-NPR-Z0-9]{3}$", _("Positions 12–14 of the VIN: 3 characters."))
@@ -35,3 +44,172 @@ class WmiAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wmi}{'·' + self.small_maker_code if self.small_maker_code else ''} → {self.partner}"
+
+
+# --- export compliance: rule tables and the screening list ----------------------------------------------------
+# Every change is kept by django-simple-history; a table's version is the newest history id (see versions.py).
+
+MARKET_ALL = "*"
+MARKET_CODE_VALIDATOR = RegexValidator(
+    r"^(\*|[A-Z]{2,10})$", _("An ISO country code (SA), a bloc code (EU, GCC, ASEAN) or * for every market.")
+)
+
+
+class MarketBloc(models.Model):
+    """A group of countries that share market rules (EU, GCC, ASEAN, …)."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True, validators=[MARKET_CODE_VALIDATOR])
+    name = models.CharField(_("name"), max_length=120)
+    countries = ArrayField(models.CharField(max_length=2), verbose_name=_("member countries (ISO codes)"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("market bloc")
+        verbose_name_plural = _("market blocs")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+    def clean(self):
+        unknown = sorted({code.upper() for code in self.countries} - set(dict(countries)))
+        if unknown:
+            raise ValidationError({"countries": _("Unknown country codes: %(codes)s") % {"codes": ", ".join(unknown)}})
+        self.countries = sorted({code.upper() for code in self.countries})
+
+
+class CertificateType(models.Model):
+    """A kind of certificate or approval a market can require (UN 38.3, EU type approval, SASO CoC, …)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    max_validity_months = models.PositiveIntegerField(
+        _("longest validity (months)"), null=True, blank=True, help_text=_("Blank: the certificate does not expire.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("certificate type")
+        verbose_name_plural = _("certificate types")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MarketRequirement(models.Model):
+    """A rule: vehicles of these categories going to this market need a valid certificate of this type."""
+
+    market = models.CharField(
+        _("market"),
+        max_length=10,
+        validators=[MARKET_CODE_VALIDATOR],
+        db_index=True,
+        help_text=_("ISO country code, bloc code (EU, GCC, ASEAN) or * for every market."),
+    )
+    categories = ArrayField(
+        models.CharField(max_length=8, choices=Category.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("vehicle categories"),
+        help_text=_("Empty: every category."),
+    )
+    lithium_only = models.BooleanField(_("lithium batteries only"), default=False)
+    min_battery_kwh = models.DecimalField(
+        _("battery larger than (kWh)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Applies only when the model's battery is larger than this; blank: any size."),
+    )
+    certificate_type = models.ForeignKey(
+        CertificateType, on_delete=models.PROTECT, related_name="requirements", verbose_name=_("required certificate")
+    )
+    effective_from = models.DateField(_("effective from"))
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+    source_reference = models.CharField(_("source"), max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("market requirement")
+        verbose_name_plural = _("market requirements")
+        ordering = ["market", "certificate_type__code", "effective_from"]
+
+    def __str__(self) -> str:
+        scope = ", ".join(self.categories) or _("all categories")
+        return f"{self.market} · {scope} → {self.certificate_type_id and self.certificate_type.code}"
+
+    def clean(self):
+        self.market = (self.market or "").strip().upper()
+        known = self.market == MARKET_ALL or self.market in dict(countries)
+        if not known and not MarketBloc.objects.filter(code=self.market).exists():
+            raise ValidationError({"market": _("No country or market bloc %(code)s.") % {"code": self.market}})
+        if self.effective_until and self.effective_until < self.effective_from:
+            raise ValidationError({"effective_until": _("The rule cannot end before it starts.")})
+        self.categories = list(dict.fromkeys(self.categories))
+
+
+class EmbargoSeverity(models.TextChoices):
+    FULL = "full", _("Embargo: no exports (blocks)")
+    PARTIAL = "partial", _("Restrictions: review each shipment")
+
+
+class Embargo(models.Model):
+    """A destination that exports may not go to (full) or that needs a review (partial restrictions)."""
+
+    country = CountryField(_("country"), db_index=True)
+    severity = models.CharField(_("severity"), max_length=8, choices=EmbargoSeverity.choices)
+    effective_from = models.DateField(_("effective from"))
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+    source_reference = models.CharField(_("source"), max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("embargoed destination")
+        verbose_name_plural = _("embargoed destinations")
+        ordering = ["country", "effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.country} · {self.get_severity_display()}"
+
+    def clean(self):
+        if self.effective_until and self.effective_until < self.effective_from:
+            raise ValidationError({"effective_until": _("The embargo cannot end before it starts.")})
+
+
+class ScreenedParty(models.Model):
+    """An entry of the restricted-party screening list; `match_keys` are its names' normalised keys."""
+
+    name = models.CharField(_("name"), max_length=300)
+    aliases = ArrayField(models.CharField(max_length=300), default=list, blank=True, verbose_name=_("aliases"))
+    country = CountryField(_("country"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    list_source = models.CharField(_("list source"), max_length=120, help_text=_("e.g. EU consolidated list"))
+    source_id = models.CharField(_("entry id in the source"), max_length=80, blank=True)
+    date_added = models.DateField(_("date added"), default=timezone.localdate)
+    # [[compact, sorted], …] for the name then each alias (portal.reference.names), kept current on save.
+    match_keys = models.JSONField(default=list, editable=False)
+    history = HistoricalRecords(excluded_fields=["match_keys"])
+
+    class Meta:
+        verbose_name = _("screened party")
+        verbose_name_plural = _("screening list")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["list_source", "source_id"], name="screened_source")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.aliases = [alias.strip() for alias in self.aliases if alias and alias.strip()]
+        self.match_keys = name_keys(self.all_names())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "match_keys"}
+        super().save(*args, **kwargs)
+
+    def all_names(self) -> list[str]:
+        return [self.name, *self.aliases]

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 import xstatic.pkg.bootstrap as xstatic_bootstrap
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -53,6 +54,7 @@ SHARED_APPS = [
     "django_htmx",
     "axes",
     "simple_history",
+    "import_export",
     "csp",
     "portal.core",
     "portal.integrations",
@@ -64,6 +66,7 @@ TENANT_APPS = [
     "django.contrib.contenttypes",
     "portal.vehicles",
     "portal.projectnotes",
+    "portal.compliance",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -275,6 +278,13 @@ SPECTACULAR_SETTINGS = {
         "ProductCategoryEnum": "portal.collaboration.choices.ProductCategory",
         "ListingKindEnum": "portal.collaboration.choices.ListingKind",
         "TimelineKindEnum": "portal.collaboration.choices.TimelineKind",
+        "CountryEnum": "django_countries.countries",
+        "VerdictEnum": "portal.compliance.choices.Verdict",
+        "ShipmentStatusEnum": "portal.compliance.choices.ShipmentStatus",
+        "IncotermEnum": "portal.compliance.choices.Incoterm",
+        "CheckTriggerEnum": "portal.compliance.choices.Trigger",
+        "EmbargoSeverityEnum": "portal.reference.models.EmbargoSeverity",
+        "ReasonSeverityEnum": ["block", "review", "info"],
         "WebhookEventEnum": "portal.integrations.models.WebhookEvent",
         "WebhookDeliveryStatusEnum": "portal.integrations.models.WebhookDelivery.Status",
         "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
@@ -344,7 +354,29 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         "tenant_schemas": ["public"],
     },
+    # Every active partner, daily: certificate expiry warnings (each certificate and threshold once).
+    "compliance-certificate-expiry": {
+        "task": "portal.compliance.tasks.certificate_expiry_warn",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # Safety net for rule changes made outside the admin and services: re-check what is behind, nightly.
+    "compliance-recheck-behind": {
+        "task": "portal.compliance.tasks.shipments_recheck_all",
+        "schedule": crontab(hour=2, minute=30),
+        "tenant_schemas": ["public"],
+    },
 }
+
+# Export compliance: screening scores (0–100) and certificate expiry warnings (days ahead).
+COMPLIANCE_SCREENING = {
+    "REVIEW_SCORE": float(os.environ.get("COMPLIANCE_SCREENING_REVIEW_SCORE", "85")),
+    "BLOCK_SCORE": float(os.environ.get("COMPLIANCE_SCREENING_BLOCK_SCORE", "97")),
+}
+COMPLIANCE_EXPIRY_WARNING_DAYS = [int(day) for day in env_list("COMPLIANCE_EXPIRY_WARNING_DAYS", "90,30,7")]
+COMPLIANCE_CERTIFICATE_MAX_BYTES = int(os.environ.get("COMPLIANCE_CERTIFICATE_MAX_MB", "10")) * 1024 * 1024
+# CSV / XLSX imports of the reference tables in the admin run in one transaction: a bad file changes nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 LOGGING = {
     "version": 1,

@@ -29,31 +29,31 @@ class _Echo:
         return value
 
 
-def _filename(extension: str) -> str:
-    return f"vehicles-{datetime.date.today().isoformat()}.{extension}"
+def _filename(extension: str, name: str = "vehicles") -> str:
+    return f"{name}-{datetime.date.today().isoformat()}.{extension}"
 
 
-def vehicles_csv_response(queryset) -> StreamingHttpResponse:
-    """A CSV download streamed row by row from a server-side cursor."""
+def table_csv_response(*, headers: list[str], rows, name: str) -> StreamingHttpResponse:
+    """A CSV download of any rows (tuples), streamed row by row."""
     writer = csv.writer(_Echo())
 
     def lines():
         yield "\ufeff"  # BOM so spreadsheet programs read UTF-8
-        yield writer.writerow([header for _field, header in EXPORT_COLUMNS])
-        for row in vehicle_export_rows(queryset=queryset):
+        yield writer.writerow(headers)
+        for row in rows:
             yield writer.writerow(_cells(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv", name)}"'
     return response
 
 
-def vehicles_xlsx_response(queryset) -> FileResponse:
+def table_xlsx_response(*, headers: list[str], rows, name: str) -> FileResponse:
     """An XLSX download written in openpyxl's write-only mode to a temporary file, then sent from disk."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("vehicles")
-    sheet.append([header for _field, header in EXPORT_COLUMNS])
-    for count, row in enumerate(vehicle_export_rows(queryset=queryset)):
+    sheet = workbook.create_sheet(name[:31])
+    sheet.append(headers)
+    for count, row in enumerate(rows):
         if count >= XLSX_MAX_ROWS:
             break
         sheet.append(_cells(row))
@@ -64,6 +64,18 @@ def vehicles_xlsx_response(queryset) -> FileResponse:
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=_filename("xlsx"),
+        filename=_filename("xlsx", name),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def vehicles_csv_response(queryset) -> StreamingHttpResponse:
+    """A CSV download streamed row by row from a server-side cursor."""
+    headers = [header for _field, header in EXPORT_COLUMNS]
+    return table_csv_response(headers=headers, rows=vehicle_export_rows(queryset=queryset), name="vehicles")
+
+
+def vehicles_xlsx_response(queryset) -> FileResponse:
+    """An XLSX download written in openpyxl's write-only mode to a temporary file, then sent from disk."""
+    headers = [header for _field, header in EXPORT_COLUMNS]
+    return table_xlsx_response(headers=headers, rows=vehicle_export_rows(queryset=queryset), name="vehicles")

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from portal.integrations.models import WebhookEvent
-from portal.integrations.webhooks import webhook_event_emit_here
+from portal.integrations.models import WebhookEndpoint, WebhookEvent
+from portal.integrations.webhooks import webhook_event_emit, webhook_event_emit_here
+from tenants.models import Partner
 
 from .choices import ChangeSource, VehicleStatus
 from .models import Vehicle, VehicleModel, VehicleStatusChange
@@ -322,3 +324,47 @@ def vehicle_bulk_register(
             [RowError(0, "vin", _("A VIN of this call was registered meanwhile; retry."))]
         ) from error
     return vehicles
+
+
+def vehicles_export(*, vehicle_ids: Sequence[int], user=None, source: str = ChangeSource.WEB, note: str = "") -> int:
+    """Mark many vehicles exported at once (a shipment leaving), with the same transition rule as one by one.
+
+    All or nothing: if any vehicle may not become exported, nothing changes. One history row per vehicle, and a
+    `vehicle.status_changed` webhook event per vehicle when the partner subscribed to it.
+    """
+    with transaction.atomic():
+        vehicles = list(Vehicle.objects.select_for_update().filter(pk__in=list(vehicle_ids)).order_by("pk"))
+        refused = [
+            vehicle.vin for vehicle in vehicles if VehicleStatus.EXPORTED not in allowed_transitions(vehicle.status)
+        ]
+        if refused:
+            raise ValidationError(
+                _("These vehicles cannot be exported: %(vins)s") % {"vins": ", ".join(sorted(refused)[:20])}
+            )
+        previous = {vehicle.pk: vehicle.status for vehicle in vehicles}
+        Vehicle.objects.filter(pk__in=list(previous)).update(status=VehicleStatus.EXPORTED, updated_at=timezone.now())
+        changes = []
+        for vehicle in vehicles:
+            vehicle.status = VehicleStatus.EXPORTED
+            changes.append(_history(vehicle, from_status=previous[vehicle.pk], user=user, source=source, note=note))
+        VehicleStatusChange.objects.bulk_create(changes, batch_size=2000)
+        partner = Partner.objects.filter(schema_name=connection.schema_name).first()
+        subscribed = (
+            partner is not None
+            and WebhookEndpoint.objects.filter(
+                partner=partner, is_active=True, events__contains=[WebhookEvent.VEHICLE_STATUS_CHANGED]
+            ).exists()
+        )
+        if subscribed:
+            for vehicle in vehicles:
+                webhook_event_emit(
+                    partner=partner,
+                    event=WebhookEvent.VEHICLE_STATUS_CHANGED,
+                    data={
+                        "vin": vehicle.vin,
+                        "from": previous[vehicle.pk],
+                        "to": VehicleStatus.EXPORTED,
+                        "source": source,
+                    },
+                )
+    return len(vehicles)

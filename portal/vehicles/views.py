@@ -51,7 +51,7 @@ def role_required(minimum: str):
     return decorator
 
 
-def _apply_errors(form, error: ValidationError) -> None:
+def apply_errors(form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form (on its field when the form has one)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():
@@ -76,7 +76,7 @@ class Page:
         return iter(self.object_list)
 
 
-def _page_number(raw) -> int:
+def page_number(raw) -> int:
     try:
         return max(1, min(int(raw), 100_000))
     except (TypeError, ValueError):
@@ -96,7 +96,7 @@ def _filtered(request):
 def vehicle_list_view(request):
     """The vehicle list with filters, sortable columns and next / previous pages."""
     filterset, queryset = _filtered(request)
-    page = Page(queryset, _page_number(request.GET.get("page")), PAGE_SIZE)
+    page = Page(queryset, page_number(request.GET.get("page")), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     ordering = request.GET.get("ordering", "")
@@ -167,7 +167,7 @@ def vehicle_create(request):
                 note=data["note"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Vehicle %(vin)s registered.") % {"vin": vehicle.vin})
             check = vin_check(vehicle.vin, market=data["market"], partner_id=request.tenant.pk)
@@ -199,7 +199,7 @@ def vehicle_status(request, vin: str):
                 registration_date=data["registration_date"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Status changed."))
             return redirect("vehicles:vehicle_detail", vin=vehicle.vin)
@@ -225,7 +225,7 @@ def vehicle_model_create_view(request):
         try:
             vehicle_model_create(**form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Vehicle model saved."))
             return redirect("vehicles:model_list")
@@ -242,7 +242,7 @@ def vehicle_model_update_view(request, pk: int):
         try:
             vehicle_model_update(vehicle_model=vehicle_model_get(pk=pk), **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Vehicle model saved."))
             return redirect("vehicles:model_list")

@@ -16,6 +16,7 @@ DOMAIN_SEEDS: list[str] = [
     "portal.reference.demo",
     "portal.vehicles.demo",
     "portal.vehicles.importing.demo",
+    "portal.compliance.demo",
 ]
 
 

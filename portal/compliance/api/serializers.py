@@ -1,0 +1,207 @@
+"""Serializers of the compliance API: shapes only, the services decide."""
+
+from django_countries.serializer_fields import CountryField
+from rest_framework import serializers
+
+from portal.reference.models import CertificateType, Embargo, MarketBloc, MarketRequirement
+from portal.vehicles.models import VehicleModel
+
+from ..choices import Incoterm
+from ..models import Certificate, Shipment, ShipmentCheck, ShipmentOverride
+from ..reasons import reasons_explained
+from ..services import SHIPMENT_FIELDS, shipment_may_ship
+
+
+class CertificateTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CertificateType
+        fields = ["id", "code", "name", "description", "max_validity_months"]
+        read_only_fields = fields
+
+
+class MarketBlocSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MarketBloc
+        fields = ["id", "code", "name", "countries"]
+        read_only_fields = fields
+
+
+class MarketRequirementSerializer(serializers.ModelSerializer):
+    certificate_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = MarketRequirement
+        fields = [
+            "id",
+            "market",
+            "categories",
+            "lithium_only",
+            "min_battery_kwh",
+            "certificate_type",
+            "effective_from",
+            "effective_until",
+            "source_reference",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class EmbargoSerializer(serializers.ModelSerializer):
+    country = CountryField(read_only=True)
+
+    class Meta:
+        model = Embargo
+        fields = ["id", "country", "severity", "effective_from", "effective_until", "source_reference", "note"]
+        read_only_fields = fields
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    certificate_type = serializers.SlugRelatedField(slug_field="code", queryset=CertificateType.objects.all())
+    vehicle_models = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=VehicleModel.objects.all(), help_text="Ids of the vehicle models it covers."
+    )
+    file = serializers.FileField(write_only=True, required=False, help_text="PDF or image, up to 10 MB.")
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "certificate_type",
+            "number",
+            "issuing_body",
+            "vehicle_models",
+            "valid_from",
+            "valid_to",
+            "note",
+            "file",
+            "file_name",
+            "content_type",
+            "size",
+            "file_url",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "file_name", "content_type", "size", "file_url", "created_at", "updated_at"]
+
+    def get_file_url(self, certificate) -> str | None:
+        if not certificate.file:
+            return None
+        request = self.context.get("request")
+        path = f"/api/v1/certificates/{certificate.pk}/file/"
+        return request.build_absolute_uri(path) if request else path
+
+    def validate(self, attrs):
+        # Model validation is the service's job; skip the ModelSerializer's unique-together guesses.
+        return attrs
+
+
+class ShipmentSerializer(serializers.ModelSerializer):
+    destination = CountryField()
+    consignee_country = CountryField()
+    incoterm = serializers.ChoiceField(choices=Incoterm.choices)
+    latest_check = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "id",
+            *SHIPMENT_FIELDS,
+            "status",
+            "verdict",
+            "latest_check",
+            "vehicle_count",
+            "created_at",
+            "updated_at",
+            "shipped_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "verdict",
+            "latest_check",
+            "vehicle_count",
+            "created_at",
+            "updated_at",
+            "shipped_at",
+        ]
+
+    def validate(self, attrs):
+        return attrs
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["block", "review", "info"])
+    key = serializers.CharField()
+    params = serializers.DictField()
+    text = serializers.CharField(help_text="The reason in plain words, in the request's language.")
+
+
+class ShipmentCheckSerializer(serializers.ModelSerializer):
+    reasons = serializers.SerializerMethodField()
+    checked_by = serializers.EmailField(source="checked_by.email", read_only=True, default=None, allow_null=True)
+
+    class Meta:
+        model = ShipmentCheck
+        fields = [
+            "id",
+            "shipment",
+            "verdict",
+            "reasons",
+            "rules_version",
+            "screening_version",
+            "versions",
+            "thresholds",
+            "checked_on",
+            "expected_arrival",
+            "destination",
+            "consignee_name",
+            "vehicle_count",
+            "trigger",
+            "checked_by",
+            "checked_at",
+            "duration_ms",
+        ]
+        read_only_fields = fields
+
+    def get_reasons(self, check) -> list[dict]:
+        return ReasonSerializer(reasons_explained(check.reasons), many=True).data
+
+
+class ShipmentOverrideSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ShipmentOverride
+        fields = ["id", "shipment", "check_run", "verdict", "reason_codes", "reason", "officer_email", "created_at"]
+        read_only_fields = fields
+
+
+class ShipmentDetailSerializer(ShipmentSerializer):
+    check = ShipmentCheckSerializer(source="latest_check", read_only=True, allow_null=True)
+    may_ship = serializers.SerializerMethodField()
+
+    class Meta(ShipmentSerializer.Meta):
+        fields = [*ShipmentSerializer.Meta.fields, "check", "may_ship"]
+        read_only_fields = [*ShipmentSerializer.Meta.read_only_fields, "check", "may_ship"]
+
+    def get_may_ship(self, shipment) -> bool:
+        return shipment_may_ship(shipment=shipment)
+
+
+class VehiclesChangeSerializer(serializers.Serializer):
+    vins = serializers.ListField(child=serializers.CharField(max_length=30), allow_empty=False, max_length=50_000)
+
+
+class VehiclesAddedSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    shipment = ShipmentDetailSerializer()
+
+
+class VehiclesRemovedSerializer(serializers.Serializer):
+    removed = serializers.IntegerField()
+    shipment = ShipmentDetailSerializer()
+
+
+class OverrideRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=20, max_length=4000)

@@ -1,0 +1,255 @@
+"""Demo export compliance: a fictional screening list, an embargo, and cq-thunder's certificates and shipments.
+
+Every verdict shows up: cleared, needs review (no rules on file for Thailand; a near-hit on the screening list,
+released by the compliance officer), blocked (a screened consignee written in Chinese; an expired certificate
+and one that expires before arrival), and one shipment already shipped. Dates are relative to today.
+"""
+
+import datetime
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django_tenants.utils import schema_context
+
+from portal.reference.models import CertificateType, Embargo, EmbargoSeverity, ScreenedParty
+from portal.vehicles.choices import VehicleStatus
+from portal.vehicles.models import Vehicle, VehicleModel, VehicleStatusChange
+from tenants.models import Membership
+
+from .models import Certificate, Shipment
+from .services import (
+    certificate_create,
+    shipment_create,
+    shipment_override,
+    shipment_ship,
+    shipment_vehicles_add,
+)
+
+DEMO_LIST = "Demo restricted-party list (fictional)"
+# name, aliases, country, address
+DEMO_PARTIES = [
+    (
+        "Jinlong Shiye Maoyi Co., Ltd.",
+        ["金龙实业贸易有限公司", "Golden Dragon Industrial Trading"],
+        "CN",
+        "88 Fictional Rd, Shenzhen",
+    ),
+    ("Kestrel Star General Trading LLC", ["Kestrel Star Trading FZE"], "AE", "Plot 12, Fictional Free Zone, Dubai"),
+    ("Al Gulf EV Trading Co.", ["شركة الخليج للسيارات الكهربائية"], "AE", "Fictional Tower, Sharjah"),
+    ("Nordlicht Mobility Handels GmbH", [], "DE", "Erfundene Str. 5, Bremen"),
+    ("Volga Moto Parts OOO", ["Волга Мото Запчасти"], "RU", "Vymyshlennaya ul. 3, Samara"),
+]
+FILLER = 200  # more fictional entries, so the list is not trivially short
+# A one-page PDF, enough for a demo document (the vault sniffs the bytes, not the name).
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+# reference, vehicles (model, how many), destination, consignee, address, consignee country, Incoterm, arrival in days
+DANUBE = ("Danube EV Export Services Kft.", "Váci út 1, Budapest")
+SHIPMENTS = [
+    # Cleared, then shipped.
+    (
+        "DEMO-EU-0001",
+        [("Thunder T3 Pro", 5)],
+        "HU",
+        "Danube EV Export Services Kft.",
+        "Váci út 1, Budapest",
+        "HU",
+        "DAP",
+        10,
+    ),
+    # Cleared.
+    (
+        "DEMO-EU-0002",
+        [("Thunder T3 Pro", 12)],
+        "HU",
+        "Danube EV Export Services Kft.",
+        "Váci út 1, Budapest",
+        "HU",
+        "DAP",
+        30,
+    ),
+    # Needs review: no market rules on file for Thailand.
+    ("DEMO-TH-0001", [("Thunder S1 City", 6)], "TH", "Siam E-Bike Works", "Rama IV Rd, Bangkok", "TH", "CIF", 40),
+    # Needs review: a near hit on the screening list in another country; released by the compliance officer.
+    ("DEMO-SA-0001", [("Thunder S1 City", 8)], "SA", "Gulf EV Trading LLC", "King Fahd Rd, Riyadh", "SA", "CIF", 45),
+    # Blocked: the consignee, written in Chinese, is on the screening list.
+    (
+        "DEMO-AE-0001",
+        [("Thunder T5 Sport", 4)],
+        "AE",
+        "金龙实业贸易有限公司",
+        "Jebel Ali Free Zone, Dubai",
+        "CN",
+        "FOB",
+        35,
+    ),
+    # Blocked: an expired certificate, and one that expires before the arrival.
+    (
+        "DEMO-EU-0003",
+        [("Thunder E-Bike 250", 6), ("Thunder T5 Sport", 3)],
+        "DE",
+        "Nordwind Zweirad GmbH",
+        "Hafenstraße 9, Hamburg",
+        "DE",
+        "DAP",
+        60,
+    ),
+]
+RELEASE_REASON = (
+    "Known importer, partner of the alliance; the listed Sharjah company is a different entity "
+    "(checked registry extract 2026-03)."
+)
+
+
+def _seed_list(stdout) -> None:
+    if ScreenedParty.objects.filter(list_source=DEMO_LIST).exists():
+        return
+    for name, aliases, country, address in DEMO_PARTIES:
+        ScreenedParty.objects.create(
+            name=name, aliases=aliases, country=country, address=address, list_source=DEMO_LIST
+        )
+    for number in range(1, FILLER + 1):
+        ScreenedParty.objects.create(
+            name=f"Fictional Entity {number:03d} Holdings",
+            country="",
+            list_source=DEMO_LIST,
+            source_id=f"F{number:03d}",
+        )
+    if not Embargo.objects.exists():
+        Embargo.objects.create(
+            country="KP",
+            severity=EmbargoSeverity.FULL,
+            effective_from=datetime.date(2017, 12, 22),
+            source_reference="UN Security Council resolution 2397 (2017): transport vehicles",
+            note="Demo entry: check against the source.",
+        )
+    stdout.write(f"Screening list: {len(DEMO_PARTIES) + FILLER} demo entries; 1 embargo.")
+
+
+def _certificate(code, number, body, models, valid_from, valid_to, user):
+    certificate_type = CertificateType.objects.get(code=code)
+    return certificate_create(
+        certificate_type=certificate_type,
+        number=number,
+        issuing_body=body,
+        vehicle_models=models,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        file=ContentFile(PDF, name=f"{number}.pdf"),
+        user=user,
+    )
+
+
+def _free_vehicles(model, count: int) -> list[str]:
+    exported = VehicleStatusChange.objects.filter(vehicle=OuterRef("pk"), to_status=VehicleStatus.EXPORTED)
+    free = (
+        Vehicle.objects.filter(model=model, status__in=[VehicleStatus.PRODUCED, VehicleStatus.REGISTERED])
+        .exclude(Exists(exported))
+        .exclude(shipment_items__isnull=False)
+        .order_by("vin")
+    )
+    return list(free.values_list("vin", flat=True)[:count])
+
+
+def _shipment(reference, user, vins, **fields):
+    shipment = shipment_create(reference=reference, user=user, **fields)
+    if vins:
+        shipment_vehicles_add(shipment=shipment, vins=vins, user=user)
+    shipment.refresh_from_db()
+    return shipment
+
+
+def _seed_thunder(partner, stdout) -> None:
+    with schema_context(partner.schema_name), transaction.atomic():
+        if Shipment.objects.filter(reference__startswith="DEMO-").exists():
+            stdout.write("cq-thunder: compliance demo already seeded.")
+            return
+        models = {model.name: model for model in VehicleModel.objects.all()}
+        if len(models) < 4:
+            stdout.write("cq-thunder: vehicle models missing; compliance demo skipped.")
+            return
+        # The manager (manager@cq-thunder.example in the demo) is the compliance officer.
+        officer = (
+            Membership.objects.filter(partner=partner, role__in=["manager", "owner"])
+            .select_related("user")
+            .order_by("-role", "user__email")
+            .first()
+        )
+        if officer is None:
+            stdout.write("cq-thunder: nobody to act as compliance officer; compliance demo skipped.")
+            return
+        user = officer.user
+        officer.is_compliance_officer = True
+        officer.save(update_fields=["is_compliance_officer"])
+        today = datetime.date.today()
+        years = lambda n: today + datetime.timedelta(days=365 * n)  # noqa: E731
+        t3, t5, s1, bike = (
+            models[name] for name in ("Thunder T3 Pro", "Thunder T5 Sport", "Thunder S1 City", "Thunder E-Bike 250")
+        )
+        start = datetime.date(2023, 1, 10)
+        _certificate("un38-3", "UN383-CQT-2023-001", "CQ Battery Test Centre", [t3, t5, s1, bike], start, None, user)
+        _certificate(
+            "eu-ta-168-2013",
+            "e9*168/2013*00412",
+            "Spanish type-approval authority (e9)",
+            [t3, t5, s1],
+            start,
+            years(3),
+            user,
+        )
+        _certificate(
+            "un-r136", "E9-136R-00087", "Spanish type-approval authority (e9)", [t3, s1], start, years(2), user
+        )
+        # Expires in 20 days: warned now, and a later arrival is blocked.
+        _certificate(
+            "un-r136",
+            "E9-136R-00091",
+            "Spanish type-approval authority (e9)",
+            [t5],
+            start,
+            today + datetime.timedelta(days=20),
+            user,
+        )
+        # Expired 40 days ago.
+        _certificate(
+            "ce-en15194",
+            "EN15194-CQT-0007",
+            "TÜV test house (demo)",
+            [bike],
+            start,
+            today - datetime.timedelta(days=40),
+            user,
+        )
+        _certificate("saso-coc", "SASO-COC-2025-31877", "SASO (demo)", [s1, t3], start, years(1), user)
+
+        shipments = {}
+        for reference, vehicles, destination, consignee, address, country, incoterm, arrival in SHIPMENTS:
+            vins = [vin for name, count in vehicles for vin in _free_vehicles(models[name], count)]
+            shipments[reference] = _shipment(
+                reference,
+                user,
+                vins,
+                destination=destination,
+                consignee_name=consignee,
+                consignee_address=address,
+                consignee_country=country,
+                incoterm=incoterm,
+                hs_code="8711.60",
+                expected_arrival=today + datetime.timedelta(days=arrival),
+            )
+        shipment_ship(shipment=shipments["DEMO-EU-0001"], user=user)
+        shipment_override(shipment=shipments["DEMO-SA-0001"], membership=officer, user=user, reason=RELEASE_REASON)
+        verdicts = dict(Shipment.objects.values_list("reference", "verdict"))
+        stdout.write(f"cq-thunder: {Certificate.objects.count()} certificates, shipments {verdicts}.")
+
+
+def seed(*, partners, stdout) -> None:
+    """The demo screening list and cq-thunder's compliance data (idempotent)."""
+    _seed_list(stdout)
+    if "cq-thunder" in partners:
+        _seed_thunder(partners["cq-thunder"], stdout)

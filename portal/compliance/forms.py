@@ -1,0 +1,82 @@
+"""Forms of the compliance pages; they only collect input, the services decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from portal.reference.models import CertificateType
+from portal.vehicles.forms import DateInput, StyledForm
+from portal.vehicles.models import VehicleModel
+
+from .choices import COMMON_HS_CODES, Incoterm
+from .models import Certificate, Shipment
+from .services import SHIPMENT_FIELDS
+
+
+class ShipmentForm(StyledForm, forms.ModelForm):
+    destination = forms.ChoiceField(label=_("Destination country"), choices=[("", "—"), *countries])
+    consignee_country = forms.ChoiceField(label=_("Consignee country"), choices=[("", "—"), *countries])
+    incoterm = forms.ChoiceField(label=_("Incoterm"), choices=Incoterm.choices)
+    hs_code = forms.CharField(
+        label=_("HS code"),
+        max_length=13,
+        help_text=_(
+            "8711.60 electric motorcycles, mopeds and cycles; 8703.80 battery-electric cars; "
+            "8507.60 lithium-ion accumulators."
+        ),
+    )
+
+    class Meta:
+        model = Shipment
+        fields = list(SHIPMENT_FIELDS)
+        widgets = {"expected_arrival": DateInput, "consignee_address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reference"].help_text = _("Blank: one is given (SHP-year-number).")
+        self.fields["hs_code"].widget.attrs["list"] = "hs-codes"
+        self.hs_codes = COMMON_HS_CODES
+
+    def _post_clean(self):
+        # The service validates the whole shipment; the form only checks its fields.
+        pass
+
+
+class VehicleListForm(StyledForm, forms.Form):
+    vins = forms.CharField(
+        label=_("VINs"),
+        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
+        help_text=_("One per line, or separated by commas or spaces."),
+    )
+
+
+class VehicleFileForm(StyledForm, forms.Form):
+    file = forms.FileField(label=_("File (CSV, TXT or XLSX) with a VIN column"))
+
+
+class OverrideForm(StyledForm, forms.Form):
+    reason = forms.CharField(
+        label=_("Written reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        min_length=20,
+        max_length=4000,
+        help_text=_("Why the shipment may go despite the verdict (kept in the audit trail)."),
+    )
+
+
+class CertificateForm(StyledForm, forms.ModelForm):
+    certificate_type = forms.ModelChoiceField(label=_("Type"), queryset=CertificateType.objects.order_by("name"))
+    vehicle_models = forms.ModelMultipleChoiceField(
+        label=_("Vehicle models it covers"),
+        queryset=VehicleModel.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    file = forms.FileField(label=_("Document (PDF or image, up to 10 MB)"), required=False)
+
+    class Meta:
+        model = Certificate
+        fields = ["certificate_type", "number", "issuing_body", "vehicle_models", "valid_from", "valid_to", "note"]
+        widgets = {"valid_from": DateInput, "valid_to": DateInput}
+
+    def _post_clean(self):
+        pass

@@ -1,0 +1,185 @@
+"""A partner's export compliance: certificates, shipments, and the stored checks (verdicts) of each shipment."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from portal.reference.models import CertificateType
+from portal.vehicles.models import Vehicle, VehicleModel
+
+from .choices import Incoterm, ShipmentStatus, Trigger, Verdict
+from .storage import certificate_storage
+
+HS_CODE_VALIDATOR = RegexValidator(
+    r"^\d{4}(\.\d{2}){1,3}$", _("An HS code such as 8711.60, 8703.80 or 8507.60 (digits and dots).")
+)
+
+
+class Certificate(models.Model):
+    """A certificate or approval the partner holds for some of its vehicle models, with its document."""
+
+    certificate_type = models.ForeignKey(
+        CertificateType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type")
+    )
+    number = models.CharField(_("number"), max_length=120)
+    issuing_body = models.CharField(_("issuing body"), max_length=200)
+    vehicle_models = models.ManyToManyField(VehicleModel, related_name="certificates", verbose_name=_("vehicle models"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True, help_text=_("Blank: it does not expire."))
+    file = models.FileField(_("document"), storage=certificate_storage, upload_to="certificates/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["valid_to", "number"]
+        indexes = [
+            models.Index(fields=["valid_to"], name="certificate_valid_to"),
+            models.Index(fields=["certificate_type", "valid_to"], name="certificate_type_valid_to"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_type_id and self.certificate_type.code} {self.number}"
+
+
+class CertificateWarning(models.Model):
+    """An expiry warning sent for a certificate at one threshold (kept so each is sent once)."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="warnings")
+    days_before = models.PositiveIntegerField()
+    valid_to = models.DateField(help_text="The expiry date warned about; a renewed certificate is warned again.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "days_before", "valid_to"], name="one_warning_per_certificate_threshold"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.days_before} days before {self.valid_to}"
+
+
+class Shipment(models.Model):
+    """An export shipment: where it goes, to whom, and which vehicles; its latest check decides if it may ship."""
+
+    reference = models.CharField(_("reference"), max_length=40, blank=True)
+    destination = CountryField(_("destination country"))
+    consignee_name = models.CharField(_("consignee"), max_length=300)
+    consignee_address = models.TextField(_("consignee address"), blank=True)
+    consignee_country = CountryField(_("consignee country"))
+    incoterm = models.CharField(_("Incoterm"), max_length=3, choices=Incoterm.choices)
+    hs_code = models.CharField(_("HS code"), max_length=13, validators=[HS_CODE_VALIDATOR])
+    expected_arrival = models.DateField(_("expected arrival"))
+    status = models.CharField(_("status"), max_length=10, choices=ShipmentStatus.choices, default=ShipmentStatus.OPEN)
+    verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices, blank=True)
+    latest_check = models.ForeignKey(
+        "ShipmentCheck", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    vehicle_count = models.PositiveIntegerField(_("vehicles"), default=0)
+    vehicles = models.ManyToManyField(Vehicle, through="ShipmentVehicle", related_name="shipments")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    shipped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="shipment_status_created"),
+            models.Index(fields=["verdict", "-created_at"], name="shipment_verdict_created"),
+            models.Index(fields=["destination", "-created_at"], name="shipment_destination_created"),
+            models.Index(fields=["expected_arrival"], name="shipment_arrival"),
+            models.Index(fields=["-created_at", "-id"], name="shipment_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"#{self.pk}"
+
+    @property
+    def label(self) -> str:
+        return self.reference or f"#{self.pk}"
+
+
+class ShipmentVehicle(models.Model):
+    """A vehicle on a shipment."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="items")
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="shipment_items")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["shipment", "vehicle"], name="vehicle_once_per_shipment")]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}: {self.vehicle_id}"
+
+
+class ShipmentCheck(models.Model):
+    """One run of the check: the verdict, every reason, and the versions of the tables it used (append-only)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="checks")
+    verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices)
+    reasons = models.JSONField(_("reasons"), default=list)
+    rules_version = models.PositiveBigIntegerField(_("rule tables version"))
+    screening_version = models.PositiveBigIntegerField(_("screening list version"))
+    versions = models.JSONField(default=dict, help_text="Newest history id of each reference table used.")
+    thresholds = models.JSONField(default=dict)
+    checked_on = models.DateField(help_text="The day the check was made for (certificates valid today, …).")
+    expected_arrival = models.DateField()
+    destination = models.CharField(max_length=2)
+    consignee_name = models.CharField(max_length=300)
+    vehicle_count = models.PositiveIntegerField(default=0)
+    trigger = models.CharField(max_length=12, choices=Trigger.choices, default=Trigger.MANUAL)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("shipment check")
+        verbose_name_plural = _("shipment checks")
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["shipment", "-checked_at"], name="check_shipment_time")]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}: {self.verdict} ({self.checked_at:%Y-%m-%d %H:%M})"
+
+
+class ShipmentOverride(models.Model):
+    """A compliance officer's release of a blocked or needs-review check, with the written reason (append-only)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="overrides")
+    check_run = models.ForeignKey(ShipmentCheck, on_delete=models.PROTECT, related_name="overrides")
+    verdict = models.CharField(max_length=12, choices=Verdict.choices, help_text="The verdict that was overridden.")
+    reason_codes = models.JSONField(default=list, help_text="The reasons released, as check keys.")
+    reason = models.TextField(_("reason"))
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    officer_email = models.EmailField(help_text="Kept as it was when the override was made.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("override")
+        verbose_name_plural = _("overrides")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}: {self.verdict} released by {self.officer_email}"

@@ -1,0 +1,141 @@
+"""Reasons of a verdict in plain words, in the reader's language (reasons are stored as codes and parameters)."""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_countries import countries
+
+from .verdict import Code
+
+
+def _country(code: str) -> str:
+    return dict(countries).get(code, code) if code and code != "*" else _("every market")
+
+
+def _vins(params: dict) -> str:
+    shown = ", ".join(params.get("vins", []))
+    more = params.get("count", 0) - len(params.get("vins", []))
+    return shown + (_(" and %(count)d more") % {"count": more} if more > 0 else "")
+
+
+def _market(code: str) -> str:
+    return _country(code) if len(code) == 2 or code == "*" else code
+
+
+def reason_text(reason: dict) -> str:
+    """One sentence that says what is wrong (or worth knowing) and where the rule comes from."""
+    code, p = reason.get("code"), reason.get("params", {})
+    if code == Code.EMBARGO:
+        return _("%(country)s is under an embargo (%(source)s) since %(since)s.") % {
+            "country": _country(p["country"]),
+            "source": p["source"],
+            "since": p["since"],
+        }
+    if code == Code.EMBARGO_CONSIGNEE:
+        return _("The consignee's country, %(country)s, is under an embargo (%(source)s) since %(since)s.") % {
+            "country": _country(p["country"]),
+            "source": p["source"],
+            "since": p["since"],
+        }
+    if code == Code.SCREENING:
+        which = _("its alias “%(alias)s”") % {"alias": p["matched_name"]} if p.get("matched_alias") else _("its name")
+        text = _(
+            "The consignee “%(consignee)s” matches “%(entry)s” on the screening list (%(source)s) by %(which)s: "
+            "score %(score)s of 100 (review from %(review)s, block from %(block)s)."
+        ) % {
+            "consignee": p["consignee"],
+            "entry": p["entry_name"],
+            "source": p["list_source"],
+            "which": which,
+            "score": f"{p['score']:g}",
+            "review": f"{p['review_score']:g}",
+            "block": f"{p['block_score']:g}",
+        }
+        if not p.get("country_agrees"):
+            text += " " + _("The entry is in %(country)s, not in the consignee's country: review it.") % {
+                "country": _country(p["entry_country"])
+            }
+        return text
+    if code == Code.CERTIFICATE_MISSING:
+        return ngettext(
+            "No %(certificate)s on file for %(model)s (%(count)d vehicle), required for %(market)s by %(source)s.",
+            "No %(certificate)s on file for %(model)s (%(count)d vehicles), required for %(market)s by %(source)s.",
+            p["vehicle_count"],
+        ) % _certificate_words(p)
+    if code == Code.CERTIFICATE_EXPIRED:
+        return _(
+            "The %(certificate)s %(number)s of %(model)s expired on %(valid_to)s "
+            "(required for %(market)s by %(source)s)."
+        ) % _certificate_words(p)
+    if code == Code.CERTIFICATE_EXPIRES_BEFORE_ARRIVAL:
+        return _(
+            "The %(certificate)s %(number)s of %(model)s expires on %(valid_to)s, before the expected arrival on "
+            "%(arrival)s (required for %(market)s by %(source)s)."
+        ) % _certificate_words(p)
+    if code == Code.CERTIFICATE_NOT_YET_VALID:
+        return _(
+            "The %(certificate)s %(number)s of %(model)s is valid only from %(valid_from)s, after the expected "
+            "arrival on %(arrival)s."
+        ) % _certificate_words(p)
+    if code == Code.CERTIFICATE_TOO_LONG:
+        return _(
+            "The %(certificate)s %(number)s of %(model)s is valid until %(valid_to)s, longer than the %(max_months)s "
+            "months such a certificate may last: check it."
+        ) % _certificate_words(p)
+    if code == Code.NO_MARKET_RULES:
+        return _(
+            "No market requirements are on file for %(category)s vehicles (%(model)s) going to %(market)s: "
+            "check that market's rules by hand."
+        ) % {"category": p["category"], "model": p["model"], "market": _country(p["market"])}
+    if code == Code.HS_CODE_MISMATCH:
+        return _("The shipment is declared as HS %(hs_code)s, but %(model)s is registered as HS %(model_hs_code)s.") % p
+    if code == Code.VEHICLE_EXPORTED:
+        return ngettext(
+            "%(count)d vehicle was already exported: %(vins)s.",
+            "%(count)d vehicles were already exported: %(vins)s.",
+            p["count"],
+        ) % {"count": p["count"], "vins": _vins(p)}
+    if code == Code.VEHICLE_DEREGISTERED:
+        return ngettext(
+            "%(count)d vehicle is deregistered: %(vins)s.", "%(count)d vehicles are deregistered: %(vins)s.", p["count"]
+        ) % {"count": p["count"], "vins": _vins(p)}
+    if code == Code.VEHICLE_ON_OTHER_SHIPMENT:
+        return ngettext(
+            "%(count)d vehicle is also on shipment %(shipments)s: %(vins)s.",
+            "%(count)d vehicles are also on shipments %(shipments)s: %(vins)s.",
+            p["count"],
+        ) % {"count": p["count"], "vins": _vins(p), "shipments": ", ".join(p.get("shipments", []))}
+    if code == Code.NO_VEHICLES:
+        return _("The shipment has no vehicles yet.")
+    if code == Code.ARRIVAL_IN_PAST:
+        return _("The expected arrival, %(arrival)s, is in the past: correct the date.") % p
+    if code == Code.RULE_UPCOMING:
+        return _(
+            "From %(effective_from)s, %(market)s will also require %(certificate)s for %(model)s (%(source)s)."
+        ) % {
+            "effective_from": p["effective_from"],
+            "market": _market(p["market"]),
+            "certificate": p["certificate_name"],
+            "model": p["model"],
+            "source": p["source"],
+        }
+    return code or ""
+
+
+def _certificate_words(p: dict) -> dict:
+    return {
+        "certificate": p.get("certificate_name", ""),
+        "number": p.get("number", ""),
+        "model": p.get("model", ""),
+        "count": p.get("vehicle_count", 0),
+        "market": _market(p.get("market", "")),
+        "source": p.get("source", ""),
+        "valid_from": p.get("valid_from", ""),
+        "valid_to": p.get("valid_to", ""),
+        "arrival": p.get("arrival", ""),
+        "max_months": p.get("max_months", ""),
+    }
+
+
+def reasons_explained(reasons: list[dict]) -> list[dict]:
+    """The stored reasons with their sentence, for templates and the API."""
+    return [{**reason, "text": reason_text(reason)} for reason in reasons]

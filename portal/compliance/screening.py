@@ -1,0 +1,180 @@
+"""Restricted-party screening: fuzzy matching of a consignee against the staff-kept screening list.
+
+Each entry's names (name and aliases) carry precomputed keys (`portal.reference.names`): the words run
+together, and the same words sorted. A consignee's name gets the same keys, and rapidfuzz's normalised Indel
+similarity (`fuzz.ratio`, 0–100) is computed in C against every key of the list at once, with a score cutoff that
+lets it skip keys whose length alone rules them out. The best score over both keys is the entry's score.
+The keys of the whole list are held in memory per process, per list version (one cheap version query per
+check tells when the list changed); a 50,000-entry list is screened in milliseconds (bench/bench_compliance.py).
+
+A hit at or above the review score needs a person's review; at or above the block score it blocks, unless the
+entry names a country other than the consignee's (a strong name match in another country still needs review).
+Thresholds: settings.COMPLIANCE_SCREENING = {"REVIEW_SCORE": …, "BLOCK_SCORE": …}.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+from rapidfuzz import fuzz, process
+
+from portal.reference.models import ScreenedParty
+from portal.reference.names import name_key, name_keys
+
+DEFAULT_THRESHOLDS = {"REVIEW_SCORE": 85.0, "BLOCK_SCORE": 97.0}
+
+
+def thresholds() -> dict[str, float]:
+    """The configured review and block scores."""
+    configured = {**DEFAULT_THRESHOLDS, **getattr(settings, "COMPLIANCE_SCREENING", {})}
+    return {"REVIEW_SCORE": float(configured["REVIEW_SCORE"]), "BLOCK_SCORE": float(configured["BLOCK_SCORE"])}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a hit needs to explain itself, without going back to the database."""
+
+    id: int
+    name: str
+    aliases: tuple[str, ...]
+    country: str
+    address: str
+    list_source: str
+    source_id: str
+    date_added: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One screening-list entry the name matched, and why."""
+
+    entry: Entry
+    score: float
+    matched_name: str  # the entry's name or alias that matched best
+    alias_index: int  # 0 = the entry's name, 1… = its aliases
+    consignee_key: str
+    entry_key: str
+    country_agrees: bool
+
+    def as_dict(self) -> dict:
+        return {
+            "entry_id": self.entry.id,
+            "entry_name": self.entry.name,
+            "matched_name": self.matched_name,
+            "matched_alias": self.alias_index > 0,
+            "score": round(self.score, 1),
+            "list_source": self.entry.list_source,
+            "source_id": self.entry.source_id,
+            "entry_country": self.entry.country,
+            "entry_address": self.entry.address,
+            "date_added": self.entry.date_added,
+            "consignee_key": self.consignee_key,
+            "entry_key": self.entry_key,
+            "country_agrees": self.country_agrees,
+        }
+
+
+class ScreeningIndex:
+    """The keys of every name of the list, in two flat lists rapidfuzz scans in C."""
+
+    def __init__(self, version: int, entries: list[Entry], keys: list[list[list[str]]]):
+        self.version = version
+        self.entries = entries
+        self.compact: list[str] = []
+        self.sorted: list[str] = []
+        self.owner: list[tuple[int, int]] = []  # key position → (entry position, name index)
+        for position, names in enumerate(keys):
+            for index, (compact, ordered) in enumerate(names):
+                self.compact.append(compact)
+                self.sorted.append(ordered)
+                self.owner.append((position, index))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def screen(self, name: str, *, country: str = "", review_score: float | None = None) -> list[Hit]:
+        """Every entry whose name or alias scores at least the review score against `name`, best first."""
+        cutoff = thresholds()["REVIEW_SCORE"] if review_score is None else review_score
+        key = name_key(name)
+        if not key.compact:
+            return []
+        best: dict[int, tuple[float, int, str]] = {}
+        for query, choices in ((key.compact, self.compact), (key.sorted, self.sorted)):
+            for _choice, score, at in process.extract(
+                query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+            ):
+                position, index = self.owner[at]
+                if score > best.get(position, (-1.0, 0, ""))[0]:
+                    best[position] = (score, index, choices[at])
+        hits = []
+        for position, (score, index, entry_key) in best.items():
+            entry = self.entries[position]
+            names = (entry.name, *entry.aliases)
+            hits.append(
+                Hit(
+                    entry=entry,
+                    score=score,
+                    matched_name=names[index] if index < len(names) else entry.name,
+                    alias_index=index,
+                    consignee_key=key.compact,
+                    entry_key=entry_key,
+                    country_agrees=not entry.country or not country or entry.country == country,
+                )
+            )
+        return sorted(hits, key=lambda hit: (-hit.score, hit.entry.name))
+
+
+def _entry(row) -> Entry:
+    pk, name, aliases, country, address, list_source, source_id, date_added = row
+    return Entry(
+        id=pk,
+        name=name,
+        aliases=tuple(aliases or ()),
+        country=str(country or ""),
+        address=address or "",
+        list_source=list_source,
+        source_id=source_id or "",
+        date_added=date_added.isoformat() if date_added else "",
+    )
+
+
+ENTRY_FIELDS = ["pk", "name", "aliases", "country", "address", "list_source", "source_id", "date_added"]
+
+
+def index_build(*, version: int) -> ScreeningIndex:
+    """Read the list's entries and their stored keys (one query)."""
+    entries, keys = [], []
+    for row in ScreenedParty.objects.order_by("pk").values_list(*ENTRY_FIELDS, "match_keys").iterator(chunk_size=5000):
+        entries.append(_entry(row[:-1]))
+        keys.append(row[-1] or name_keys([row[1], *(row[2] or [])]))
+    return ScreeningIndex(version, entries, keys)
+
+
+def index_from_parties(parties: list[ScreenedParty], *, version: int) -> ScreeningIndex:
+    """An index of given entries (e.g. the list rebuilt from its history to reproduce an old verdict)."""
+    entries = [_entry([getattr(party, field) for field in ENTRY_FIELDS]) for party in parties]
+    keys = [name_keys(party.all_names()) for party in parties]
+    return ScreeningIndex(version, entries, keys)
+
+
+_cache: dict[str, ScreeningIndex] = {}
+_lock = threading.Lock()
+
+
+def index_get(*, version: int) -> ScreeningIndex:
+    """The in-memory index at `version`, rebuilt when the list has changed since it was built."""
+    current = _cache.get("index")
+    if current is not None and current.version == version:
+        return current
+    with _lock:
+        current = _cache.get("index")
+        if current is None or current.version != version:
+            current = _cache["index"] = index_build(version=version)
+    return current
+
+
+def index_clear() -> None:
+    """Forget the in-memory index (tests, benchmarks)."""
+    _cache.pop("index", None)

@@ -1,0 +1,175 @@
+"""Reads of export compliance (current partner schema)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from portal.vehicles.choices import VehicleStatus
+from portal.vehicles.models import Vehicle, VehicleModel, VehicleStatusChange
+
+from .choices import ShipmentStatus
+from .models import Certificate, Shipment, ShipmentCheck, ShipmentOverride, ShipmentVehicle
+from .verdict import CertificateFacts, ModelFacts, VehicleRow
+
+
+def _get(queryset, pk):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def certificate_list() -> QuerySet[Certificate]:
+    """The partner's certificates with their type and models (three queries per page, whatever its size)."""
+    return Certificate.objects.select_related("certificate_type").prefetch_related(
+        Prefetch("vehicle_models", queryset=VehicleModel.objects.order_by("name").only("id", "name"))
+    )
+
+
+def certificate_get(*, pk) -> Certificate:
+    """One certificate, or 404."""
+    return _get(certificate_list(), pk)
+
+
+def certificates_expiring(*, within_days: int, today: datetime.date | None = None) -> QuerySet[Certificate]:
+    """Certificates that expire between today and `within_days` from now, soonest first."""
+    today = today or datetime.date.today()
+    return certificate_list().filter(valid_to__gte=today, valid_to__lte=today + datetime.timedelta(days=within_days))
+
+
+def shipment_list() -> QuerySet[Shipment]:
+    """The partner's shipments (one query per page)."""
+    return Shipment.objects.all()
+
+
+def shipment_get(*, pk) -> Shipment:
+    """One shipment with its latest check, or 404."""
+    return _get(Shipment.objects.select_related("latest_check", "created_by", "shipped_by"), pk)
+
+
+def shipment_vehicles(*, shipment: Shipment) -> QuerySet[Vehicle]:
+    """The shipment's vehicles with their models, by VIN."""
+    return Vehicle.objects.filter(shipment_items__shipment=shipment).select_related("model").order_by("vin")
+
+
+def shipment_check_list() -> QuerySet[ShipmentCheck]:
+    """Every stored check, newest first."""
+    return ShipmentCheck.objects.select_related("shipment", "checked_by")
+
+
+def shipment_check_get(*, pk) -> ShipmentCheck:
+    """One stored check, or 404."""
+    return _get(shipment_check_list(), pk)
+
+
+def shipment_checks(*, shipment: Shipment) -> QuerySet[ShipmentCheck]:
+    """A shipment's checks, newest first."""
+    return shipment.checks.select_related("checked_by").order_by("-checked_at", "-id")
+
+
+def shipment_overrides(*, shipment: Shipment) -> QuerySet[ShipmentOverride]:
+    """A shipment's overrides, newest first (the audit trail of releases)."""
+    return shipment.overrides.select_related("officer", "check_run").order_by("-created_at", "-id")
+
+
+def shipment_override_current(*, shipment: Shipment) -> ShipmentOverride | None:
+    """The override of the shipment's latest check, if an officer released it."""
+    if shipment.latest_check_id is None:
+        return None
+    return shipment.overrides.filter(check_run_id=shipment.latest_check_id).order_by("-created_at").first()
+
+
+def open_shipments_behind(*, rules_version: int, screening_version: int) -> QuerySet[Shipment]:
+    """Open shipments whose latest check used older rule tables or an older screening list (or never ran)."""
+    from django.db.models import Q
+
+    return Shipment.objects.filter(status=ShipmentStatus.OPEN).filter(
+        Q(latest_check__isnull=True)
+        | ~Q(latest_check__rules_version=rules_version)
+        | ~Q(latest_check__screening_version=screening_version)
+    )
+
+
+# --- what the check reads ---------------------------------------------------------------------------------------
+
+
+def check_vehicle_rows(*, shipment: Shipment) -> list[VehicleRow]:
+    """The shipment's vehicles as the check needs them (two queries, whatever the number of vehicles)."""
+    ever_exported = set(
+        VehicleStatusChange.objects.filter(
+            vehicle__shipment_items__shipment=shipment, to_status=VehicleStatus.EXPORTED
+        ).values_list("vehicle_id", flat=True)
+    )
+    rows = ShipmentVehicle.objects.filter(shipment=shipment).values_list(
+        "vehicle_id", "vehicle__vin", "vehicle__status", "vehicle__model_id"
+    )
+    return [
+        VehicleRow(id=pk, vin=vin, status=status, model_id=model_id, ever_exported=pk in ever_exported)
+        for pk, vin, status, model_id in rows.iterator(chunk_size=5000)
+    ]
+
+
+def check_models(*, model_ids) -> dict[int, ModelFacts]:
+    """The vehicle models of the shipment."""
+    return {
+        model.pk: ModelFacts(
+            id=model.pk,
+            name=model.name,
+            category=model.category,
+            battery_chemistry=model.battery_chemistry,
+            battery_kwh=model.battery_kwh,
+            hs_code=model.hs_code,
+        )
+        for model in VehicleModel.objects.filter(pk__in=list(model_ids))
+    }
+
+
+def check_certificates(*, model_ids) -> list[CertificateFacts]:
+    """The certificates that cover any of the models, with every model each covers (one query)."""
+    links = Certificate.vehicle_models.through.objects.filter(
+        certificate__in=Certificate.objects.filter(vehicle_models__in=list(model_ids))
+    ).values_list(
+        "certificate_id",
+        "vehiclemodel_id",
+        "certificate__certificate_type_id",
+        "certificate__number",
+        "certificate__valid_from",
+        "certificate__valid_to",
+    )
+    found: dict[int, dict] = {}
+    for certificate_id, model_id, type_id, number, valid_from, valid_to in links:
+        entry = found.setdefault(
+            certificate_id,
+            {"type": type_id, "number": number, "from": valid_from, "to": valid_to, "models": set()},
+        )
+        entry["models"].add(model_id)
+    return [
+        CertificateFacts(
+            id=pk,
+            certificate_type_id=entry["type"],
+            number=entry["number"],
+            valid_from=entry["from"],
+            valid_to=entry["to"],
+            model_ids=frozenset(entry["models"]),
+        )
+        for pk, entry in found.items()
+    ]
+
+
+def check_vehicles_elsewhere(*, shipment: Shipment) -> dict[str, list[str]]:
+    """VIN → other open or shipped shipments that carry the same vehicle."""
+    rows = (
+        ShipmentVehicle.objects.filter(
+            vehicle__shipment_items__shipment=shipment,
+            shipment__status__in=[ShipmentStatus.OPEN, ShipmentStatus.SHIPPED],
+        )
+        .exclude(shipment=shipment)
+        .values_list("vehicle__vin", "shipment_id", "shipment__reference")
+    )
+    elsewhere: dict[str, list[str]] = {}
+    for vin, pk, reference in rows:
+        elsewhere.setdefault(vin, []).append(reference or f"#{pk}")
+    return elsewhere

@@ -1,0 +1,26 @@
+"""Pages of export compliance on partner hosts."""
+
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "compliance"
+urlpatterns = [
+    path("", views.shipment_list_view, name="shipment_list"),
+    path("shipments/export.csv", views.shipment_export_csv, name="shipment_export_csv"),
+    path("shipments/export.xlsx", views.shipment_export_xlsx, name="shipment_export_xlsx"),
+    path("shipments/new/", views.shipment_create, name="shipment_create"),
+    path("shipments/<int:pk>/", views.shipment_detail, name="shipment_detail"),
+    path("shipments/<int:pk>/edit/", views.shipment_update, name="shipment_update"),
+    path("shipments/<int:pk>/vehicles/", views.shipment_vehicles, name="shipment_vehicles"),
+    re_path(
+        r"^shipments/(?P<pk>[0-9]+)/(?P<action>check|override|ship|cancel|remove-vehicles)/$",
+        views.shipment_action,
+        name="shipment_action",
+    ),
+    path("certificates/", views.certificate_list_view, name="certificate_list"),
+    path("certificates/new/", views.certificate_create, name="certificate_create"),
+    path("certificates/<int:pk>/edit/", views.certificate_update, name="certificate_update"),
+    path("certificates/<int:pk>/file/", views.certificate_file, name="certificate_file"),
+    path("rules/", views.rules_view, name="rules"),
+]

@@ -1,0 +1,361 @@
+"""The check of a shipment: one verdict (cleared, needs review, blocked) with every reason.
+
+`evaluate` is pure: it takes what the check needs (the shipment's facts, its vehicles, the partner's
+certificates, the rule tables and the screening index) and returns the verdict; `services.shipment_check`
+reads those, calls it and stores the result with the versions of the tables it used. Reasons are data
+(code, severity, parameters); `reasons.reason_text` words them in the reader's language.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from portal.reference.models import EmbargoSeverity, MarketRequirement
+from portal.reference.selectors import RuleSet
+from portal.vehicles.choices import BatteryChemistry, VehicleStatus
+
+from .choices import Severity, Verdict
+from .screening import ScreeningIndex
+
+NON_LITHIUM = {BatteryChemistry.SODIUM_ION, BatteryChemistry.LEAD_ACID}
+VIN_SAMPLE = 20  # VINs listed in a reason; the count says how many there are in all
+UPCOMING_DAYS = 365  # rules that start this soon after the arrival are mentioned
+
+
+class Code:
+    """Reason codes (stable: they are stored with every check and sent in webhooks)."""
+
+    EMBARGO = "embargoed_destination"
+    EMBARGO_CONSIGNEE = "embargoed_consignee_country"
+    SCREENING = "screening_hit"
+    CERTIFICATE_MISSING = "certificate_missing"
+    CERTIFICATE_EXPIRED = "certificate_expired"
+    CERTIFICATE_EXPIRES_BEFORE_ARRIVAL = "certificate_expires_before_arrival"
+    CERTIFICATE_NOT_YET_VALID = "certificate_not_yet_valid"
+    CERTIFICATE_TOO_LONG = "certificate_validity_too_long"
+    NO_MARKET_RULES = "no_market_rules"
+    HS_CODE_MISMATCH = "hs_code_mismatch"
+    VEHICLE_EXPORTED = "vehicle_already_exported"
+    VEHICLE_DEREGISTERED = "vehicle_deregistered"
+    VEHICLE_ON_OTHER_SHIPMENT = "vehicle_on_other_shipment"
+    NO_VEHICLES = "no_vehicles"
+    ARRIVAL_IN_PAST = "arrival_in_past"
+    RULE_UPCOMING = "rule_upcoming"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason of a verdict; `key` names what it is about, so an override can say which reasons it released."""
+
+    code: str
+    severity: str
+    key: str
+    params: dict
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "key": self.key, "params": self.params}
+
+
+@dataclass(frozen=True)
+class ShipmentFacts:
+    destination: str
+    consignee_name: str
+    consignee_country: str
+    hs_code: str
+    expected_arrival: datetime.date
+
+
+@dataclass(frozen=True)
+class VehicleRow:
+    id: int
+    vin: str
+    status: str
+    model_id: int
+    ever_exported: bool = False
+
+
+@dataclass(frozen=True)
+class ModelFacts:
+    id: int
+    name: str
+    category: str
+    battery_chemistry: str
+    battery_kwh: Decimal
+    hs_code: str
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    id: int
+    certificate_type_id: int
+    number: str
+    valid_from: datetime.date
+    valid_to: datetime.date | None
+    model_ids: frozenset[int]
+
+
+@dataclass
+class Outcome:
+    """The verdict and its reasons, worst first."""
+
+    verdict: str
+    reasons: list[Reason] = field(default_factory=list)
+
+    def reasons_as_dicts(self) -> list[dict]:
+        return [reason.as_dict() for reason in self.reasons]
+
+
+def _vins(rows: list[VehicleRow]) -> dict:
+    return {"count": len(rows), "vins": sorted(row.vin for row in rows)[:VIN_SAMPLE]}
+
+
+def _rule_params(rule: MarketRequirement) -> dict:
+    return {
+        "rule_id": rule.pk,
+        "market": rule.market,
+        "certificate_type": rule.certificate_type.code,
+        "certificate_name": rule.certificate_type.name,
+        "source": rule.source_reference,
+    }
+
+
+def _in_force(rule, day: datetime.date) -> bool:
+    return rule.effective_from <= day and (rule.effective_until is None or rule.effective_until >= day)
+
+
+def rule_applies(rule: MarketRequirement, model: ModelFacts) -> bool:
+    """Does the rule cover this model (category, lithium battery, battery size)?"""
+    if rule.categories and model.category not in rule.categories:
+        return False
+    if rule.lithium_only and model.battery_chemistry in NON_LITHIUM:
+        return False
+    return not (rule.min_battery_kwh is not None and Decimal(model.battery_kwh) <= rule.min_battery_kwh)
+
+
+def _certificate_reason(
+    rule: MarketRequirement,
+    model: ModelFacts,
+    count: int,
+    held: list[CertificateFacts],
+    *,
+    arrival: datetime.date,
+    today: datetime.date,
+    max_months: int | None,
+) -> Reason | None:
+    base = {**_rule_params(rule), "model_id": model.id, "model": model.name, "vehicle_count": count}
+    key = f"{rule.certificate_type.code}:{model.id}"
+    valid = [
+        certificate
+        for certificate in held
+        if certificate.valid_from <= arrival and (certificate.valid_to is None or certificate.valid_to >= arrival)
+    ]
+    if valid:
+        best = max(valid, key=lambda certificate: certificate.valid_to or datetime.date.max)
+        if max_months and best.valid_to and (best.valid_to - best.valid_from).days > max_months * 31:
+            return Reason(
+                Code.CERTIFICATE_TOO_LONG,
+                Severity.REVIEW,
+                key,
+                {**base, "number": best.number, "valid_to": best.valid_to.isoformat(), "max_months": max_months},
+            )
+        return None
+    if not held:
+        return Reason(Code.CERTIFICATE_MISSING, Severity.BLOCK, key, base)
+    latest = max(held, key=lambda certificate: certificate.valid_to or datetime.date.max)
+    details = {
+        **base,
+        "number": latest.number,
+        "valid_from": latest.valid_from.isoformat(),
+        "valid_to": latest.valid_to.isoformat() if latest.valid_to else None,
+        "arrival": arrival.isoformat(),
+    }
+    if latest.valid_to is not None and latest.valid_to < today:
+        return Reason(Code.CERTIFICATE_EXPIRED, Severity.BLOCK, key, details)
+    if latest.valid_to is not None and latest.valid_to < arrival:
+        return Reason(Code.CERTIFICATE_EXPIRES_BEFORE_ARRIVAL, Severity.BLOCK, key, details)
+    return Reason(Code.CERTIFICATE_NOT_YET_VALID, Severity.BLOCK, key, details)
+
+
+def _certificate_reasons(
+    facts: ShipmentFacts,
+    rules: RuleSet,
+    models: dict[int, ModelFacts],
+    counts: dict[int, int],
+    certificates: list[CertificateFacts],
+    today: datetime.date,
+) -> list[Reason]:
+    arrival = facts.expected_arrival
+    held: dict[tuple[int, int], list[CertificateFacts]] = defaultdict(list)
+    for certificate in certificates:
+        for model_id in certificate.model_ids:
+            held[(certificate.certificate_type_id, model_id)].append(certificate)
+    market_rules = rules.requirements_for(facts.destination)
+    reasons = []
+    upcoming_seen = set()
+    for model_id, count in sorted(counts.items()):
+        model = models[model_id]
+        applicable = [rule for rule in market_rules if rule_applies(rule, model)]
+        in_force = [rule for rule in applicable if _in_force(rule, arrival)]
+        if not [rule for rule in in_force if rule.market != "*"]:
+            reasons.append(
+                Reason(
+                    Code.NO_MARKET_RULES,
+                    Severity.REVIEW,
+                    f"{facts.destination}:{model.category}",
+                    {
+                        "market": facts.destination,
+                        "category": model.category,
+                        "model": model.name,
+                        "model_id": model.id,
+                    },
+                )
+            )
+        for rule in in_force:
+            certificate_type = rules.certificate_types.get(rule.certificate_type_id, rule.certificate_type)
+            reason = _certificate_reason(
+                rule,
+                model,
+                count,
+                held.get((rule.certificate_type_id, model_id), []),
+                arrival=arrival,
+                today=today,
+                max_months=certificate_type.max_validity_months,
+            )
+            if reason is not None:
+                reasons.append(reason)
+        for rule in applicable:
+            starts = rule.effective_from
+            if arrival < starts <= arrival + datetime.timedelta(days=UPCOMING_DAYS) and rule.pk not in upcoming_seen:
+                upcoming_seen.add(rule.pk)
+                reasons.append(
+                    Reason(
+                        Code.RULE_UPCOMING,
+                        Severity.INFO,
+                        f"rule:{rule.pk}",
+                        {**_rule_params(rule), "effective_from": starts.isoformat(), "model": model.name},
+                    )
+                )
+    return reasons
+
+
+def _vehicle_reasons(
+    facts: ShipmentFacts,
+    vehicles: list[VehicleRow],
+    models: dict[int, ModelFacts],
+    counts: dict[int, int],
+    elsewhere: dict[str, list[str]],
+) -> list[Reason]:
+    reasons = []
+    if not vehicles:
+        return [Reason(Code.NO_VEHICLES, Severity.REVIEW, "vehicles", {})]
+    exported = [row for row in vehicles if row.status == VehicleStatus.EXPORTED or row.ever_exported]
+    if exported:
+        reasons.append(Reason(Code.VEHICLE_EXPORTED, Severity.BLOCK, "exported", _vins(exported)))
+    deregistered = [row for row in vehicles if row.status == VehicleStatus.DEREGISTERED]
+    if deregistered:
+        reasons.append(Reason(Code.VEHICLE_DEREGISTERED, Severity.BLOCK, "deregistered", _vins(deregistered)))
+    if elsewhere:
+        others = sorted({label for labels in elsewhere.values() for label in labels})
+        reasons.append(
+            Reason(
+                Code.VEHICLE_ON_OTHER_SHIPMENT,
+                Severity.REVIEW,
+                "elsewhere",
+                {"count": len(elsewhere), "vins": sorted(elsewhere)[:VIN_SAMPLE], "shipments": others[:VIN_SAMPLE]},
+            )
+        )
+    for model_id in sorted(counts):
+        model = models[model_id]
+        if model.hs_code and model.hs_code.replace(" ", "") != facts.hs_code:
+            reasons.append(
+                Reason(
+                    Code.HS_CODE_MISMATCH,
+                    Severity.REVIEW,
+                    f"hs:{model_id}",
+                    {"model": model.name, "model_hs_code": model.hs_code, "hs_code": facts.hs_code},
+                )
+            )
+    return reasons
+
+
+def _party_reasons(facts: ShipmentFacts, rules: RuleSet, screening: ScreeningIndex, thresholds: dict) -> list[Reason]:
+    reasons = []
+    arrival = facts.expected_arrival
+    for code, country in ((Code.EMBARGO, facts.destination), (Code.EMBARGO_CONSIGNEE, facts.consignee_country)):
+        if code == Code.EMBARGO_CONSIGNEE and country == facts.destination:
+            continue
+        for embargo in rules.embargoes_for(country, on=arrival):
+            severity = Severity.BLOCK if embargo.severity == EmbargoSeverity.FULL else Severity.REVIEW
+            reasons.append(
+                Reason(
+                    code,
+                    severity,
+                    f"embargo:{embargo.pk}",
+                    {
+                        "country": country,
+                        "embargo_id": embargo.pk,
+                        "embargo": embargo.severity,
+                        "source": embargo.source_reference,
+                        "note": embargo.note,
+                        "since": embargo.effective_from.isoformat(),
+                    },
+                )
+            )
+    for hit in screening.screen(
+        facts.consignee_name, country=facts.consignee_country, review_score=thresholds["REVIEW_SCORE"]
+    ):
+        blocks = hit.score >= thresholds["BLOCK_SCORE"] and hit.country_agrees
+        reasons.append(
+            Reason(
+                Code.SCREENING,
+                Severity.BLOCK if blocks else Severity.REVIEW,
+                f"party:{hit.entry.id}",
+                {
+                    **hit.as_dict(),
+                    "consignee": facts.consignee_name,
+                    "review_score": thresholds["REVIEW_SCORE"],
+                    "block_score": thresholds["BLOCK_SCORE"],
+                },
+            )
+        )
+    return reasons
+
+
+SEVERITY_ORDER = {Severity.BLOCK: 0, Severity.REVIEW: 1, Severity.INFO: 2}
+
+
+def evaluate(
+    *,
+    facts: ShipmentFacts,
+    vehicles: list[VehicleRow],
+    models: dict[int, ModelFacts],
+    certificates: list[CertificateFacts],
+    elsewhere: dict[str, list[str]],
+    rules: RuleSet,
+    screening: ScreeningIndex,
+    thresholds: dict,
+    today: datetime.date,
+) -> Outcome:
+    """Every reason, then the verdict: blocked if any reason blocks, needs review if any needs review."""
+    counts: dict[int, int] = defaultdict(int)
+    for row in vehicles:
+        counts[row.model_id] += 1
+    reasons = _party_reasons(facts, rules, screening, thresholds)
+    reasons += _vehicle_reasons(facts, vehicles, models, counts, elsewhere)
+    reasons += _certificate_reasons(facts, rules, models, counts, certificates, today)
+    if facts.expected_arrival < today:
+        reasons.append(
+            Reason(Code.ARRIVAL_IN_PAST, Severity.REVIEW, "arrival", {"arrival": facts.expected_arrival.isoformat()})
+        )
+    reasons.sort(key=lambda reason: SEVERITY_ORDER[reason.severity])
+    severities = {reason.severity for reason in reasons}
+    if Severity.BLOCK in severities:
+        verdict = Verdict.BLOCKED
+    elif Severity.REVIEW in severities:
+        verdict = Verdict.NEEDS_REVIEW
+    else:
+        verdict = Verdict.CLEARED
+    return Outcome(verdict=verdict, reasons=reasons)

@@ -1,0 +1,403 @@
+"""Pages of export compliance on partner hosts: thin views over the selectors, services and FilterSets."""
+
+import calendar
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.reference.selectors import embargo_list, market_bloc_list, market_requirement_list
+from portal.vehicles.exports import table_csv_response, table_xlsx_response
+from portal.vehicles.filters import VehicleFilterSet
+from portal.vehicles.forms import style_widgets
+from portal.vehicles.selectors import vehicle_list
+from portal.vehicles.views import Page, apply_errors, page_number, role_required
+from tenants.choices import Role
+
+from . import selectors, services
+from .filters import CertificateFilterSet, ShipmentFilterSet
+from .forms import CertificateForm, OverrideForm, ShipmentForm, VehicleFileForm, VehicleListForm
+from .reasons import reasons_explained
+from .tasks import warning_days
+
+PAGE_SIZE = 50
+VEHICLES_SHOWN = 100
+EXPORT_HEADERS = [
+    "reference",
+    "status",
+    "verdict",
+    "destination",
+    "consignee",
+    "consignee_country",
+    "incoterm",
+    "hs_code",
+    "expected_arrival",
+    "vehicles",
+    "created_at",
+]
+EXPORT_FIELDS = [
+    "reference",
+    "status",
+    "verdict",
+    "destination",
+    "consignee_name",
+    "consignee_country",
+    "incoterm",
+    "hs_code",
+    "expected_arrival",
+    "vehicle_count",
+    "created_at",
+]
+
+
+def _flash(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _filtered(request):
+    filterset = ShipmentFilterSet(request.GET or None, queryset=selectors.shipment_list())
+    style_widgets(filterset.form, small=True)
+    if not filterset.is_bound:
+        return filterset, selectors.shipment_list()
+    return filterset, filterset.qs if filterset.is_valid() else selectors.shipment_list().none()
+
+
+@require_GET
+def shipment_list_view(request):
+    """Shipments with filters, sortable columns and next / previous pages."""
+    filterset, queryset = _filtered(request)
+    page = Page(queryset, page_number(request.GET.get("page")), PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "compliance/shipment_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "ordering": request.GET.get("ordering", ""),
+            "can_write": request.membership.has_role(Role.MEMBER),
+        },
+    )
+
+
+def _export_rows(queryset):
+    return queryset.values_list(*EXPORT_FIELDS).iterator(chunk_size=2000)
+
+
+@require_GET
+def shipment_export_csv(request):
+    """The filtered shipments as CSV, streamed."""
+    _filterset, queryset = _filtered(request)
+    return table_csv_response(headers=EXPORT_HEADERS, rows=_export_rows(queryset), name="shipments")
+
+
+@require_GET
+def shipment_export_xlsx(request):
+    """The filtered shipments as XLSX."""
+    _filterset, queryset = _filtered(request)
+    return table_xlsx_response(headers=EXPORT_HEADERS, rows=_export_rows(queryset), name="shipments")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MEMBER)
+def shipment_create(request):
+    """Open a shipment."""
+    form = ShipmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            shipment = services.shipment_create(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Shipment %(reference)s opened: now add its vehicles.") % {"reference": shipment.label}
+            )
+            return redirect("compliance:shipment_vehicles", pk=shipment.pk)
+    return render(request, "compliance/shipment_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MEMBER)
+def shipment_update(request, pk: int):
+    """Change an open shipment."""
+    shipment = selectors.shipment_get(pk=pk)
+    form = ShipmentForm(request.POST or None, instance=shipment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shipment_update(shipment=selectors.shipment_get(pk=pk), user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Shipment saved and checked again."))
+            return redirect("compliance:shipment_detail", pk=pk)
+    return render(request, "compliance/shipment_form.html", {"form": form, "shipment": shipment})
+
+
+@require_GET
+def shipment_detail(request, pk: int):
+    """A shipment and its verdict in plain words, its vehicles, checks and overrides."""
+    shipment = selectors.shipment_get(pk=pk)
+    check = shipment.latest_check
+    membership = request.membership
+    return render(
+        request,
+        "compliance/shipment_detail.html",
+        {
+            "shipment": shipment,
+            "check": check,
+            "reasons": reasons_explained(check.reasons) if check else [],
+            "override": selectors.shipment_override_current(shipment=shipment),
+            "overrides": selectors.shipment_overrides(shipment=shipment)[:20],
+            "checks": selectors.shipment_checks(shipment=shipment)[:20],
+            "vehicles": selectors.shipment_vehicles(shipment=shipment)[:VEHICLES_SHOWN],
+            "vehicles_shown": VEHICLES_SHOWN,
+            "can_write": membership.has_role(Role.MEMBER) and shipment.status == "open",
+            "is_officer": membership.is_compliance_officer and membership.has_role(Role.MEMBER),
+            "may_ship": services.shipment_may_ship(shipment=shipment),
+            "override_form": OverrideForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MEMBER)
+def shipment_vehicles(request, pk: int):
+    """Add vehicles to an open shipment: by a list of VINs, from a file, or every eligible vehicle of a filter."""
+    shipment = selectors.shipment_get(pk=pk)
+    list_form = VehicleListForm(request.POST if request.POST.get("mode") == "list" else None)
+    file_form = (
+        VehicleFileForm(request.POST or None, request.FILES or None)
+        if request.POST.get("mode") == "file"
+        else VehicleFileForm()
+    )
+    vehicle_filter = VehicleFilterSet(request.GET or None, queryset=vehicle_list())
+    style_widgets(vehicle_filter.form, small=True)
+    if request.method == "POST":
+        try:
+            result = _add(request, shipment, list_form, file_form)
+        except ValidationError as error:
+            form = list_form if request.POST.get("mode") == "list" else file_form
+            if request.POST.get("mode") == "filter":
+                _flash(request, error)
+            else:
+                apply_errors(form, error)
+        else:
+            if result is not None:
+                messages.success(
+                    request,
+                    _("%(added)d vehicles added, %(skipped)d skipped; the shipment was checked again.")
+                    % {"added": result.added, "skipped": result.skipped},
+                )
+                return redirect("compliance:shipment_detail", pk=pk)
+    matching = vehicle_filter.qs[:1001].count() if vehicle_filter.is_bound and vehicle_filter.is_valid() else None
+    return render(
+        request,
+        "compliance/shipment_vehicles.html",
+        {
+            "shipment": shipment,
+            "list_form": list_form,
+            "file_form": file_form,
+            "vehicle_filter": vehicle_filter,
+            "matching": matching,
+            "filter_query": request.GET.urlencode(),
+        },
+    )
+
+
+def _add(request, shipment, list_form, file_form):
+    mode = request.POST.get("mode")
+    if mode == "list" and list_form.is_valid():
+        vins = services.vins_from_text(list_form.cleaned_data["vins"])
+        if not vins:
+            raise ValidationError({"vins": _("No VIN found: a VIN has 17 letters and digits (no I, O or Q).")})
+        return services.shipment_vehicles_add(shipment=shipment, vins=vins, user=request.user)
+    if mode == "file" and file_form.is_valid():
+        vins = services.vins_from_file(file_form.cleaned_data["file"])
+        if not vins:
+            raise ValidationError({"file": _("No VIN found in the file.")})
+        return services.shipment_vehicles_add(shipment=shipment, vins=vins, user=request.user)
+    if mode == "filter":
+        vehicle_filter = VehicleFilterSet(request.GET or None, queryset=vehicle_list())
+        if not vehicle_filter.is_bound or not vehicle_filter.is_valid():
+            raise ValidationError(_("Choose at least one filter first."))
+        return services.shipment_vehicles_add_matching(shipment=shipment, queryset=vehicle_filter.qs, user=request.user)
+    return None
+
+
+def _remove(request, shipment):
+    services.shipment_vehicles_remove(shipment=shipment, vins=request.POST.getlist("vin"), user=request.user)
+    return _("Vehicles removed; the shipment was checked again.")
+
+
+def _check_again(request, shipment):
+    services.shipment_check(shipment=shipment, user=request.user)
+    return _("Checked again.")
+
+
+def _override(request, shipment):
+    if not request.membership.is_compliance_officer:
+        raise PermissionDenied(_("Only a compliance officer may override a verdict."))
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError([error for errors in form.errors.values() for error in errors])
+    services.shipment_override(
+        shipment=shipment, membership=request.membership, user=request.user, reason=form.cleaned_data["reason"]
+    )
+    return _("Verdict overridden; the reason is kept in the audit trail.")
+
+
+def _ship(request, shipment):
+    services.shipment_ship(shipment=shipment, user=request.user)
+    return _("Shipment marked shipped; its vehicles are now exported.")
+
+
+def _cancel(request, shipment):
+    services.shipment_cancel(shipment=shipment, user=request.user)
+    return _("Shipment cancelled.")
+
+
+# URL action → what it does (each returns the message shown after it).
+ACTIONS = {"check": _check_again, "override": _override, "ship": _ship, "cancel": _cancel, "remove-vehicles": _remove}
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def shipment_action(request, pk: int, action: str):
+    """The buttons of a shipment page: check again, override (compliance officers), ship, cancel, remove vehicles."""
+    shipment = selectors.shipment_get(pk=pk)
+    try:
+        message = ACTIONS[action](request, shipment)
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(request, message)
+    return redirect("compliance:shipment_detail", pk=pk)
+
+
+# --- certificates ---------------------------------------------------------------------------------------------
+
+
+def _calendar(today: datetime.date, months: int = 12):
+    """The next months, each with the certificates that expire in it (one query)."""
+    last_month = (today.month - 1 + months - 1) % 12 + 1
+    last_year = today.year + (today.month - 1 + months - 1) // 12
+    end = datetime.date(last_year, last_month, calendar.monthrange(last_year, last_month)[1])
+    expiring = (
+        selectors.certificate_list().filter(valid_to__gte=today.replace(day=1), valid_to__lte=end).order_by("valid_to")
+    )
+    by_month: dict[tuple[int, int], list] = {}
+    for certificate in expiring:
+        by_month.setdefault((certificate.valid_to.year, certificate.valid_to.month), []).append(certificate)
+    result = []
+    for offset in range(months):
+        year = today.year + (today.month - 1 + offset) // 12
+        month = (today.month - 1 + offset) % 12 + 1
+        result.append({"month": datetime.date(year, month, 1), "certificates": by_month.get((year, month), [])})
+    return result
+
+
+@require_GET
+def certificate_list_view(request):
+    """The certificate vault: filters, warnings of what expires soon, and a 12-month expiry calendar."""
+    today = timezone.localdate()
+    filterset = CertificateFilterSet(request.GET or None, queryset=selectors.certificate_list())
+    style_widgets(filterset.form, small=True)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.certificate_list()
+    if filterset.is_bound and not filterset.is_valid():
+        queryset = queryset.none()
+    page = Page(queryset.order_by("valid_to", "number", "pk"), page_number(request.GET.get("page")), PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    horizon = max(warning_days())
+    return render(
+        request,
+        "compliance/certificate_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "today": today,
+            "expiring": list(
+                selectors.certificates_expiring(within_days=horizon, today=today).order_by("valid_to")[:20]
+            ),
+            "horizon": horizon,
+            "calendar": _calendar(today),
+            "can_write": request.membership.has_role(Role.MEMBER),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MEMBER)
+def certificate_create(request):
+    """Add a certificate with its document."""
+    form = CertificateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.certificate_create(user=request.user, **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Certificate saved."))
+            return redirect("compliance:certificate_list")
+    return render(request, "compliance/certificate_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MEMBER)
+def certificate_update(request, pk: int):
+    """Change or renew a certificate."""
+    certificate = selectors.certificate_get(pk=pk)
+    form = CertificateForm(request.POST or None, request.FILES or None, instance=certificate)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.certificate_update(
+                certificate=selectors.certificate_get(pk=pk),
+                vehicle_models=data.pop("vehicle_models"),
+                file=data.pop("file"),
+                user=request.user,
+                **data,
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("Certificate saved."))
+            return redirect("compliance:certificate_list")
+    return render(request, "compliance/certificate_form.html", {"form": form, "certificate": certificate})
+
+
+@require_GET
+def certificate_file(request, pk: int):
+    """The certificate's document, only to members of its partner (the membership middleware checked)."""
+    certificate = selectors.certificate_get(pk=pk)
+    if not certificate.file:
+        raise Http404(_("This certificate has no document."))
+    try:
+        handle = certificate.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("The file is missing.")) from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=certificate.file_name, content_type=certificate.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def rules_view(request):
+    """The alliance's market requirements and embargoes, read-only."""
+    return render(
+        request,
+        "compliance/rules.html",
+        {"requirements": market_requirement_list(), "embargoes": embargo_list(), "blocs": market_bloc_list()},
+    )

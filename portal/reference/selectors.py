@@ -1,0 +1,124 @@
+"""Reads of the rule tables and the screening list: as they are now, or as they were at a stored version."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from .models import (
+    MARKET_ALL,
+    CertificateType,
+    Embargo,
+    MarketBloc,
+    MarketRequirement,
+    ScreenedParty,
+)
+from .versions import RULE_TABLES, reference_versions, rules_version
+
+
+@dataclass
+class RuleSet:
+    """The rule tables a check uses, with the versions they are at."""
+
+    versions: dict[str, int]
+    blocs: list[MarketBloc]
+    certificate_types: dict[int, CertificateType]
+    requirements: list[MarketRequirement]
+    embargoes: list[Embargo]
+    _markets: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def rules_version(self) -> int:
+        return rules_version(self.versions)
+
+    def markets_of(self, country: str) -> list[str]:
+        """The market codes a destination country falls under: itself, its blocs, and every market (*)."""
+        if country not in self._markets:
+            blocs = [bloc.code for bloc in self.blocs if country in bloc.countries]
+            self._markets[country] = [country, *blocs, MARKET_ALL]
+        return self._markets[country]
+
+    def requirements_for(self, country: str) -> list[MarketRequirement]:
+        """Every rule of the destination's markets, whatever its dates (the check decides what is in force)."""
+        markets = set(self.markets_of(country))
+        return [rule for rule in self.requirements if rule.market in markets]
+
+    def embargoes_for(self, country: str, *, on: datetime.date) -> list[Embargo]:
+        """Embargoes on the country in force on the day."""
+        return [
+            embargo
+            for embargo in self.embargoes
+            if embargo.country == country
+            and embargo.effective_from <= on
+            and (embargo.effective_until is None or embargo.effective_until >= on)
+        ]
+
+
+def rule_set_current() -> RuleSet:
+    """The rule tables as they are now (five small queries)."""
+    versions = reference_versions()
+    types = {item.pk: item for item in CertificateType.objects.all()}
+    requirements = list(MarketRequirement.objects.all())
+    for rule in requirements:
+        rule.certificate_type = types[rule.certificate_type_id]
+    return RuleSet(
+        versions=versions,
+        blocs=list(MarketBloc.objects.all()),
+        certificate_types=types,
+        requirements=requirements,
+        embargoes=list(Embargo.objects.all()),
+    )
+
+
+def _as_of(model, history_id: int) -> list:
+    """The rows of a table as they were when its newest history id was `history_id` (deleted rows left out)."""
+    latest = (
+        model.history.filter(history_id__lte=history_id)
+        .order_by(model._meta.pk.attname, "-history_id")
+        .distinct(model._meta.pk.attname)
+    )
+    return [record.instance for record in latest if record.history_type != "-"]
+
+
+def rule_set_as_of(versions: dict[str, int]) -> RuleSet:
+    """The rule tables exactly as a stored verdict saw them, rebuilt from their change history."""
+    tables = {name: _as_of(model, versions.get(name, 0)) for name, model in RULE_TABLES.items()}
+    types = {item.pk: item for item in tables["certificate_types"]}
+    for rule in tables["market_requirements"]:
+        rule.certificate_type = types[rule.certificate_type_id]
+    return RuleSet(
+        versions={**reference_versions(), **{name: versions.get(name, 0) for name in RULE_TABLES}},
+        blocs=tables["market_blocs"],
+        certificate_types=types,
+        requirements=tables["market_requirements"],
+        embargoes=tables["embargoes"],
+    )
+
+
+def screened_parties_as_of(history_id: int) -> list[ScreenedParty]:
+    """The screening list as it was at a stored version."""
+    return _as_of(ScreenedParty, history_id)
+
+
+def market_requirement_list() -> QuerySet[MarketRequirement]:
+    """The market requirements with their certificate types, for the read-only pages and API."""
+    return MarketRequirement.objects.select_related("certificate_type").order_by(
+        "market", "certificate_type__code", "effective_from"
+    )
+
+
+def certificate_type_list() -> QuerySet[CertificateType]:
+    """Certificate types, by code."""
+    return CertificateType.objects.order_by("code")
+
+
+def market_bloc_list() -> QuerySet[MarketBloc]:
+    """Market blocs, by code."""
+    return MarketBloc.objects.order_by("code")
+
+
+def embargo_list() -> QuerySet[Embargo]:
+    """Embargoed destinations, by country."""
+    return Embargo.objects.order_by("country", "effective_from")
