@@ -11,6 +11,8 @@ app = CeleryApp("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+import portal.core.requests  # noqa: E402, F401 -- tasks carry and log the id of the request that sent them
+
 
 @beat_init.connect
 def record_beat_start(**kwargs):

@@ -12,6 +12,7 @@ handler403 = "portal.core.views.error_403"
 urlpatterns = [
     path("", core_views.public_home, name="home"),
     path("staff/", core_views.staff_home, name="staff-home"),
+    path("staff/audit/", include("portal.audit.urls_public")),
     path("admin/", admin.site.urls),
     path("projects/", include("portal.collaboration.urls_public")),
     *common,

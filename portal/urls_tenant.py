@@ -13,5 +13,6 @@ urlpatterns = [
     path("vehicles/", include("portal.vehicles.urls")),
     path("projects/", include("portal.collaboration.urls")),
     path("settings/api-keys/", include("portal.integrations.urls")),
+    path("settings/audit/", include("portal.audit.urls")),
     *common,
 ]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .choices import PartnerKind, PartnerTier, Role
 from .models import Domain, Membership, Partner, User
 from .selectors import partner_url
+from .signals import partner_deactivated, partner_reactivated
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,40}[a-z0-9]$")
 RESERVED_SLUGS = {"www", "api", "admin", "static", "media", "public", "staff", "mail", "partner-template"}
@@ -110,6 +111,7 @@ def partner_deactivate(*, partner: Partner) -> Partner:
         raise ValidationError(_("The public site cannot be deactivated."), code="public_partner")
     Partner.objects.filter(pk=partner.pk).update(is_active=False)
     partner.is_active = False
+    partner_deactivated.send(sender=Partner, partner=partner)
     return partner
 
 
@@ -118,6 +120,7 @@ def partner_reactivate(*, partner: Partner) -> Partner:
     """Open a deactivated partner's subdomain again."""
     Partner.objects.filter(pk=partner.pk).update(is_active=True)
     partner.is_active = True
+    partner_reactivated.send(sender=Partner, partner=partner)
     return partner
 
 

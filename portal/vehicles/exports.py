@@ -1,32 +1,16 @@
 """Streaming CSV and XLSX exports of a vehicle queryset (memory does not grow with the number of rows)."""
 
-import csv
 import datetime
 import tempfile
 
 from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 
+from portal.core.spreadsheets import csv_lines, safe_row
+
 from .selectors import EXPORT_COLUMNS, vehicle_export_rows
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 1_048_575  # the sheet's limit, minus the header
-
-
-def neutralise(value) -> object:
-    """Keep spreadsheet programs from running a cell as a formula (CSV / formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _cells(row) -> list:
-    return [neutralise(value.isoformat() if isinstance(value, datetime.date) else value) for value in row]
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def _filename(extension: str) -> str:
@@ -35,15 +19,8 @@ def _filename(extension: str) -> str:
 
 def vehicles_csv_response(queryset) -> StreamingHttpResponse:
     """A CSV download streamed row by row from a server-side cursor."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield "\ufeff"  # BOM so spreadsheet programs read UTF-8
-        yield writer.writerow([header for _field, header in EXPORT_COLUMNS])
-        for row in vehicle_export_rows(queryset=queryset):
-            yield writer.writerow(_cells(row))
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    lines = csv_lines([header for _field, header in EXPORT_COLUMNS], vehicle_export_rows(queryset=queryset))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
@@ -52,11 +29,11 @@ def vehicles_xlsx_response(queryset) -> FileResponse:
     """An XLSX download written in openpyxl's write-only mode to a temporary file, then sent from disk."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("vehicles")
-    sheet.append([header for _field, header in EXPORT_COLUMNS])
+    sheet.append(safe_row(header for _field, header in EXPORT_COLUMNS))
     for count, row in enumerate(vehicle_export_rows(queryset=queryset)):
         if count >= XLSX_MAX_ROWS:
             break
-        sheet.append(_cells(row))
+        sheet.append(safe_row(row))
     # FileResponse closes the file once sent; a temporary file disappears when closed.
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     workbook.save(handle)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.core.paging import Page, page_number
 from tenants.choices import Role
 
 from .choices import ChangeSource
@@ -60,29 +61,6 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-class Page:
-    """A page of rows without a total count: `next` / `previous` only (COUNT(*) over millions of rows is slow)."""
-
-    def __init__(self, queryset, number: int, size: int):
-        self.number = number
-        rows = list(queryset[(number - 1) * size : number * size + 1])
-        self.has_next = len(rows) > size
-        self.object_list = rows[:size]
-        self.has_previous = number > 1
-        self.next_page_number = number + 1
-        self.previous_page_number = number - 1
-
-    def __iter__(self):
-        return iter(self.object_list)
-
-
-def _page_number(raw) -> int:
-    try:
-        return max(1, min(int(raw), 100_000))
-    except (TypeError, ValueError):
-        return 1
-
-
 def _filtered(request):
     filterset = VehicleFilterSet(request.GET or None, queryset=vehicle_list())
     style_widgets(filterset.form, small=True)
@@ -96,7 +74,7 @@ def _filtered(request):
 def vehicle_list_view(request):
     """The vehicle list with filters, sortable columns and next / previous pages."""
     filterset, queryset = _filtered(request)
-    page = Page(queryset, _page_number(request.GET.get("page")), PAGE_SIZE)
+    page = Page(queryset, page_number(request.GET.get("page")), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     ordering = request.GET.get("ordering", "")

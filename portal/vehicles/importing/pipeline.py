@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import sql
 
+from portal.audit.choices import AuditAction
+from portal.audit.services import audit_record
+
 from ..choices import ChangeSource, ImportMode, ImportStatus, VehicleStatus
 from ..models import ImportJob, ImportRejection, Vehicle, VehicleModel, VehicleStatusChange
 from ..vin import wmi_owner_map
@@ -189,6 +192,25 @@ def _quietly(query, params=None) -> None:
 def _fail(job: ImportJob, message: str) -> None:
     ImportRejection.objects.filter(job=job).delete()
     _progress(job, status=ImportStatus.FAILED, phase=PHASE_DONE, error_message=message, finished_at=timezone.now())
+    _audit_finished(job)
+
+
+def _audit_finished(job: ImportJob) -> None:
+    """The audit trail's record of how an import ended (the worker has no request: the uploader is the actor)."""
+    audit_record(
+        action=AuditAction.IMPORT_FINISHED,
+        actor=job.created_by,
+        target=job,
+        details={
+            "status": job.status,
+            "dry_run": job.dry_run,
+            "rows": job.rows_processed,
+            "created": job.rows_created,
+            "updated": job.rows_updated,
+            "rejected": job.rows_rejected,
+            "error": job.error_message,
+        },
+    )
 
 
 def _load(job: ImportJob, stage: Stage, partner_id: int | None) -> None:
@@ -291,11 +313,13 @@ def _finish(job: ImportJob, stage: Stage) -> None:
             done.update(rows_created=created, rows_updated=updated, rows_unchanged=unchanged)
             done["finished_at"] = timezone.now()
             _progress(job, **done)  # commits with the vehicles: both or neither
+            _audit_finished(job)
         if created + updated >= ANALYZE_AFTER_ROWS:
             _quietly(sql.SQL("ANALYZE {}, {}").format(sql.Identifier(VEHICLE), sql.Identifier(HISTORY)))
         return
     done["finished_at"] = timezone.now()
     _progress(job, **done)
+    _audit_finished(job)
 
 
 def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:

@@ -8,6 +8,9 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from portal.audit.choices import AuditAction
+from portal.audit.services import audit_record
+
 from ..choices import ImportMode
 from ..models import ImportJob
 from .errors import ImportFileError
@@ -56,6 +59,12 @@ def import_job_create(*, user, upload: UploadedFile, market: str, mode: str, dry
     try:
         with transaction.atomic():
             job.save()
+            audit_record(
+                action=AuditAction.IMPORT_CREATED,
+                actor=job.created_by,
+                target=job,
+                details={"file": name, "bytes": upload.size, "market": market, "mode": mode, "dry_run": dry_run},
+            )
             transaction.on_commit(lambda: import_job_queue(job=job))
     except Exception:
         job.file.delete(save=False)
