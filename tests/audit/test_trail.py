@@ -49,7 +49,11 @@ def test_sign_in_records_person_partner_utc_time_and_request_id(world, password)
     assert response.status_code == 302
     assert response["X-Request-ID"] == "trace-42"
     (event,) = events(AuditAction.LOGIN)
-    assert (event.actor, event.partner, event.request_id) == (world.person(world.alpha, Role.OWNER), world.alpha, "trace-42")
+    assert (event.actor, event.partner, event.request_id) == (
+        world.person(world.alpha, Role.OWNER),
+        world.alpha,
+        "trace-42",
+    )
     assert event.at.utcoffset().total_seconds() == 0
     assert event.ip_address == "127.0.0.1" and event.path == reverse("login")
     assert password not in dump()
@@ -243,17 +247,17 @@ def test_events_cannot_be_changed_or_deleted_in_the_admin(trail):
 
 
 def test_csv_export_is_filtered_and_formula_safe(world):
-    audit_record(action=AuditAction.LOGIN_FAILED, actor="=HYPERLINK(\"http://evil\")", partner=world.alpha)
+    audit_record(action=AuditAction.LOGIN_FAILED, actor='=HYPERLINK("http://evil")', partner=world.alpha)
     audit_record(action=AuditAction.LOGIN, actor=world.person(world.alpha, Role.OWNER), partner=world.alpha)
     client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
     response = client.get("/settings/audit/export.csv?action=auth.login_failed")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert len(rows) == 2
-    assert rows[1][2] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[1][2] == '\'=HYPERLINK("http://evil")'
 
 
 def test_list_page_and_api_have_a_query_budget(world):
-    for index in range(30):
+    for _index in range(30):
         audit_record(action=AuditAction.LOGIN, actor=world.person(world.alpha, Role.OWNER), partner=world.alpha)
     client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
     client.get(PAGE)
