@@ -68,7 +68,7 @@ def test_tasks_interleaved_across_schemas_never_run_in_another(worker, world):
             with schema_context(schema):
                 results.append(ping.apply_async(connection=conn))
     assert [result.get(timeout=60)["schema"] for result in results] == order
-    with pytest.raises(Exception, match="DoesNotExist|matching query"):
+    with pytest.raises(Exception, match=r"DoesNotExist|matching query"):
         failing.get(timeout=60)
 
 
