@@ -92,9 +92,8 @@ def audit_dependencies() -> int:
             fixes = ", ".join(sorted({fix for vuln in dep["vulns"] for fix in vuln.get("fix_versions", [])}))
             print(f"  {dep['name']}=={dep['version']}: {ids} (fixed in {fixes or 'no release yet'})", flush=True)
         skipped = len(dependencies) - len(audited)
-        say(
-            f"pip-audit ({service}): {len(audited)} pinned packages audited, {skipped} skipped, {len(vulnerable)} vulnerable"
-        )
+        counts = f"{len(audited)} pinned packages audited, {skipped} skipped, {len(vulnerable)} vulnerable"
+        say(f"pip-audit ({service}): {counts}")
         return 1 if vulnerable else 0
     say("pip-audit: NOT AUDITED - no vulnerability service reachable from this machine (the build goes on)")
     return 0
