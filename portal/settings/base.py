@@ -306,6 +306,7 @@ SPECTACULAR_SETTINGS = {
         "portal.api.schema_hooks.generic_validation_errors",
     ],
 }
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "portal.api.errors.PortalExceptionHandler"}
 API_KEY_CUSTOM_HEADER = "HTTP_X_API_KEY"
 # Webhooks never go to loopback, private or link-local addresses unless staff allow it (e.g. on-premise receivers).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)

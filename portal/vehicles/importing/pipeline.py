@@ -230,7 +230,9 @@ def _load(job: ImportJob, stage: Stage, partner_id: int | None) -> None:
         exhausted = False
         while not exhausted:
             exhausted = True
-            with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            # Its own transaction (a savepoint inside a caller's): a file that breaks mid-chunk aborts this COPY
+            # only, and the job can still be marked failed on the same connection.
+            with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
                 write = copy.write_row
                 count = 0
                 for line, cells in rows:
