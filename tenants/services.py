@@ -99,7 +99,9 @@ def invitation_send(*, user: User, partner: Partner) -> None:
     token = default_token_generator.make_token(user)
     link = partner_url(partner, f"/accounts/reset/{uid}/{token}/")
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        subject = _("You are invited to %(partner)s on the Alliance Portal") % {"partner": partner.name}
+        subject = _("You are invited to %(partner)s on the Alliance Portal") % {
+            "partner": " ".join(partner.name.split())
+        }
         body = render_to_string("tenants/email/invitation.txt", {"user": user, "partner": partner, "link": link})
     send_mail(subject, body, None, [user.email])
 

@@ -82,6 +82,7 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 MIDDLEWARE = [
     "portal.core.requests.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.core.hostile.NulByteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.PartnerTenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

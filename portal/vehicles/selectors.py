@@ -41,8 +41,11 @@ def vehicle_count_estimate(*, exact_below: int = 10_000) -> tuple[int | None, bo
 
 def vehicle_get(*, vin: str) -> Vehicle:
     """One vehicle by VIN (case-insensitive: VINs are stored upper-case), or 404."""
+    vin = (vin or "").strip().upper()
+    if not vin.isascii() or not vin.isalnum() or len(vin) > 17:
+        raise Http404  # not a VIN at all: no query (a NUL byte would not even reach PostgreSQL)
     try:
-        return vehicle_list().get(vin=(vin or "").strip().upper())
+        return vehicle_list().get(vin=vin)
     except Vehicle.DoesNotExist as error:
         raise Http404 from error
 
