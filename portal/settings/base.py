@@ -318,9 +318,11 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 
 def filesystem_broker_options(folder: Path) -> dict:
     """Transport options of kombu's filesystem broker: message folders under `folder`."""
-    for sub in ("queue", "processed", "control"):
+    for sub in ("queue", "processed", "control", "unacked"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return {
+        # Messages being worked on, until acknowledged (portal.core.broker: at-least-once delivery).
+        "unacked_folder": str(folder / "unacked"),
         # Without it kombu keeps its broadcast (control) exchange table in the working directory.
         "control_folder": str(folder / "control"),
         "data_folder_in": str(folder / "queue"),
@@ -353,6 +355,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "tenant_schemas": ["public"],
     },
+    # Every active partner's schema (no `tenant_schemas`): imports whose worker died are redone or failed.
+    "vehicle-import-sweep": {"task": "portal.vehicles.tasks.vehicle_import_sweep", "schedule": 120.0},
     "heartbeat": {
         "task": "portal.core.tasks.beat_heartbeat",
         "schedule": 30.0,

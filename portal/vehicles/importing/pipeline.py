@@ -148,6 +148,7 @@ def _run_locked(job: ImportJob, partner_id: int | None) -> ImportJob:
         job,
         status=ImportStatus.RUNNING,
         phase=PHASE_READING,
+        attempts=job.attempts + 1,
         started_at=now,
         finished_at=None,
         error_message="",
@@ -396,6 +397,22 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
             created = cursor.fetchone()[0]
     unchanged = max(0, job.rows_valid - created - updated)
     return created, updated, unchanged
+
+
+def stale_jobs_requeue(*, older_than_s: float, max_attempts: int) -> list:
+    """Running jobs of the current schema whose heartbeat is older than `older_than_s` and that may run again:
+    put back to "queued" (staging table dropped, progress cleared) and return their ids, to be sent again."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_s)
+    stale = ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=cutoff, attempts__lt=max_attempts)
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return []
+    stale.filter(pk__in=ids).update(status=ImportStatus.QUEUED, phase="", rows_processed=0, rows_total=0)
+    for pk in ids:
+        _quietly(
+            sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(connection.schema_name, f"{STAGE_PREFIX}{pk.hex}"))
+        )
+    return ids
 
 
 def stale_jobs_fail(*, older_than_s: float) -> int:
