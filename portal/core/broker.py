@@ -8,6 +8,7 @@ so any worker that finds an unlocked file in `unacked` knows its owner is gone a
 queue: the task is redone, which is why every task is idempotent. Redis and RabbitMQ do the same themselves.
 """
 
+import contextlib
 import fcntl
 import os
 import shutil
@@ -52,18 +53,15 @@ class Channel(filesystem.Channel):
             payload = loads(handle.read().decode())
             self._held[payload["properties"]["delivery_tag"]] = (target, handle)
             return payload
-        if time.monotonic() - self._last_recovery > RECOVER_EVERY_S:
-            if self.recover_orphans():
-                return self._get(queue)
+        if time.monotonic() - self._last_recovery > RECOVER_EVERY_S and self.recover_orphans():
+            return self._get(queue)
         raise filesystem.Empty()
 
     def _settle(self, delivery_tag) -> None:
         path, handle = self._held.pop(delivery_tag, (None, None))
         if path is not None:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
-            except FileNotFoundError:
-                pass
             handle.close()
 
     def basic_ack(self, delivery_tag, multiple=False):
