@@ -8,6 +8,7 @@ from portal.core import views as core_views
 from .urls_common import urlpatterns as common
 
 handler403 = "portal.core.views.error_403"
+handler500 = "portal.core.errors.error_500"
 
 urlpatterns = [
     path("", core_views.public_home, name="home"),

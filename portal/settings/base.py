@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "tenants.middleware.MembershipRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portal.core.errors.DatabaseUnavailableMiddleware",
 ]
 
 TEMPLATES = [
