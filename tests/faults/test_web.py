@@ -114,7 +114,7 @@ def test_database_connection_dropped_mid_request_gives_a_clean_error_then_recove
                 locker.execute("LOCK TABLE alpha.vehicles_vehiclemodel IN ACCESS EXCLUSIVE MODE")
                 answers = []
                 thread = threading.Thread(
-                    target=lambda path=path: answers.append(
+                    target=lambda path=path, answers=answers, headers=headers: answers.append(
                         server.request("GET", path, host="alpha.localhost", headers=headers)
                     )
                 )
