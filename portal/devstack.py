@@ -199,6 +199,17 @@ def bench(names: list[str]) -> int:
             server.cleanup()
 
 
+def loadtest(args: list[str]) -> int:
+    """50 users for 2 minutes against gunicorn + a worker on a scratch database (bench/loadtest)."""
+    server = ensure_database()
+    try:
+        compile_messages()
+        return subprocess.run([PY, "-m", "bench.loadtest", *args], cwd=ROOT).returncode
+    finally:
+        if server is not None:
+            server.cleanup()
+
+
 def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("run", [])
     if command == "run":
@@ -207,7 +218,9 @@ def main(argv: list[str]) -> int:
         return test(rest)
     if command == "bench":
         return bench(rest)
-    print(f"unknown command {command!r}: use run, test or bench", file=sys.stderr)
+    if command == "loadtest":
+        return loadtest(rest)
+    print(f"unknown command {command!r}: use run, test, bench or loadtest", file=sys.stderr)
     return 2
 
 
