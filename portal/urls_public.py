@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.core import accounts
 from portal.core import views as core_views
 
 from .urls_common import urlpatterns as common
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", core_views.public_home, name="home"),
     path("staff/", core_views.staff_home, name="staff-home"),
     path("staff/audit/", include("portal.audit.urls_public")),
+    path("admin/login/", accounts.admin_login),  # through the portal's sign-in and its two-factor step
     path("admin/", admin.site.urls),
     path("projects/", include("portal.collaboration.urls_public")),
     *common,

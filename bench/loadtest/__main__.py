@@ -105,6 +105,7 @@ def main(argv: list[str]) -> int:
         logs = DATA / "logs"
         logs.mkdir()
         web = ["-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "3", "--threads", "4", "-k", "gthread"]
+        web += ["--keep-alive", "10"]  # longer than a user's pause: no request meets a connection being closed
         worker = ["-m", "celery", "-A", "portal", "worker", "--pool", "threads", "--concurrency", "2", "-l", "warning"]
         for name, command in (("web", web), ("worker", worker)):
             log = (logs / f"{name}.log").open("wb")

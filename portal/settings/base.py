@@ -51,6 +51,9 @@ SHARED_APPS = [
     "django_celery_results",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "csp",
     "portal.core",
@@ -90,9 +93,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "portal.audit.middleware.AuditDeniedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.core.sessions.SessionSecurityMiddleware",
+    "portal.core.accounts.StaffTwoFactorMiddleware",
     "portal.integrations.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -145,6 +150,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "portal.core.passwords.CharacterVarietyValidator", "OPTIONS": {"min_distinct": 6}},
 ]
 LOGIN_URL = "login"
+# Optional two-factor sign-in (TOTP apps, recovery codes); staff must use it for the admin when this is on.
+PORTAL_2FA_REQUIRED_FOR_STAFF = env_bool("PORTAL_2FA_REQUIRED_FOR_STAFF", False)
+OTP_TOTP_ISSUER = "Alliance Portal"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
