@@ -26,6 +26,9 @@ class AuditEvent(models.Model):
     )
     # A snapshot: the e-mail address or "API key <prefix>", kept when the person or key is gone.
     actor_label = models.CharField(_("who"), max_length=254, blank=True)
+    # The actor is not one of the partner's people (a refused visitor, a mistyped sign-in, staff): its owners then
+    # see that someone outside tried, not who — another partner's people stay that partner's business.
+    outsider = models.BooleanField(default=False)
     partner = models.ForeignKey(
         Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("partner")
     )
@@ -51,6 +54,15 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.actor_label}"
+
+    @property
+    def label_for_owners(self) -> str:
+        """Who, as the partner's owners see it: outsiders are not named."""
+        if not self.outsider:
+            return self.actor_label
+        if self.actor_id and self.actor.is_staff:
+            return str(_("Alliance staff"))
+        return str(_("Someone outside your partner"))
 
     @property
     def action_label(self) -> str:

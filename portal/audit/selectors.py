@@ -15,13 +15,13 @@ def audit_event_list(*, partner=None, staff: bool = False) -> QuerySet[AuditEven
     return events.filter(partner=partner)
 
 
-def audit_export_rows(*, queryset) -> list:
-    """Rows of the CSV export, in the order of AUDIT_EXPORT_COLUMNS."""
+def audit_export_rows(*, queryset, staff: bool):
+    """Rows of the CSV export (outsiders are named for staff only)."""
     for event in queryset.iterator(chunk_size=2000):
         yield [
             event.at,
             event.action,
-            event.actor_label,
+            event.actor_label if staff else event.label_for_owners,
             event.partner.name if event.partner_id else "",
             event.target_type,
             event.target_id,

@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name
 
 from portal.core.requests import current_request, current_request_id
-from tenants.models import Partner
+from tenants.models import Membership, Partner
 
 from .models import AuditEvent
 
@@ -68,6 +68,19 @@ def _partner(partner, request):
     return Partner.objects.filter(schema_name=tenant.schema_name).first()  # schema_context's stand-in tenant
 
 
+def _outsider(person, label: str, partner) -> bool:
+    """True when whoever acts is not one of the partner's people (or keys)."""
+    if partner is None or not label:
+        return False
+    if person is not None:
+        return not Membership.objects.filter(user=person, partner=partner).exists()
+    if label.startswith("API key "):
+        from portal.integrations.models import ApiKey  # integrations records events: imported when needed
+
+        return not ApiKey.objects.filter(partner=partner, prefix=label.removeprefix("API key ")).exists()
+    return not Membership.objects.filter(user__email__iexact=label, partner=partner).exists()
+
+
 def _client_ip(request) -> str | None:
     # REMOTE_ADDR only: X-Forwarded-For is set by the caller unless a trusted proxy rewrites it.
     address = request.META.get("REMOTE_ADDR") if request is not None else None
@@ -82,11 +95,13 @@ def audit_record(*, action: str, actor=None, partner=None, target=None, details:
     """
     request = request if request is not None else current_request.get()
     person, label = _actor(actor, request)
+    partner = _partner(partner, request)
     event = AuditEvent(
         action=action,
         actor=person,
         actor_label=label,
-        partner=_partner(partner, request),
+        outsider=_outsider(person, label, partner),
+        partner=partner,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk)[:64] if target is not None and target.pk is not None else "",
         target_label=scrub(str(target))[:200] if target is not None else "",

@@ -33,14 +33,12 @@ def _logout(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
     attempted = _attempted(credentials)
-    audit_record(action=AuditAction.LOGIN_FAILED, actor=attempted or "?", details={"email": attempted}, request=request)
+    audit_record(action=AuditAction.LOGIN_FAILED, actor=attempted or "?", request=request)
 
 
 @receiver(user_locked_out, dispatch_uid="audit_locked_out")
 def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
-    audit_record(
-        action=AuditAction.LOCKED_OUT, actor=str(username or "?"), details={"email": username}, request=request
-    )
+    audit_record(action=AuditAction.LOCKED_OUT, actor=str(username or "?"), request=request)
 
 
 @receiver(pre_save, sender=Membership, dispatch_uid="audit_membership_before")

@@ -66,7 +66,7 @@ def _export(request, *, staff: bool):
         _("Path"),
         _("Details"),
     ]
-    rows = audit_export_rows(queryset=queryset[:EXPORT_LIMIT])
+    rows = audit_export_rows(queryset=queryset[:EXPORT_LIMIT], staff=staff)
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="audit-{timezone.now():%Y-%m-%d}.csv"'
     return response

@@ -28,16 +28,17 @@ SEEN_RESOLUTION_S = 60
 
 
 def session_stamp(request) -> None:
-    """Start the clocks and bind the session to this host (on sign-in)."""
+    """Start the clocks, and bind the session to the host it is opened on (on sign-in)."""
     now = int(time.time())
     request.session[STARTED] = now
     request.session[SEEN] = now
-    request.session[HOST] = request.get_host().lower()
+    if request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME"):
+        request.session[HOST] = request.get_host().lower()
 
 
 @receiver(user_logged_in, dispatch_uid="session_stamp_on_login")
 def _stamp_on_login(sender, request, user, **kwargs):
-    if request is not None and hasattr(request, "session") and request.META.get("HTTP_HOST"):
+    if request is not None and hasattr(request, "session"):
         session_stamp(request)
 
 
@@ -69,7 +70,7 @@ class SessionSecurityMiddleware:
             if reason is not None:
                 return self._expire(request, reason)
             if request.session.get(STARTED) is None:
-                session_stamp(request)
+                request.session[STARTED] = request.session[SEEN] = now  # a session from before this middleware
             elif now - request.session.get(SEEN, 0) >= SEEN_RESOLUTION_S:
                 request.session[SEEN] = now
         return self.get_response(request)

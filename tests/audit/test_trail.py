@@ -249,11 +249,14 @@ def test_events_cannot_be_changed_or_deleted_in_the_admin(trail):
 def test_csv_export_is_filtered_and_formula_safe(world):
     audit_record(action=AuditAction.LOGIN_FAILED, actor='=HYPERLINK("http://evil")', partner=world.alpha)
     audit_record(action=AuditAction.LOGIN, actor=world.person(world.alpha, Role.OWNER), partner=world.alpha)
-    client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
-    response = client.get("/settings/audit/export.csv?action=auth.login_failed")
+    staff = client_for(None, world.staff)  # owners would see "someone outside": staff see the typed label
+    response = staff.get(f"/staff/audit/export.csv?action=auth.login_failed&partner={world.alpha.pk}")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert len(rows) == 2
     assert rows[1][2] == '\'=HYPERLINK("http://evil")'
+    owner = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    mine = owner.get("/settings/audit/export.csv?action=auth.login")
+    assert len(list(csv.reader(io.StringIO(b"".join(mine.streaming_content).decode("utf-8-sig"))))) == 2
 
 
 def test_list_page_and_api_have_a_query_budget(world):
@@ -266,3 +269,15 @@ def test_list_page_and_api_have_a_query_budget(world):
     with query_budget(12):
         assert len(client.get(API).json()["results"]) >= 30
     connection.set_schema_to_public()
+
+
+def test_owners_are_not_told_which_outsider_was_refused_but_staff_are(world):
+    intruder = world.person(world.beta, Role.OWNER)
+    assert client_for(world.alpha, intruder).get("/vehicles/").status_code == 403
+    event = events(AuditAction.PERMISSION_DENIED)[0]
+    assert event.outsider and event.actor == intruder and event.partner == world.alpha
+    owner = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    page, api = owner.get(PAGE), owner.get(API)
+    assert b"Someone outside your partner" in page.content and intruder.email.encode() not in page.content
+    assert api.json()["results"][0]["actor"] == "Someone outside your partner"
+    assert intruder.email in client_for(None, world.staff).get(API).content.decode()

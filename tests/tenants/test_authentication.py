@@ -20,13 +20,14 @@ from ..conftest import client_for
 ME = "/api/v1/me/"
 
 
-def test_the_admin_sign_in_cools_off_too(world, settings):
+def test_the_admin_sign_in_goes_through_the_cooled_off_portal_sign_in(world, settings, password):
     client = client_for(None)
+    posted = client.post("/admin/login/", {"username": "staff@example.com", "password": password})
+    assert posted.status_code == 302 and posted["Location"].startswith("/accounts/login/")
+    assert client.get("/admin/").status_code == 302, "the admin's own form signs nobody in"
     for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
-        client.post("/admin/login/", {"username": "staff@example.com", "password": "wrong-password"})
-    from tests.factories import TEST_PASSWORD
-
-    locked = client.post("/admin/login/", {"username": "staff@example.com", "password": TEST_PASSWORD})
+        client.post("/accounts/login/?next=/admin/", {"username": "staff@example.com", "password": "wrong-password"})
+    locked = client.post("/accounts/login/?next=/admin/", {"username": "staff@example.com", "password": password})
     assert locked.status_code == 429
 
 

@@ -6,7 +6,7 @@ from ..models import AuditEvent
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor_label", read_only=True)
+    actor = serializers.SerializerMethodField()
     partner = serializers.SlugRelatedField(slug_field="schema_name", read_only=True)
 
     class Meta:
@@ -27,3 +27,8 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "path",
         ]
         read_only_fields = fields
+
+    def get_actor(self, event) -> str:
+        """Who acted; a partner's owners are not told who an outsider was (staff are)."""
+        request = self.context.get("request")
+        return event.label_for_owners if getattr(request, "partner", None) is not None else event.actor_label
