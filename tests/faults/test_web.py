@@ -25,7 +25,7 @@ from portal.vehicles.models import ImportJob, Vehicle, VehicleModel
 from tenants.models import Partner
 
 from ..processes import ROOT, free_port, start, stop, subprocess_env, wait_for
-from ..processes import test_database_url as tests_database_url
+from ..processes import test_database_url as session_database_url
 from ..vehicles.factories import vin_for
 from ..vehicles.import_samples import csv_bytes, media_root
 
@@ -40,7 +40,7 @@ class Server:
         self.port = free_port()
         env = subprocess_env(
             DJANGO_DEBUG="0",
-            DATABASE_URL=tests_database_url() + f"?application_name={APP}",
+            DATABASE_URL=session_database_url() + f"?application_name={APP}",
             PORTAL_DATA_DIR=str(tmp_path),
             PYTHONUNBUFFERED="1",
         )
@@ -111,7 +111,7 @@ def test_database_connection_dropped_mid_request_gives_a_clean_error_then_recove
             headers = api_headers if path.startswith("/api/") else {"Cookie": f"sessionid={session_key}"}
             assert server.get(path, host="alpha.localhost", headers=headers)[0] == 200
             # Hold a lock the request must wait for, then kill the web process's database session meanwhile.
-            with psycopg.connect(tests_database_url()) as locker:
+            with psycopg.connect(session_database_url()) as locker:
                 locker.execute("LOCK TABLE alpha.vehicles_vehiclemodel IN ACCESS EXCLUSIVE MODE")
                 answers = []
                 thread = threading.Thread(
@@ -121,7 +121,7 @@ def test_database_connection_dropped_mid_request_gives_a_clean_error_then_recove
                 )
                 thread.start()
                 wait_for(lambda: _waiting_backend() is not None, 20, "the request to wait on the lock")
-                with psycopg.connect(tests_database_url(), autocommit=True) as side:
+                with psycopg.connect(session_database_url(), autocommit=True) as side:
                     side.execute("SELECT pg_terminate_backend(%s)", [_waiting_backend()])
                 thread.join(timeout=30)
                 locker.rollback()
@@ -138,7 +138,7 @@ def test_database_connection_dropped_mid_request_gives_a_clean_error_then_recove
 
 
 def _waiting_backend() -> int | None:
-    with psycopg.connect(tests_database_url(), autocommit=True) as side:
+    with psycopg.connect(session_database_url(), autocommit=True) as side:
         row = side.execute(
             "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'", [APP]
         ).fetchone()
