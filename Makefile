@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 
-.PHONY: run test bench lint format messages venv clean-data
+.PHONY: run test bench loadtest lint format messages venv clean-data
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m portal.devstack bench
+
+# 50 users for 2 minutes against gunicorn and a worker on a scratch database (see docs/operations.md).
+loadtest: $(STAMP)
+	$(PY) -m portal.devstack loadtest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

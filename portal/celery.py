@@ -5,11 +5,16 @@ import os
 from celery.signals import beat_init
 from tenant_schemas_celery.app import CeleryApp
 
+from portal.core import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
+broker.install()  # the embedded filesystem broker keeps a task until it is acknowledged
 
 app = CeleryApp("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+import portal.core.requests  # noqa: E402, F401 -- tasks carry and log the id of the request that sent them
 
 
 @beat_init.connect

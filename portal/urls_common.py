@@ -2,9 +2,13 @@
 
 from django.urls import include, path
 
+from portal.core import accounts
 from portal.core import views as core_views
 
 urlpatterns = [
+    path("accounts/login/", accounts.PortalLoginView.as_view(), name="login"),
+    path("accounts/two-factor/", accounts.two_factor_settings, name="two-factor"),
+    path("accounts/two-factor/verify/", accounts.two_factor_verify, name="two-factor-verify"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("portal.api.urls")),

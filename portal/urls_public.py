@@ -3,15 +3,19 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.core import accounts
 from portal.core import views as core_views
 
 from .urls_common import urlpatterns as common
 
 handler403 = "portal.core.views.error_403"
+handler500 = "portal.core.errors.error_500"
 
 urlpatterns = [
     path("", core_views.public_home, name="home"),
     path("staff/", core_views.staff_home, name="staff-home"),
+    path("staff/audit/", include("portal.audit.urls_public")),
+    path("admin/login/", accounts.admin_login),  # through the portal's sign-in and its two-factor step
     path("admin/", admin.site.urls),
     path("projects/", include("portal.collaboration.urls_public")),
     *common,

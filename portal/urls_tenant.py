@@ -7,6 +7,7 @@ from portal.core import views as core_views
 from .urls_common import urlpatterns as common
 
 handler403 = "portal.core.views.error_403"
+handler500 = "portal.core.errors.error_500"
 
 urlpatterns = [
     path("", core_views.partner_home, name="home"),
@@ -14,5 +15,6 @@ urlpatterns = [
     path("projects/", include("portal.collaboration.urls")),
     path("compliance/", include("portal.compliance.urls")),
     path("settings/", include("portal.integrations.urls")),
+    path("settings/audit/", include("portal.audit.urls")),
     *common,
 ]

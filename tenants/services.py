@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from .choices import PartnerKind, PartnerTier, Role
 from .models import Domain, Membership, Partner, User
 from .selectors import partner_url
+from .signals import partner_deactivated, partner_reactivated
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,40}[a-z0-9]$")
 RESERVED_SLUGS = {"www", "api", "admin", "static", "media", "public", "staff", "mail", "partner-template"}
@@ -109,7 +110,9 @@ def invitation_send(*, user: User, partner: Partner) -> None:
     token = default_token_generator.make_token(user)
     link = partner_url(partner, f"/accounts/reset/{uid}/{token}/")
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-        subject = _("You are invited to %(partner)s on the Alliance Portal") % {"partner": partner.name}
+        subject = _("You are invited to %(partner)s on the Alliance Portal") % {
+            "partner": " ".join(partner.name.split())
+        }
         body = render_to_string("tenants/email/invitation.txt", {"user": user, "partner": partner, "link": link})
     send_mail(subject, body, None, [user.email])
 
@@ -121,6 +124,7 @@ def partner_deactivate(*, partner: Partner) -> Partner:
         raise ValidationError(_("The public site cannot be deactivated."), code="public_partner")
     Partner.objects.filter(pk=partner.pk).update(is_active=False)
     partner.is_active = False
+    partner_deactivated.send(sender=Partner, partner=partner)
     return partner
 
 
@@ -129,6 +133,7 @@ def partner_reactivate(*, partner: Partner) -> Partner:
     """Open a deactivated partner's subdomain again."""
     Partner.objects.filter(pk=partner.pk).update(is_active=True)
     partner.is_active = True
+    partner_reactivated.send(sender=Partner, partner=partner)
     return partner
 
 

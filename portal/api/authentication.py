@@ -1,13 +1,20 @@
 """API-key authentication: the key's partner becomes the request's tenant, whatever the host."""
 
+import math
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from portal.audit.choices import AuditAction
+from portal.audit.services import audit_record
 from portal.integrations.selectors import api_key_get_valid
 from portal.integrations.services import api_key_touch
+from tenants.axes import API_KEY_CREDENTIAL
 
 KEYWORD = "Api-Key"
 
@@ -37,15 +44,43 @@ def _raw_key(request) -> str | None:
     return request.META.get("HTTP_X_API_KEY") or None
 
 
+class KeysCoolingOff(Throttled):
+    default_detail = _("Too many calls with invalid API keys from your address; try again later.")
+    default_code = "api_key_cool_off"
+
+
+def _refuse_when_cooling_off(django_request) -> None:
+    """An address that sent too many invalid keys is refused for the cool-off (axes), even with a valid key."""
+    AxesProxyHandler.update_request(django_request)
+    if not AxesProxyHandler.is_allowed(django_request, {"username": API_KEY_CREDENTIAL}):
+        cool_off = get_cool_off(django_request)
+        raise KeysCoolingOff(wait=math.ceil(cool_off.total_seconds()) if cool_off else None)
+
+
+def _count_failure(django_request, raw: str) -> None:
+    AxesProxyHandler.user_login_failed(
+        sender=ApiKeyAuthentication, credentials={"username": API_KEY_CREDENTIAL}, request=django_request
+    )
+    django_request.axes_locked_out = False  # the API answers 429 itself, as JSON, from the next call on
+    audit_record(
+        action=AuditAction.API_KEY_REFUSED,
+        actor=API_KEY_CREDENTIAL,
+        details={"prefix": raw.partition(".")[0][:8] if "." in raw else ""},
+        request=django_request,
+    )
+
+
 class ApiKeyAuthentication(BaseAuthentication):
-    """`Authorization: Api-Key <key>` (or `X-Api-Key`)."""
+    """`Authorization: Api-Key <key>` (or `X-Api-Key`); invalid keys count towards a per-address cool-off."""
 
     def authenticate(self, request):
         raw = _raw_key(request)
         if raw is None:
             return None
+        _refuse_when_cooling_off(request._request)
         key = api_key_get_valid(raw_key=raw)
         if key is None:
+            _count_failure(request._request, raw)
             raise AuthenticationFailed(_("The API key is invalid, expired or revoked."))
         host_tenant = getattr(request._request, "tenant", None)
         if host_tenant is not None and not host_tenant.is_public and host_tenant.pk != key.partner_id:

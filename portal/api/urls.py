@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from portal.audit.api.views import AuditEventViewSet
 from portal.integrations.api.views import ApiKeyViewSet
 from portal.integrations.api.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 from tenants.api.views import MeView, PartnerViewSet
@@ -15,6 +16,7 @@ router.register("partners", PartnerViewSet, basename="partner")
 router.register("api-keys", ApiKeyViewSet, basename="api-key")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
+router.register("audit-events", AuditEventViewSet, basename="audit-event")
 
 v1 = [
     path("me/", MeView.as_view(), name="me"),

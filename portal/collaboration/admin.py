@@ -1,6 +1,9 @@
 """Admin of collaboration projects for alliance staff."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import Document, Listing, Milestone, Participant, Product, Project, TimelineEvent, Transition
 
@@ -43,7 +46,16 @@ class ProjectAdmin(admin.ModelAdmin):
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ["name", "project", "partner", "content_type", "size", "uploaded_at"]
     list_select_related = ["project", "partner"]
-    readonly_fields = ["file", "content_type", "size", "uploaded_by", "partner", "uploaded_at"]
+    # Documents have no URL (private storage): the admin links to the staff download view instead.
+    exclude = ["file"]
+    readonly_fields = ["download", "content_type", "size", "uploaded_by", "partner", "uploaded_at"]
+
+    @admin.display(description=_("file"))
+    def download(self, document):
+        if not document.pk:
+            return "—"
+        url = reverse("collaboration:document-download", kwargs={"pk": document.pk})
+        return format_html('<a href="{}">{}</a>', url, document.name)
 
 
 @admin.register(Product)

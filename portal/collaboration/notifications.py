@@ -20,6 +20,9 @@ def _recipients(partners: list[Partner]) -> list[str]:
 def notify_after_commit(*, partners: list[Partner], subject: str, body: str) -> None:
     """Queue one e-mail per recipient once the current transaction has committed (never for a rollback)."""
 
+    # A title typed with a line break must not break (or inject into) the mail header.
+    subject = " ".join(str(subject).split())
+
     def send():
         messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in _recipients(partners)]
         if messages:

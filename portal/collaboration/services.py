@@ -8,6 +8,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.audit.choices import AuditAction
+from portal.audit.services import audit_record
 from portal.integrations.models import WebhookEvent
 from portal.integrations.webhooks import webhook_event_emit
 from tenants.choices import ROLE_RANK, Role
@@ -183,6 +185,13 @@ def project_transition(
         from_label=str(Stage(from_stage).label),
         to_label=str(Stage(to_stage).label),
         reason=reason,
+    )
+    audit_record(
+        action=AuditAction.PROJECT_STAGE_CHANGED,
+        actor=user,
+        partner=partner,
+        target=project,
+        details={"from": from_stage, "to": to_stage, "reason": reason},
     )
     data = {"project": project.pk, "title": project.title, "from": from_stage, "to": to_stage, "reason": reason}
     for participant in others:

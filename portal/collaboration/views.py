@@ -1,7 +1,5 @@
 """Pages of collaboration projects: on partner hosts for members, on the public host for alliance staff."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -11,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.spreadsheets import SafeCsvWriter
 from portal.projectnotes.selectors import note_list
 from tenants.choices import ROLE_RANK, Role
 from tenants.models import Partner
@@ -80,7 +79,7 @@ def project_export(request):
     filterset = ProjectFilterSet(request.GET, queryset=_projects(request))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="projects.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(
         [_("ID"), _("Title"), _("Owner partner"), _("Stage"), _("Technologies"), _("Markets"), _("Updated")]
     )

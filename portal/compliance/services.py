@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit.choices import AuditAction
+from portal.audit.services import audit_record
 from portal.integrations.models import WebhookEvent
 from portal.integrations.webhooks import webhook_event_emit_here
 from portal.reference.models import CertificateType
@@ -506,6 +508,13 @@ def shipment_override(*, shipment: Shipment, membership: Membership | None, user
         officer_email=user.email,
     )
     _verdict_event(shipment, check, overridden=True, officer=user.email)
+    audit_record(
+        action=AuditAction.COMPLIANCE_OVERRIDE,
+        actor=user,
+        partner=membership.partner if membership is not None else None,
+        target=shipment,
+        details={"reason": reason, "verdict": check.verdict, "reasons": list(override.reason_codes)},
+    )
     return override
 
 

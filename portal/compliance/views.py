@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.paging import Page, page_number
+from portal.core.spreadsheets import table_csv_response, table_xlsx_response
 from portal.reference.selectors import embargo_list, market_bloc_list, market_requirement_list
-from portal.vehicles.exports import table_csv_response, table_xlsx_response
 from portal.vehicles.filters import VehicleFilterSet
 from portal.vehicles.forms import style_widgets
 from portal.vehicles.selectors import vehicle_list
-from portal.vehicles.views import Page, apply_errors, page_number, role_required
+from portal.vehicles.views import apply_errors, role_required
 from tenants.choices import Role
 
 from . import selectors, services

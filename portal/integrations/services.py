@@ -6,6 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit.choices import AuditAction
+from portal.audit.services import audit_record
+
 from .models import ApiKey, default_scopes
 from .scopes import ALL_SCOPES
 
@@ -26,15 +29,30 @@ def api_key_create(
     unknown = set(granted) - set(ALL_SCOPES)
     if unknown:
         raise ValidationError(_("Unknown scopes: %(scopes)s") % {"scopes": ", ".join(sorted(unknown))})
-    return ApiKey.objects.create_key(
+    key, secret = ApiKey.objects.create_key(
         name=name, partner=partner, created_by=created_by, expiry_date=expiry_date, scopes=granted
     )
+    audit_record(
+        action=AuditAction.API_KEY_CREATED,
+        actor=created_by,
+        partner=partner,
+        target=key,
+        details={"prefix": key.prefix, "name": key.name, "scopes": granted},
+    )
+    return key, secret
 
 
-def api_key_revoke(*, key: ApiKey) -> ApiKey:
+def api_key_revoke(*, key: ApiKey, by=None) -> ApiKey:
     """Revoke a key: it fails on the very next request."""
     ApiKey.objects.filter(pk=key.pk).update(revoked=True)
     key.revoked = True
+    audit_record(
+        action=AuditAction.API_KEY_REVOKED,
+        actor=by,
+        partner=key.partner,
+        target=key,
+        details={"prefix": key.prefix, "name": key.name},
+    )
     return key
 
 

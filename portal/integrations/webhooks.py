@@ -82,10 +82,12 @@ def url_check(url: str) -> None:
             )
 
 
-def webhook_endpoint_create(*, partner, url: str, events: list[str]) -> WebhookEndpoint:
-    """Register an endpoint; its signing secret is generated here."""
+def webhook_endpoint_create(*, partner, url: str, events: list[str], is_active: bool = True) -> WebhookEndpoint:
+    """Register an endpoint (active unless told otherwise); its signing secret is generated here."""
     url_check(url)
-    return WebhookEndpoint.objects.create(partner=partner, url=url, events=events, secret=secrets.token_hex(32))
+    return WebhookEndpoint.objects.create(
+        partner=partner, url=url, events=events, is_active=is_active, secret=secrets.token_hex(32)
+    )
 
 
 def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:

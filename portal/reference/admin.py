@@ -13,6 +13,9 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.audit.choices import AuditAction
+from portal.audit.services import audit_record
+
 from .models import (
     CertificateType,
     Embargo,
@@ -115,28 +118,37 @@ class ReferenceAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
     formats = [CSV, XLSX]
 
-    def _changed(self):
+    def _changed(self, request, *, change: str, target=None, **details):
         kind = reference_kind(self.model)
         if kind:
             reference_changed_notify(kind=kind)
+        audit_record(
+            action=AuditAction.COMPLIANCE_RULE_CHANGED,
+            actor=request.user,
+            partner=None,
+            target=target,
+            details={"table": self.model._meta.model_name, "change": change, **details},
+        )
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        self._changed()
+        self._changed(request, change="changed" if change else "added", target=obj, fields=list(form.changed_data))
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        self._changed()
+        self._changed(request, change="deleted", target=obj)
 
     def delete_queryset(self, request, queryset):
         # One by one, so that each deletion is kept in the history (a bulk delete sends no signals).
+        count = 0
         for obj in queryset:
             obj.delete()
-        self._changed()
+            count += 1
+        self._changed(request, change="deleted", rows=count)
 
     def process_result(self, result, request):
         response = super().process_result(result, request)
-        self._changed()
+        self._changed(request, change="imported", rows=result.total_rows)
         return response
 
 

@@ -53,10 +53,14 @@ SHARED_APPS = [
     "django_celery_results",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "import_export",
     "csp",
     "portal.core",
+    "portal.audit",
     "portal.integrations",
     "portal.reference",
     "portal.collaboration",
@@ -83,7 +87,9 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
 MIDDLEWARE = [
+    "portal.core.requests.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.core.hostile.NulByteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.PartnerTenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,7 +97,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.audit.middleware.AuditDeniedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.core.sessions.SessionSecurityMiddleware",
+    "portal.core.accounts.StaffTwoFactorMiddleware",
     "portal.integrations.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -99,6 +109,7 @@ MIDDLEWARE = [
     "tenants.middleware.MembershipRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portal.core.errors.DatabaseUnavailableMiddleware",
 ]
 
 TEMPLATES = [
@@ -137,17 +148,25 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.core.passwords.CharacterVarietyValidator", "OPTIONS": {"min_distinct": 6}},
 ]
 LOGIN_URL = "login"
+# Optional two-factor sign-in (TOTP apps, recovery codes); staff must use it for the admin when this is on.
+PORTAL_2FA_REQUIRED_FOR_STAFF = env_bool("PORTAL_2FA_REQUIRED_FOR_STAFF", False)
+OTP_TOTP_ISSUER = "Alliance Portal"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Brute-force protection: a cool-off, never a permanent lock-out.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+API_KEY_FAILURE_LIMIT = int(os.environ.get("API_KEY_FAILURE_LIMIT", "20"))
+AXES_FAILURE_LIMIT = "tenants.axes.failure_limit"
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
+# Never stored in the attempt records (the password field is masked by axes itself).
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token", "csrfmiddlewaretoken"]
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "tenants.axes.axes_username"
@@ -200,6 +219,12 @@ if os.environ.get("REDIS_CACHE_URL"):
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
+# Signed out after this long without a request, and after this long whatever happens (portal.core.sessions).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(60 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))
+# Host-only cookies: a browser never sends one partner's session or CSRF cookie to another partner's host.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -304,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "portal.api.schema_hooks.generic_validation_errors",
     ],
 }
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "portal.api.errors.PortalExceptionHandler"}
 API_KEY_CUSTOM_HEADER = "HTTP_X_API_KEY"
 # Webhooks never go to loopback, private or link-local addresses unless staff allow it (e.g. on-premise receivers).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
@@ -314,9 +340,11 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 
 def filesystem_broker_options(folder: Path) -> dict:
     """Transport options of kombu's filesystem broker: message folders under `folder`."""
-    for sub in ("queue", "processed", "control"):
+    for sub in ("queue", "processed", "control", "unacked"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return {
+        # Messages being worked on, until acknowledged (portal.core.broker: at-least-once delivery).
+        "unacked_folder": str(folder / "unacked"),
         # Without it kombu keeps its broadcast (control) exchange table in the working directory.
         "control_folder": str(folder / "control"),
         "data_folder_in": str(folder / "queue"),
@@ -349,6 +377,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "tenant_schemas": ["public"],
     },
+    # Every active partner's schema (no `tenant_schemas`): imports whose worker died are redone or failed.
+    "vehicle-import-sweep": {"task": "portal.vehicles.tasks.vehicle_import_sweep", "schedule": 120.0},
     "heartbeat": {
         "task": "portal.core.tasks.beat_heartbeat",
         "schedule": 30.0,
@@ -381,7 +411,10 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line carries the request id (X-Request-ID), also in Celery tasks sent during that request.
+    "filters": {"request_id": {"()": "portal.core.requests.RequestIdFilter"}},
+    "formatters": {"standard": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "standard"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django_tenants_smart_executor": {"level": "ERROR"},

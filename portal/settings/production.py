@@ -18,3 +18,5 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 PORTAL_SCHEME = "https"
+# Staff reach the admin with two-factor sign-in only, unless a deployment explicitly turns it off.
+PORTAL_2FA_REQUIRED_FOR_STAFF = env_bool("PORTAL_2FA_REQUIRED_FOR_STAFF", True)

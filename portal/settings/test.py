@@ -9,7 +9,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-AXES_FAILURE_LIMIT = 3
+LOGIN_FAILURE_LIMIT = 3
+API_KEY_FAILURE_LIMIT = 4
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 # Uploads made by tests never land among the demo's files.

@@ -64,12 +64,15 @@ def vehicle_count_estimate(*, exact_below: int = 10_000) -> tuple[int | None, bo
 
 def vehicle_get(*, vin: str, with_history: bool = False) -> Vehicle:
     """One vehicle by VIN (case-insensitive: VINs are stored upper-case), or 404; optionally with its history."""
+    vin = (vin or "").strip().upper()
+    if not vin.isascii() or not vin.isalnum() or len(vin) > 17:
+        raise Http404  # not a VIN at all: no query (a NUL byte would not even reach PostgreSQL)
     vehicles = vehicle_list()
     if with_history:
         history = VehicleStatusChange.objects.select_related("changed_by").order_by("changed_at", "id")
         vehicles = vehicles.prefetch_related(Prefetch("status_changes", queryset=history))
     try:
-        return vehicles.get(vin=(vin or "").strip().upper())
+        return vehicles.get(vin=vin)
     except Vehicle.DoesNotExist as error:
         raise Http404 from error
 

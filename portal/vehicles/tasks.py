@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from .importing.pipeline import import_run
-from .importing.services import import_jobs_fail_stale
+from .importing.services import import_jobs_recover
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -14,6 +14,6 @@ def vehicle_import_run(job_id: str) -> dict:
 
 
 @shared_task
-def vehicle_import_sweep() -> int:
-    """Fail jobs whose worker died (no heartbeat for a while). Schedule it per partner schema in beat."""
-    return import_jobs_fail_stale()
+def vehicle_import_sweep() -> dict:
+    """Redo or fail imports whose worker died, send again runs that were never sent; beat runs it per partner."""
+    return import_jobs_recover()

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.core.paging import Page, page_number
 from tenants.choices import Role
 
 from .choices import ChangeSource
@@ -58,29 +59,6 @@ def apply_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-class Page:
-    """A page of rows without a total count: `next` / `previous` only (COUNT(*) over millions of rows is slow)."""
-
-    def __init__(self, queryset, number: int, size: int):
-        self.number = number
-        rows = list(queryset[(number - 1) * size : number * size + 1])
-        self.has_next = len(rows) > size
-        self.object_list = rows[:size]
-        self.has_previous = number > 1
-        self.next_page_number = number + 1
-        self.previous_page_number = number - 1
-
-    def __iter__(self):
-        return iter(self.object_list)
-
-
-def page_number(raw) -> int:
-    try:
-        return max(1, min(int(raw), 100_000))
-    except (TypeError, ValueError):
-        return 1
 
 
 def _filtered(request):

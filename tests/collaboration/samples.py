@@ -100,3 +100,51 @@ SAMPLES = {
     "v1:listing-suggestions": lambda partner: {"pk": listing_for(partner).pk},
     "v1:listing-accept": lambda partner: {"pk": listing_for(partner).pk},
 }
+
+
+def _plant(partner) -> list[str]:
+    """A project only this partner takes part in, with a milestone, a document and a private note."""
+    import datetime
+
+    slug = partner.schema_name
+    project = services.project_create(
+        partner=partner,
+        role=Role.MANAGER,
+        user=None,
+        title=f"SECRET-{slug}-project",
+        summary=f"SECRET-{slug}-summary",
+    )
+    services.milestone_create(
+        project=project,
+        partner=partner,
+        role=Role.MEMBER,
+        user=None,
+        title=f"SECRET-{slug}-milestone",
+        due_date=datetime.date(2027, 1, 1),
+    )
+    services.document_upload(
+        project=project,
+        partner=partner,
+        role=Role.MEMBER,
+        user=None,
+        file=SimpleUploadedFile(f"SECRET-{slug}-evidence.pdf", PDF, content_type="application/pdf"),
+    )
+    with schema_context(partner.schema_name):
+        ProjectNote.objects.create(project_id=project.pk, text=f"SECRET-{slug}-note")
+    return [
+        project.title,
+        project.summary,
+        f"SECRET-{slug}-milestone",
+        f"SECRET-{slug}-evidence",
+        f"SECRET-{slug}-note",
+    ]
+
+
+PLANTS = [_plant]
+# The market (needs and offers) and the product catalogue are read by every partner of the alliance.
+SHARED = {
+    "collaboration:listing-detail": {"get"},
+    "v1:listing-detail": {"get"},
+    "v1:listing-suggestions": {"get"},
+    "v1:product-detail": {"get"},
+}

@@ -9,6 +9,8 @@ from django.test import override_settings
 from django_tenants.utils import schema_context
 from openpyxl import Workbook
 
+from portal.audit.choices import AuditAction
+from portal.audit.models import AuditEvent
 from portal.compliance.choices import ShipmentStatus, Verdict
 from portal.compliance.models import ShipmentOverride, ShipmentVehicle
 from portal.compliance.services import (
@@ -151,6 +153,17 @@ def test_an_override_is_audited_and_lets_the_shipment_go(world):
         # The fresh check before shipping raised nothing new, so the release was carried to it (and kept).
         assert ShipmentOverride.objects.filter(shipment=shipment).count() == 2
     assert reload(world.alpha, shipment).status == ShipmentStatus.SHIPPED
+    event = AuditEvent.objects.get(action=AuditAction.COMPLIANCE_OVERRIDE)
+    assert (event.actor, event.partner, event.target_id) == (person, world.alpha, str(shipment.pk))
+    assert event.details["reason"] == REASON and event.details["verdict"] == Verdict.BLOCKED
+
+
+def test_a_refused_override_leaves_no_audit_event(world):
+    shipment, _vehicles = _blocked_shipment(world)
+    person, officer = _officer(world)
+    with schema_context(world.alpha.schema_name), pytest.raises(ValidationError):
+        shipment_override(shipment=shipment, membership=officer, user=person, reason="too short")
+    assert not AuditEvent.objects.filter(action=AuditAction.COMPLIANCE_OVERRIDE).exists()
 
 
 def test_an_override_does_not_cover_a_new_reason(world):

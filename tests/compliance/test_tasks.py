@@ -4,6 +4,8 @@ import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
 
+from portal.audit.choices import AuditAction
+from portal.audit.models import AuditEvent
 from portal.compliance import tasks
 from portal.compliance.choices import Trigger, Verdict
 from portal.compliance.models import CertificateWarning
@@ -59,6 +61,9 @@ def test_a_screening_list_change_in_the_admin_queues_the_recheck(
     assert queued == [True]
     party = ScreenedParty.objects.get(name="Kestrel Star Trading FZE")
     assert party.history.count() == 1 and party.history.first().history_user == world.staff
+    event = AuditEvent.objects.get(action=AuditAction.COMPLIANCE_RULE_CHANGED)
+    assert (event.actor, event.partner, event.target_id) == (world.staff, None, str(party.pk))
+    assert event.details["table"] == "screenedparty" and event.details["change"] == "added"
 
 
 def test_open_shipments_are_rechecked_and_owners_told(world):

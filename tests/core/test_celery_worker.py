@@ -55,6 +55,24 @@ def test_task_runs_in_the_schema_it_was_sent_from(worker, world):
 
 
 @pytest.mark.broker
+def test_tasks_interleaved_across_schemas_never_run_in_another(worker, world):
+    """Many tasks from three schemas in one queue, one of them failing: each still runs in its own schema."""
+    from portal.vehicles.tasks import vehicle_import_run
+
+    order = ["alpha", "public", "beta", "beta", "alpha", "public", "alpha", "beta"]
+    with app.connection_for_write(worker, transport_options=_transport_options(worker)) as conn:
+        with schema_context("alpha"):
+            failing = vehicle_import_run.apply_async(args=["00000000-0000-0000-0000-000000000000"], connection=conn)
+        results = []
+        for schema in order:
+            with schema_context(schema):
+                results.append(ping.apply_async(connection=conn))
+    assert [result.get(timeout=60)["schema"] for result in results] == order
+    with pytest.raises(Exception, match=r"DoesNotExist|matching query"):
+        failing.get(timeout=60)
+
+
+@pytest.mark.broker
 def test_health_reports_a_worker_round_trip(worker, world, monkeypatch):
     if worker != settings.CELERY_BROKER_URL:
         pytest.skip("the health page probes the configured broker only")

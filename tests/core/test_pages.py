@@ -70,7 +70,7 @@ def test_wrong_password_gets_a_clear_error(world):
 
 def test_repeated_failures_cool_off_instead_of_locking_forever(world, settings, password):
     client = client_for(world.alpha)
-    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+    for _attempt in range(settings.LOGIN_FAILURE_LIMIT):
         client.post(reverse("login"), {"username": "member@alpha.example.com", "password": "wrong"})
     locked = client.post(reverse("login"), {"username": "member@alpha.example.com", "password": password})
     assert locked.status_code == 429
@@ -143,7 +143,7 @@ def test_api_docs_are_served_offline(db):
 
 def test_failure_count_ignores_the_case_of_the_address(world, settings, password):
     client = client_for(world.alpha)
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
+    for attempt in range(settings.LOGIN_FAILURE_LIMIT):
         username = "MANAGER@alpha.example.com" if attempt % 2 else "manager@ALPHA.example.com"
         client.post(reverse("login"), {"username": username, "password": "wrong"})
     locked = client.post(reverse("login"), {"username": "manager@alpha.example.com", "password": password})

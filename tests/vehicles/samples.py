@@ -20,6 +20,18 @@ SAMPLES = {
     "v1:vehicle-model-detail": _model_pk,
 }
 
-from .import_samples import IMPORT_SAMPLES  # noqa: E402 -- the import engineer's routes
+from .import_samples import IMPORT_SAMPLES, finished_job_make  # noqa: E402 -- the import engineer's routes
 
 SAMPLES.update(IMPORT_SAMPLES)
+
+
+def _plant(partner) -> list[str]:
+    """A model, a vehicle and an import whose texts only the partner's members may ever see."""
+    slug = partner.schema_name
+    model = model_make(partner, name=f"SECRET-{slug}-model")
+    vehicle = vehicle_make(partner, model=model, plant=f"SECRET-{slug}-plant")
+    job = finished_job_make(partner)
+    return [model.name, vehicle.plant, vehicle.vin, job.original_name]
+
+
+PLANTS = [_plant]

@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import sql
 
+from portal.audit.choices import AuditAction
+from portal.audit.services import audit_record
+
 from ..choices import ChangeSource, ImportMode, ImportStatus, VehicleStatus
 from ..models import ImportJob, ImportRejection, Vehicle, VehicleModel, VehicleStatusChange
 from ..vin import wmi_owner_map
@@ -145,6 +148,7 @@ def _run_locked(job: ImportJob, partner_id: int | None) -> ImportJob:
         job,
         status=ImportStatus.RUNNING,
         phase=PHASE_READING,
+        attempts=job.attempts + 1,
         started_at=now,
         finished_at=None,
         error_message="",
@@ -189,6 +193,25 @@ def _quietly(query, params=None) -> None:
 def _fail(job: ImportJob, message: str) -> None:
     ImportRejection.objects.filter(job=job).delete()
     _progress(job, status=ImportStatus.FAILED, phase=PHASE_DONE, error_message=message, finished_at=timezone.now())
+    _audit_finished(job)
+
+
+def _audit_finished(job: ImportJob) -> None:
+    """The audit trail's record of how an import ended (the worker has no request: the uploader is the actor)."""
+    audit_record(
+        action=AuditAction.IMPORT_FINISHED,
+        actor=job.created_by,
+        target=job,
+        details={
+            "status": job.status,
+            "dry_run": job.dry_run,
+            "rows": job.rows_processed,
+            "created": job.rows_created,
+            "updated": job.rows_updated,
+            "rejected": job.rows_rejected,
+            "error": job.error_message,
+        },
+    )
 
 
 def _load(job: ImportJob, stage: Stage, partner_id: int | None) -> None:
@@ -208,7 +231,9 @@ def _load(job: ImportJob, stage: Stage, partner_id: int | None) -> None:
         exhausted = False
         while not exhausted:
             exhausted = True
-            with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            # Its own transaction (a savepoint inside a caller's): a file that breaks mid-chunk aborts this COPY
+            # only, and the job can still be marked failed on the same connection.
+            with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
                 write = copy.write_row
                 count = 0
                 for line, cells in rows:
@@ -291,11 +316,13 @@ def _finish(job: ImportJob, stage: Stage) -> None:
             done.update(rows_created=created, rows_updated=updated, rows_unchanged=unchanged)
             done["finished_at"] = timezone.now()
             _progress(job, **done)  # commits with the vehicles: both or neither
+            _audit_finished(job)
         if created + updated >= ANALYZE_AFTER_ROWS:
             _quietly(sql.SQL("ANALYZE {}, {}").format(sql.Identifier(VEHICLE), sql.Identifier(HISTORY)))
         return
     done["finished_at"] = timezone.now()
     _progress(job, **done)
+    _audit_finished(job)
 
 
 def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
@@ -370,6 +397,22 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
             created = cursor.fetchone()[0]
     unchanged = max(0, job.rows_valid - created - updated)
     return created, updated, unchanged
+
+
+def stale_jobs_requeue(*, older_than_s: float, max_attempts: int) -> list:
+    """Running jobs of the current schema whose heartbeat is older than `older_than_s` and that may run again:
+    put back to "queued" (staging table dropped, progress cleared) and return their ids, to be sent again."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_s)
+    stale = ImportJob.objects.filter(status=ImportStatus.RUNNING, heartbeat_at__lt=cutoff, attempts__lt=max_attempts)
+    ids = list(stale.values_list("pk", flat=True))
+    if not ids:
+        return []
+    stale.filter(pk__in=ids).update(status=ImportStatus.QUEUED, phase="", rows_processed=0, rows_total=0)
+    for pk in ids:
+        _quietly(
+            sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(connection.schema_name, f"{STAGE_PREFIX}{pk.hex}"))
+        )
+    return ids
 
 
 def stale_jobs_fail(*, older_than_s: float) -> int:

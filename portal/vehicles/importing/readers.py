@@ -25,6 +25,14 @@ MAX_LINE_CHARS = 10_000  # a vehicle row is ~100 characters; a longer line is no
 SNIFF_BYTES = 64 * 1024
 SEPARATORS = (",", ";", "\t")
 ZIP_MAGIC = b"PK\x03\x04"
+# An XLSX file is a ZIP archive: before openpyxl opens it, its directory is checked so that a small upload
+# cannot unpack into gigabytes (a decompression bomb). Python's zipfile never inflates a member past the size
+# the directory declares, so checking the declared sizes is enough.
+XLSX_MAX_MEMBERS = 1_000
+XLSX_MAX_UNCOMPRESSED = 4 * 1024**3  # every part together; a million-row sheet is a few hundred MB
+XLSX_MAX_PART_IN_MEMORY = 256 * 1024**2  # parts other than worksheets (shared strings, styles) are read whole
+XLSX_MAX_RATIO = 100  # real sheets compress 5-20 times; runs of zeros compress 1,000 times
+XLSX_RATIO_FROM_BYTES = 16 * 1024**2  # small parts may compress well without harm
 
 
 @dataclass
@@ -159,19 +167,45 @@ def _xlsx_cell(value) -> str:
     return str(value)
 
 
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse a ZIP whose parts are too many, too large or compressed suspiciously well (ImportFileError)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ImportFileError(_("This XLSX file is damaged or is not an Excel workbook.")) from error
+    bomb = ImportFileError(
+        _("This XLSX file would unpack to far more data than a table of vehicles holds; it was refused.")
+    )
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise bomb
+    if sum(member.file_size for member in members) > XLSX_MAX_UNCOMPRESSED:
+        raise bomb
+    for member in members:
+        in_memory = not member.filename.startswith("xl/worksheets/")
+        if in_memory and member.file_size > XLSX_MAX_PART_IN_MEMORY:
+            raise bomb
+        ratio = member.file_size / max(1, member.compress_size)
+        if member.file_size > XLSX_RATIO_FROM_BYTES and ratio > XLSX_MAX_RATIO:
+            raise bomb
+
+
 def _xlsx_table(path: Path, size: int) -> Iterator[Table]:
     import openpyxl
+    from defusedxml import DefusedXmlException
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_xlsx_archive(path)
+    damaged = _("This XLSX file is damaged or is not an Excel workbook.")
     handle = path.open("rb")  # a file object: openpyxl then does not insist on an .xlsx name
     try:
         workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        handle.close()
-        raise ImportFileError(_("This XLSX file is damaged or is not an Excel workbook.")) from error
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, SyntaxError) as error:
+        handle.close()  # SyntaxError: xml.etree's ParseError; DefusedXmlException is a ValueError
+        raise ImportFileError(damaged) from error
     try:
         sheet = workbook.worksheets[0]
-        values = sheet.iter_rows(values_only=True)
+        values = _guarded(sheet.iter_rows(values_only=True), damaged, DefusedXmlException)
         header = None
         line = 0
         for line, cells in enumerate(values, start=1):  # noqa: B007 -- line is used after the loop
@@ -192,6 +226,14 @@ def _xlsx_table(path: Path, size: int) -> Iterator[Table]:
     finally:
         workbook.close()
         handle.close()
+
+
+def _guarded(rows, message: str, *errors) -> Iterator:
+    """The rows, with XML trouble met while reading them (a forbidden entity, broken XML) as ImportFileError."""
+    try:
+        yield from rows
+    except (*errors, SyntaxError, zipfile.BadZipFile, KeyError, ValueError, EOFError) as error:
+        raise ImportFileError(message) from error
 
 
 @contextmanager

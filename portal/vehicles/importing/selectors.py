@@ -1,6 +1,5 @@
 """Reads of the import: jobs, one job, its rejected rows, and the rejected rows as CSV lines."""
 
-import csv
 import io
 from collections.abc import Iterator
 
@@ -8,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from ..models import ImportJob, ImportRejection
+from portal.core.spreadsheets import SafeCsvWriter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from ..models import ImportJob, ImportRejection
 
 
 def import_job_list() -> QuerySet[ImportJob]:
@@ -28,20 +27,14 @@ def import_rejection_list(*, job: ImportJob) -> QuerySet[ImportRejection]:
     return ImportRejection.objects.filter(job=job).order_by("line", "id")
 
 
-def safe_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def import_rejections_csv(*, job: ImportJob) -> Iterator[str]:
     """The rejected rows as CSV text, a chunk at a time (for a streaming response)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)
     writer.writerow([_("line"), _("column"), _("value"), _("reason")])
     rows = import_rejection_list(job=job).values_list("line", "column", "value", "reason")
     for count, (line, column, value, reason) in enumerate(rows.iterator(chunk_size=5000), start=1):
-        writer.writerow([line, safe_cell(column), safe_cell(value), safe_cell(reason)])
+        writer.writerow([line, column, value, reason])
         if count % 1000 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

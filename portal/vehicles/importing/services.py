@@ -5,16 +5,26 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from ..choices import ImportMode
+from portal.audit.choices import AuditAction
+from portal.audit.services import audit_record
+
+from ..choices import ImportMode, ImportStatus
 from ..models import ImportJob
 from .errors import ImportFileError
-from .pipeline import stale_jobs_fail
+from .pipeline import stale_jobs_fail, stale_jobs_requeue
 from .readers import MAX_UPLOAD_BYTES, check_upload
 
 STALE_AFTER = datetime.timedelta(minutes=10)  # a running job without a heartbeat for this long has lost its worker
+# The sweeper gives a job whose worker died (or whose run was never sent: the web process died after the
+# commit) another run well before readers would give up on it; after MAX_ATTEMPTS runs the job fails visibly.
+REQUEUE_STALE_AFTER = datetime.timedelta(minutes=5)
+RESEND_QUEUED_AFTER = datetime.timedelta(minutes=5)
+MAX_ATTEMPTS = 3
 MARKETS = ("EU",)  # besides ISO country codes
 
 
@@ -56,6 +66,12 @@ def import_job_create(*, user, upload: UploadedFile, market: str, mode: str, dry
     try:
         with transaction.atomic():
             job.save()
+            audit_record(
+                action=AuditAction.IMPORT_CREATED,
+                actor=job.created_by,
+                target=job,
+                details={"file": name, "bytes": upload.size, "market": market, "mode": mode, "dry_run": dry_run},
+            )
             transaction.on_commit(lambda: import_job_queue(job=job))
     except Exception:
         job.file.delete(save=False)
@@ -68,6 +84,7 @@ def import_job_queue(*, job: ImportJob) -> None:
     from ..tasks import vehicle_import_run
 
     assert connection.schema_name != "public", "imports run in a partner schema"
+    ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now())
     result = vehicle_import_run.apply_async(args=[str(job.pk)])
     ImportJob.objects.filter(pk=job.pk, celery_task_id="").update(celery_task_id=result.id or "")
 
@@ -75,3 +92,28 @@ def import_job_queue(*, job: ImportJob) -> None:
 def import_jobs_fail_stale(*, older_than: datetime.timedelta = STALE_AFTER) -> int:
     """Fail the current schema's running jobs whose worker went away; returns how many."""
     return stale_jobs_fail(older_than_s=older_than.total_seconds())
+
+
+def import_jobs_recover(
+    *,
+    stale_after: datetime.timedelta = REQUEUE_STALE_AFTER,
+    resend_after: datetime.timedelta = RESEND_QUEUED_AFTER,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> dict:
+    """The sweeper: no import stays half-done or forgotten. Idempotent (runs are, and a job runs one at a time).
+
+    - running, worker gone (no heartbeat), runs left: back to the queue and sent again (it starts from scratch);
+    - running, worker gone, no runs left: failed with the reason;
+    - queued but never started long after it was sent (or never sent: the web process died after the commit):
+      sent again.
+    """
+    requeued = stale_jobs_requeue(older_than_s=stale_after.total_seconds(), max_attempts=max_attempts)
+    failed = stale_jobs_fail(older_than_s=stale_after.total_seconds())
+    cutoff = timezone.now() - resend_after
+    forgotten = ImportJob.objects.filter(status=ImportStatus.QUEUED, created_at__lt=cutoff).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff)
+    )
+    resend = set(forgotten.values_list("pk", flat=True)) | set(requeued)
+    for job in ImportJob.objects.filter(pk__in=resend):
+        import_job_queue(job=job)
+    return {"requeued": len(requeued), "failed": failed, "resent": len(resend) - len(requeued)}

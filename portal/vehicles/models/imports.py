@@ -39,6 +39,9 @@ class ImportJob(models.Model):
     rows_unchanged = models.PositiveIntegerField(default=0)
     error_message = models.TextField(blank=True)
     celery_task_id = models.CharField(max_length=64, blank=True)
+    # Runs started (a killed worker's run is redone) and when the run was last sent to the broker.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)

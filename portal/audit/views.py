@@ -1,0 +1,100 @@
+"""The audit trail pages: owners see their partner's events on its host; staff see every event on the public host."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from portal.core.paging import Page, page_number
+from portal.core.spreadsheets import csv_lines
+from tenants.choices import Role
+
+from .filters import AuditEventFilterSet, StaffAuditEventFilterSet
+from .selectors import audit_event_list, audit_export_rows
+
+EXPORT_LIMIT = 100_000
+
+
+def _require_owner(request) -> None:
+    if not request.membership.has_role(Role.OWNER):
+        raise PermissionDenied(_("Only the partner's owners see its audit trail."))
+
+
+def _filtered(request, *, staff: bool):
+    filterset_class = StaffAuditEventFilterSet if staff else AuditEventFilterSet
+    events = audit_event_list(staff=True) if staff else audit_event_list(partner=request.tenant)
+    filterset = filterset_class(request.GET or None, queryset=events)
+    for field in filterset.form.fields.values():
+        field.widget.attrs.setdefault("class", "form-control form-control-sm")
+    # Invalid filters match nothing (the form says why): an export never silently widens to every event.
+    queryset = events if not filterset.is_bound else (filterset.qs if filterset.is_valid() else events.none())
+    return filterset, queryset
+
+
+def _page(request, *, staff: bool):
+    filterset, queryset = _filtered(request, staff=staff)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "audit/event_list.html",
+        {
+            "filterset": filterset,
+            "page": Page(queryset, page_number(request.GET.get("page"))),
+            "query": query.urlencode(),
+            "staff_view": staff,
+        },
+    )
+
+
+def _export(request, *, staff: bool):
+    _filterset, queryset = _filtered(request, staff=staff)
+    header = [
+        _("When (UTC)"),
+        _("Action"),
+        _("Who"),
+        _("Partner"),
+        _("Object type"),
+        _("Object id"),
+        _("Object"),
+        _("Address"),
+        _("Request id"),
+        _("Method"),
+        _("Path"),
+        _("Details"),
+    ]
+    rows = audit_export_rows(queryset=queryset[:EXPORT_LIMIT], staff=staff)
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{timezone.now():%Y-%m-%d}.csv"'
+    return response
+
+
+@require_GET
+def audit_list(request):
+    """The partner's audit trail (owners)."""
+    _require_owner(request)
+    return _page(request, staff=False)
+
+
+@require_GET
+def audit_export(request):
+    """The partner's filtered audit trail as CSV (owners)."""
+    _require_owner(request)
+    return _export(request, staff=False)
+
+
+@require_GET
+@staff_member_required
+def staff_audit_list(request):
+    """Every partner's audit trail (staff)."""
+    return _page(request, staff=True)
+
+
+@require_GET
+@staff_member_required
+def staff_audit_export(request):
+    """Every partner's filtered audit trail as CSV (staff)."""
+    return _export(request, staff=True)
