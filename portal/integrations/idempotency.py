@@ -1,6 +1,7 @@
 """`Idempotency-Key` on API POSTs: a retry gets the first answer and creates nothing new."""
 
 import hashlib
+import json
 import time
 from datetime import timedelta
 
@@ -19,6 +20,25 @@ POLL_S = 0.05
 # An unfinished record older than this belongs to a request that died: a retry may run again.
 ABANDONED_AFTER = timedelta(minutes=5)
 KEEP_FOR = timedelta(hours=48)
+
+
+def one_time(response, *fields: str):
+    """Mark fields of a JSON answer as one-time secrets: a replay gets the answer without them (never stored)."""
+    response.one_time_fields = fields
+    return response
+
+
+def _stored_body(response) -> bytes:
+    """What a replay may show: the answer, minus any one-time secret (an API key, a signing secret)."""
+    fields = getattr(response, "one_time_fields", ())
+    if not fields:
+        return response.content
+    body = json.loads(response.content)
+    for field in fields:
+        if field in body:
+            body[field] = None
+    body["one_time_fields_withheld"] = list(fields)
+    return json.dumps(body).encode()
 
 
 def _error(status: int, code: str, detail: str) -> JsonResponse:
@@ -127,7 +147,7 @@ class IdempotencyMiddleware:
         IdempotencyRecord.objects.filter(pk=record.pk).update(
             status_code=response.status_code,
             content_type=response.get("Content-Type", ""),
-            response_body=response.content,
+            response_body=_stored_body(response),
             completed_at=timezone.now(),
         )
         return response

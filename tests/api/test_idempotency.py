@@ -25,9 +25,16 @@ def test_retry_with_same_key_and_body_replays_the_first_answer(world):
     first = _post(client, {"name": "ERP"}, "order-1")
     again = _post(client, {"name": "ERP"}, "order-1")
     assert first.status_code == again.status_code == 201
-    assert again.json() == first.json()  # the secret shown once is the same secret: no second key
     assert again["Idempotent-Replayed"] == "true"
     assert ApiKey.objects.filter(name="ERP").count() == 1
+    # The same answer (same key), except the one-time secret: it is shown once and never stored for replays.
+    replayed, original = again.json(), first.json()
+    assert original["key"] and replayed["key"] is None and replayed["one_time_fields_withheld"] == ["key"]
+    assert {k: v for k, v in replayed.items() if k not in ("key", "one_time_fields_withheld")} == {
+        k: v for k, v in original.items() if k != "key"
+    }
+    stored = bytes(IdempotencyRecord.objects.get(key="order-1").response_body)
+    assert original["key"].encode() not in stored
 
 
 def test_same_key_with_another_body_is_refused_and_changes_nothing(world):
@@ -76,7 +83,7 @@ def test_ten_concurrent_retries_create_one_object(world):
         client.force_login(owner)
         barrier.wait()
         response = _post(client, {"name": "concurrent"}, "burst-1")
-        answers.append((response.status_code, response.json().get("key", "")))
+        answers.append((response.status_code, response.json()["prefix"]))
         connections.close_all()
 
     threads = [threading.Thread(target=send) for _ in range(10)]
@@ -85,11 +92,11 @@ def test_ten_concurrent_retries_create_one_object(world):
             thread.start()
         for thread in threads:
             thread.join(60)
-        statuses = {status for status, _key in answers}
-        secrets = {secret for _status, secret in answers}
+        statuses = {status for status, _prefix in answers}
+        prefixes = {prefix for _status, prefix in answers}
         assert len(answers) == 10
         assert statuses == {201}
-        assert len(secrets) == 1
+        assert len(prefixes) == 1  # every retry answers with the one key that was created
         assert ApiKey.objects.filter(name="concurrent").count() == 1
     finally:
         # The threads committed outside this test's transaction: clean up after them.

@@ -18,13 +18,21 @@ class ApiKeySerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"required": True, "allow_blank": False, "max_length": 50}}
 
 
-class ApiKeyCreatedSerializer(ApiKeySerializer):
-    """Returned once, on creation: the only time the secret is shown."""
+WITHHELD_HELP = (
+    "Only on an Idempotency-Key replay: the one-time fields left out (they were shown once and are never stored)."
+)
 
-    key = serializers.CharField(read_only=True)
+
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    """Returned once, on creation: the only time the secret is shown (null on an idempotent replay)."""
+
+    key = serializers.CharField(read_only=True, allow_null=True)
+    one_time_fields_withheld = serializers.ListField(
+        child=serializers.CharField(), read_only=True, required=False, help_text=WITHHELD_HELP
+    )
 
     class Meta(ApiKeySerializer.Meta):
-        fields = [*ApiKeySerializer.Meta.fields, "key"]
+        fields = [*ApiKeySerializer.Meta.fields, "key", "one_time_fields_withheld"]
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
@@ -39,8 +47,15 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    """Returned on creation: the signing secret is shown this once (null on an idempotent replay)."""
+
+    secret = serializers.CharField(read_only=True, allow_null=True)
+    one_time_fields_withheld = serializers.ListField(
+        child=serializers.CharField(), read_only=True, required=False, help_text=WITHHELD_HELP
+    )
+
     class Meta(WebhookEndpointSerializer.Meta):
-        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret", "one_time_fields_withheld"]
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):

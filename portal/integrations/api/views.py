@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from portal.integrations.idempotency import one_time
 from portal.integrations.models import ApiKey
 from portal.integrations.selectors import api_key_list
 from portal.integrations.services import api_key_create, api_key_revoke
@@ -38,7 +39,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Destr
             scopes=serializer.validated_data.get("scopes"),
         )
         key.key = secret
-        return Response(ApiKeyCreatedSerializer(key).data, status=status.HTTP_201_CREATED)
+        return one_time(Response(ApiKeyCreatedSerializer(key).data, status=status.HTTP_201_CREATED), "key")
 
     def perform_destroy(self, instance):
         api_key_revoke(key=instance)

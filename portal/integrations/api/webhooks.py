@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from portal.integrations.idempotency import one_time
 from portal.integrations.models import WebhookDelivery, WebhookEndpoint
 from portal.integrations.webhooks import (
     webhook_delivery_list,
@@ -40,7 +41,9 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
             endpoint = webhook_endpoint_create(partner=request.partner, **serializer.validated_data)
         except DjangoValidationError as error:
             raise ValidationError({"url": error.messages}) from error
-        return Response(WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+        return one_time(
+            Response(WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED), "secret"
+        )
 
     def perform_update(self, serializer):
         try:
