@@ -64,6 +64,8 @@ SHARED_APPS = [
     "portal.integrations",
     "portal.reference",
     "portal.collaboration",
+    "portal.insights",
+    "chartjs",  # Chart.js (and its stylesheet) as static files, for the statistics dashboards
 ]
 # Apps whose tables are created in every partner schema.
 TENANT_APPS = [
@@ -71,6 +73,8 @@ TENANT_APPS = [
     "portal.vehicles",
     "portal.projectnotes",
     "portal.compliance",
+    "portal.supply",
+    "portal.insights.capture",  # after the apps whose tables it watches
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -40,7 +40,7 @@ FLEETS = {
     "siam-ebike": ("MS9", "A", "SEB", 60, "TH", "Ayutthaya plant", [("TH", "Bangkok"), ("TH", "Chiang Mai")]),
 }
 EXPORT_COUNTRIES = [("HU", "Budapest"), ("SA", "Riyadh"), ("VN", "Hanoi"), ("TH", "Bangkok")]
-YEAR_CHARS = {2023: "P", 2024: "R", 2025: "S"}
+YEAR_CHARS = {2023: "P", 2024: "R", 2025: "S", 2026: "T", 2027: "V", 2028: "W", 2029: "X", 2030: "Y"}
 
 
 def demo_vin(wmi: str, vds: str, year: int, plant: str, serial: int, small_maker_code: str = "") -> str:
@@ -79,9 +79,11 @@ def _seed_partner(partner, slug: str, stdout) -> None:
             return
         rng = random.Random(slug)  # the same demo every time
         today = datetime.date.today()
+        # Production over the last ~three years, so the statistics show recent months too.
+        first_day = max(datetime.date(2023, 1, 9), today - datetime.timedelta(days=1030))
         for serial in range(1, count + 1):
             model, vds = models[serial % len(models)]
-            produced = datetime.date(2023, 1, 9) + datetime.timedelta(days=rng.randrange(0, 1000))
+            produced = first_day + datetime.timedelta(days=rng.randrange(0, 1000))
             produced = min(produced, today - datetime.timedelta(days=30))
             vin = demo_vin(wmi, vds, produced.year, plant_letter, serial, code)
             if Vehicle.objects.filter(vin=vin).exists():

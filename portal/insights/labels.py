@@ -1,0 +1,52 @@
+"""Words for the keys of each breakdown (category codes, countries, kinds, reasons, …) in the reader's language."""
+
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from portal.collaboration.choices import Stage
+from portal.vehicles.choices import Category
+from tenants.choices import PartnerKind
+
+from .choices import Breakdown
+
+
+def _reasons() -> dict[str, str]:
+    return {
+        "embargoed_destination": _("Embargoed destination"),
+        "embargoed_consignee_country": _("Consignee's country under embargo"),
+        "screening_hit": _("Consignee on the screening list"),
+        "certificate_missing": _("Certificate missing"),
+        "certificate_expired": _("Certificate expired"),
+        "certificate_expires_before_arrival": _("Certificate expires before arrival"),
+        "certificate_not_yet_valid": _("Certificate not yet valid"),
+        "certificate_validity_too_long": _("Certificate validity too long"),
+        "no_market_rules": _("No rules for the market"),
+        "hs_code_mismatch": _("HS code does not match"),
+        "vehicle_already_exported": _("Vehicle already exported"),
+        "vehicle_deregistered": _("Vehicle deregistered"),
+        "vehicle_on_other_shipment": _("Vehicle on another shipment"),
+        "no_vehicles": _("No vehicles"),
+        "arrival_in_past": _("Arrival date in the past"),
+    }
+
+
+def _certificate_types() -> dict[str, str]:
+    from portal.reference.models import CertificateType
+
+    return dict(CertificateType.objects.values_list("code", "name"))
+
+
+def key_labels(breakdown: str, keys) -> dict[str, str]:
+    """Every key's label for one breakdown (one query at most)."""
+    if breakdown == Breakdown.TOTAL:
+        return {key: _("All partners") for key in keys}
+    if breakdown in (Breakdown.REGION, Breakdown.DESTINATION, Breakdown.COUNTRY):
+        return {key: countries.name(key) or key for key in keys}
+    names = {
+        Breakdown.CATEGORY: lambda: dict(Category.choices),
+        Breakdown.KIND: lambda: dict(PartnerKind.choices),
+        Breakdown.STAGE: lambda: dict(Stage.choices),
+        Breakdown.REASON: _reasons,
+        Breakdown.CERTIFICATE_TYPE: _certificate_types,
+    }.get(breakdown, dict)()
+    return {key: str(names.get(key, key)) for key in keys}

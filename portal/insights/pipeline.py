@@ -1,0 +1,317 @@
+"""The statistics pipeline: start a run, compute each partner's facts in its schema, combine them into cells.
+
+Every step is one transaction that replaces what it computes (delete, then insert), so a rerun, a retry or a
+redelivered task after a killed worker gives the same rows and never adds twice:
+
+* `run_start` (public) records a run and the partners it covers, and queues one task per partner schema;
+* `partner_compute` (in the partner's schema) locks its dirty months, recomputes the facts of exactly those
+  months in SQL, deletes the marks and records its part done, all or nothing;
+* the last partner to finish queues `run_combine` (public), which rebuilds the cells of the months that
+  changed, applies disclosure control, evaluates the risk rules and marks the run finished.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tenants.models import Partner
+
+from .choices import Breakdown, CellStatus, PartStatus, RunKind, RunStatus
+from .disclosure import TOTAL, CellFigures, protect
+from .measures import MEASURES, PARTNER_MEASURES, partner_sql
+from .models import Cell, DirtyMonth, Run, RunPartner
+
+logger = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- start
+
+
+def run_start(*, kind: str = RunKind.INCREMENTAL, by=None, queue: bool = True) -> Run:
+    """Record a run and queue its partner tasks after the commit (a full run covers every member partner)."""
+    with transaction.atomic():
+        partners = Partner.objects.members()
+        if kind == RunKind.INCREMENTAL:
+            dirty = DirtyMonth.objects.values("schema_name").distinct()
+            partners = partners.filter(schema_name__in=dirty)
+        partners = list(partners.order_by("pk"))
+        run = Run.objects.create(kind=kind, partners_total=len(partners), started_by=by)
+        RunPartner.objects.bulk_create([RunPartner(run=run, partner=partner) for partner in partners])
+        if queue:
+            transaction.on_commit(lambda: _queue_partners(run, partners))
+    return run
+
+
+def _queue_partners(run: Run, partners: list[Partner]) -> None:
+    from .tasks import insights_combine, insights_partner_compute
+
+    if not partners:
+        insights_combine.apply_async(args=[run.pk], headers={"_schema_name": "public"})
+        return
+    for partner in partners:
+        insights_partner_compute.apply_async(args=[run.pk, partner.pk], headers={"_schema_name": partner.schema_name})
+
+
+# ---------------------------------------------------------------- one partner
+
+
+def _months_window(months: list[datetime.date]) -> dict:
+    return {
+        "months": months,
+        "lo": min(months),
+        "hi": (max(months).replace(day=28) + datetime.timedelta(days=4)).replace(day=1),
+    }
+
+
+INSERT_FACTS = """
+INSERT INTO public.insights_fact (measure, period, d1, d2, partner_id, value)
+SELECT %(measure)s, q.period, q.d1, q.d2, %(partner)s, q.value FROM ({query}) AS q(period, d1, d2, value)
+WHERE q.value <> 0
+"""
+BREAKDOWN_ROWS = """
+SELECT f.period, {key}, f.partner_id, sum(f.value) FROM public.insights_fact f
+JOIN public.tenants_partner p ON p.id = f.partner_id
+WHERE f.measure = %s {period_filter} GROUP BY 1, 2, 3
+"""
+
+
+def facts_replace(*, partner: Partner, months_by_source: dict[str, list[datetime.date]] | None) -> int:
+    """Recompute a partner's facts (this schema) for the given months per source, or for everything (None)."""
+    written = 0
+    with connection.cursor() as cursor:
+        for measure in PARTNER_MEASURES:
+            if months_by_source is None:
+                cursor.execute(
+                    "DELETE FROM public.insights_fact WHERE partner_id = %s AND measure = %s",
+                    [partner.pk, measure.code],
+                )
+                params: dict = {}
+                sql = partner_sql(measure, incremental=False)
+            else:
+                months = months_by_source.get(measure.source)
+                if not months:
+                    continue
+                params = _months_window(months)
+                cursor.execute(
+                    "DELETE FROM public.insights_fact WHERE partner_id = %s AND measure = %s AND period = ANY(%s)",
+                    [partner.pk, measure.code, months],
+                )
+                sql = partner_sql(measure, incremental=True)
+            insert = INSERT_FACTS.format(query=sql)  # the measure's own SQL: no input in it
+            cursor.execute(insert, {**params, "measure": measure.code, "partner": partner.pk})
+            written += cursor.rowcount
+    return written
+
+
+def partner_compute(*, run_id: int, partner_id: int, queue: bool = True) -> RunPartner:
+    """Compute one partner's part of a run in its own schema; a part already done is left as it is."""
+    with transaction.atomic():
+        part = (
+            RunPartner.objects.select_for_update()
+            .select_related("run", "partner")
+            .get(run_id=run_id, partner_id=partner_id)
+        )
+        if part.status != PartStatus.PENDING:
+            # A redelivered task whose work was committed: only make sure the run moves on.
+            transaction.on_commit(lambda: part_finished(run_id=run_id, queue=queue))
+            return part
+        partner = part.partner
+        if connection.schema_name != partner.schema_name:
+            raise RuntimeError(f"partner {partner.schema_name} computed in schema {connection.schema_name}")
+        # Locked until this transaction ends: a write marking the same month waits, then marks it again.
+        marks = list(DirtyMonth.objects.select_for_update().filter(schema_name=partner.schema_name))
+        if part.run.kind == RunKind.FULL:
+            written = facts_replace(partner=partner, months_by_source=None)
+            months: list[str] = []
+        else:
+            by_source: dict[str, list[datetime.date]] = defaultdict(list)
+            for mark in marks:
+                by_source[mark.source].append(mark.month)
+            written = facts_replace(partner=partner, months_by_source=by_source)
+            months = sorted({mark.month.isoformat() for mark in marks})
+        DirtyMonth.objects.filter(pk__in=[mark.pk for mark in marks]).delete()
+        part.status, part.months, part.facts_written = PartStatus.DONE, months, written
+        part.attempts += 1
+        part.finished_at = timezone.now()
+        part.save(update_fields=["status", "months", "facts_written", "attempts", "finished_at"])
+    part_finished(run_id=run_id, queue=queue)
+    return part
+
+
+def part_failed(*, run_id: int, partner_id: int, error: str) -> None:
+    """Give up on one partner (its marks stay for the next run) and let the run combine without it."""
+    with transaction.atomic():
+        updated = RunPartner.objects.filter(run_id=run_id, partner_id=partner_id, status=PartStatus.PENDING).update(
+            status=PartStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+        )
+    if updated:
+        part_finished(run_id=run_id)
+
+
+def part_finished(*, run_id: int, queue: bool = True) -> bool:
+    """When every part is done or failed, move the run on to combining (once) and queue the combine."""
+    with transaction.atomic():
+        run = Run.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.RUNNING or run.parts.filter(status=PartStatus.PENDING).exists():
+            return False
+        run.partners_done = run.parts.filter(status=PartStatus.DONE).count()
+        run.status = RunStatus.COMBINING
+        run.save(update_fields=["status", "partners_done"])
+        if queue:
+            from .tasks import insights_combine
+
+            # Sent for the public schema, whichever partner's task finished last.
+            transaction.on_commit(
+                lambda: insights_combine.apply_async(args=[run_id], headers={"_schema_name": "public"})
+            )
+    return True
+
+
+# ---------------------------------------------------------------- combine
+
+PROJECT_FACTS_SQL = """
+INSERT INTO public.insights_fact (measure, period, d1, d2, partner_id, value)
+SELECT 'project_stage_entries', date_trunc('month', t.at AT TIME ZONE 'UTC')::date, t.to_stage, '', p.owner_id,
+       count(DISTINCT t.project_id)
+FROM collaboration_transition t JOIN collaboration_project p ON p.id = t.project_id
+GROUP BY 2, 3, 5
+"""
+PARTNER_KEYS = {Breakdown.KIND: "p.kind", Breakdown.COUNTRY: "p.country", Breakdown.TOTAL: "''"}
+
+
+def _breakdown_rows(cursor, measure, breakdown: str, periods: list[datetime.date] | None):
+    key = PARTNER_KEYS.get(breakdown) or f"f.{measure.dimensions[breakdown]}"
+    period_filter = "AND f.period = ANY(%s)" if periods is not None else ""
+    cursor.execute(
+        BREAKDOWN_ROWS.format(key=key, period_filter=period_filter),  # fixed column names, no input
+        [measure.code, *([periods] if periods is not None else [])],
+    )
+    return cursor.fetchall()
+
+
+def cells_rebuild(*, periods: list[datetime.date] | None, measures: list[str] | None = None) -> int:
+    """Rebuild the cells of the given measures (or all) for the given months (or all), with disclosure control."""
+    chosen = [MEASURES[code] for code in measures] if measures is not None else list(MEASURES.values())
+    cells: list[Cell] = []
+    with connection.cursor() as cursor:
+        for measure in chosen:
+            # period → breakdown → key → partner → value
+            tables: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
+            for breakdown in measure.breakdowns:
+                for period, key, partner_id, value in _breakdown_rows(cursor, measure, breakdown, periods):
+                    tables[period][breakdown][key or TOTAL][partner_id] = value
+            for period, by_breakdown in tables.items():
+                cells.extend(_period_cells(measure.code, period, by_breakdown))
+            delete = "DELETE FROM public.insights_cell WHERE measure = %s"
+            if periods is None:
+                cursor.execute(delete, [measure.code])
+            else:
+                cursor.execute(delete + " AND period = ANY(%s)", [measure.code, periods])
+    Cell.objects.bulk_create(cells, batch_size=2000)
+    return len(cells)
+
+
+def _period_cells(measure: str, period, by_breakdown: dict) -> list[Cell]:
+    """One month of one measure: the total (shared by every breakdown) and each breakdown's cells."""
+    total = by_breakdown.get(Breakdown.TOTAL, {}).get(TOTAL)
+    total_status = protect({TOTAL: total})[TOTAL] if total is not None else None
+    cells = []
+    for breakdown, table in by_breakdown.items():
+        if breakdown == Breakdown.TOTAL:
+            continue
+        if total is None:
+            status = protect(dict(table), has_total=False)
+        else:
+            status = protect({**table, TOTAL: total})
+            # A breakdown that can only be protected by hiding the total hides it for every breakdown.
+            total_status = max(total_status, status[TOTAL], key=_severity)
+        cells.extend(
+            _cell(measure, breakdown, period, key, by_partner, status[key]) for key, by_partner in table.items()
+        )
+    if total is not None:
+        cells.append(_cell(measure, Breakdown.TOTAL, period, TOTAL, total, total_status))
+    return cells
+
+
+def _severity(status: str) -> int:
+    return [CellStatus.SHOWN, CellStatus.SECONDARY, CellStatus.PRIMARY].index(status)
+
+
+def _cell(measure: str, breakdown: str, period, key: str, by_partner: dict[int, Decimal], status: str) -> Cell:
+    figures = CellFigures(by_partner)
+    return Cell(
+        measure=measure,
+        breakdown=breakdown,
+        period=period,
+        key=key,
+        value=figures.value,
+        contributors=figures.contributors,
+        top_share=round(figures.top_share, 4),
+        status=status,
+    )
+
+
+def run_combine(*, run_id: int) -> Run:
+    """Combine the partners' facts into cells for the months the run changed, then evaluate the risk rules."""
+    from .risks import warnings_rebuild
+
+    with transaction.atomic():
+        # One combine at a time: two would both rebuild the same cells.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('insights_combine'))")
+        run = Run.objects.select_for_update().get(pk=run_id)
+        if run.status in (RunStatus.FINISHED, RunStatus.FAILED):
+            return run
+        parts = list(run.parts.values_list("status", "months", "facts_written", "partner__name", "error"))
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM public.insights_fact WHERE measure = 'project_stage_entries'")
+            cursor.execute(PROJECT_FACTS_SQL)
+            project_facts = cursor.rowcount
+        partner_codes = [measure.code for measure in PARTNER_MEASURES]
+        if run.kind == RunKind.FULL:
+            periods = None
+        else:
+            periods = sorted({datetime.date.fromisoformat(month) for _s, months, *_rest in parts for month in months})
+        run.cells_written = cells_rebuild(periods=periods, measures=partner_codes) if periods != [] else 0
+        # Projects live in the public schema and are few: their cells are rebuilt whole every time.
+        run.cells_written += cells_rebuild(periods=None, measures=["project_stage_entries"])
+        warnings_rebuild()
+        run.months = [month.isoformat() for month in periods] if periods is not None else []
+        run.facts_written = sum(part[2] for part in parts) + project_facts
+        run.partners_done = sum(1 for part in parts if part[0] == PartStatus.DONE)
+        run.errors = [
+            {"partner": name, "error": error} for status, _m, _f, name, error in parts if status == PartStatus.FAILED
+        ]
+        run.status = RunStatus.FINISHED
+        run.finished_at = timezone.now()
+        run.save()
+        transaction.on_commit(lambda: _announce(run))
+    return run
+
+
+def _announce(run: Run) -> None:
+    """Tell integrators new statistics are out (webhook `statistics.published`), partner by partner."""
+    from portal.integrations.models import WebhookEvent
+    from portal.integrations.webhooks import webhook_event_emit
+
+    data = {"run": run.pk, "kind": run.kind, "months": run.months, "finished_at": run.finished_at.isoformat()}
+    for partner in Partner.objects.members().active().filter(webhook_endpoints__is_active=True).distinct():
+        webhook_event_emit(partner=partner, event=WebhookEvent.STATISTICS_PUBLISHED, data=data)
+
+
+def run_inline(*, kind: str = RunKind.INCREMENTAL, by=None) -> Run:
+    """Run the whole pipeline in this process, partner by partner (demo seed, benchmarks, tests)."""
+    from django_tenants.utils import schema_context
+
+    run = run_start(kind=kind, by=by, queue=False)
+    for part in run.parts.select_related("partner"):
+        with schema_context(part.partner.schema_name):
+            partner_compute(run_id=run.pk, partner_id=part.partner_id, queue=False)
+    part_finished(run_id=run.pk, queue=False)
+    return run_combine(run_id=run.pk)

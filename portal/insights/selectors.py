@@ -1,0 +1,300 @@
+"""Reads of industry statistics: disclosed cells, a partner's own figures, targets, policies, runs, warnings.
+
+Pages and the API read only the precomputed tables (cells, facts), never the partners' raw rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from portal.collaboration.models import Product, Project
+from tenants.models import Partner
+
+from .choices import Breakdown, CellStatus, TargetMetric
+from .labels import key_labels
+from .measures import MEASURES, Measure
+from .models import Cell, Fact, PolicyEvent, RiskWarning, Run, Target
+from .periods import last_complete_month, month_add, month_of, months_between
+
+DEFAULT_MONTHS = 24
+
+
+@dataclass
+class Selection:
+    """What a dashboard, an export or an API call asks for."""
+
+    measure: Measure
+    breakdown: str
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def periods(self) -> list[datetime.date]:
+        return months_between(self.first, self.last)
+
+
+def selection_default(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The last 24 complete months."""
+    last = last_complete_month(today or timezone.localdate())
+    return month_add(last, -(DEFAULT_MONTHS - 1)), last
+
+
+def _own_key(breakdown: str, measure: Measure, partner: Partner) -> str:
+    if breakdown == Breakdown.KIND:
+        return partner.kind
+    if breakdown == Breakdown.COUNTRY:
+        return str(partner.country)
+    return ""
+
+
+def own_figures(*, partner: Partner, selection: Selection) -> dict[tuple[datetime.date, str], Decimal]:
+    """The partner's own figures, in full: (period, key) → value."""
+    measure, breakdown = selection.measure, selection.breakdown
+    facts = Fact.objects.filter(
+        partner=partner, measure=measure.code, period__gte=selection.first, period__lte=selection.last
+    ).order_by()
+    column = measure.dimensions.get(breakdown)
+    if column:
+        rows = facts.values_list("period", column).annotate(total=Sum("value"))
+        return {(period, key): total for period, key, total in rows}
+    key = _own_key(breakdown, measure, partner)
+    return {(period, key): total for period, total in facts.values_list("period").annotate(total=Sum("value"))}
+
+
+@dataclass
+class Table:
+    """A measure broken down by one dimension over months, as one reader may see it."""
+
+    selection: Selection
+    staff: bool
+    keys: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    cells: dict[tuple[datetime.date, str], Cell] = field(default_factory=dict)
+    own: dict[tuple[datetime.date, str], Decimal] = field(default_factory=dict)
+
+    def value(self, period, key) -> Decimal | None:
+        """The alliance figure, or None when the reader may not see it (or nothing was counted)."""
+        cell = self.cells.get((period, key))
+        if cell is None:
+            return None
+        return cell.value if self.staff or cell.status == CellStatus.SHOWN else None
+
+    def rows(self) -> list[dict]:
+        """One row per month and key: alliance value (if visible), status, own value."""
+        out = []
+        for period in self.selection.periods:
+            for key in self.keys:
+                cell = self.cells.get((period, key))
+                if cell is None and (period, key) not in self.own:
+                    continue
+                row = {
+                    "period": period,
+                    "key": key,
+                    "label": self.labels.get(key, key),
+                    "value": self.value(period, key),
+                    "status": cell.status if cell else CellStatus.SHOWN,
+                    "suppressed": bool(cell and cell.status != CellStatus.SHOWN),
+                    "own": self.own.get((period, key)),
+                }
+                if self.staff and cell is not None:
+                    row.update(contributors=cell.contributors, top_share=cell.top_share)
+                out.append(row)
+        return out
+
+    def chart(self) -> dict:
+        """Chart.js data: one line per key (suppressed points are gaps), and the reader's own figures."""
+        periods = self.selection.periods
+        datasets = []
+        for key in self.keys[:8]:
+            points = [self.value(period, key) for period in periods]
+            if any(point is not None for point in points):
+                datasets.append({"label": self.labels.get(key, key), "data": [_num(p) for p in points]})
+        if self.own:
+            for key in self.keys[:8]:
+                points = [self.own.get((period, key)) for period in periods]
+                if any(point is not None for point in points):
+                    label = self.labels.get(key, key)
+                    datasets.append({"label": f"{label} · own", "data": [_num(p) for p in points], "own": True})
+        return {"labels": [f"{period:%Y-%m}" for period in periods], "datasets": datasets}
+
+
+def _num(value):
+    return float(value) if value is not None else None
+
+
+def table_get(*, selection: Selection, staff: bool, partner: Partner | None = None) -> Table:
+    """The table of one selection for staff (everything) or for a partner (disclosed cells, own figures)."""
+    cells = Cell.objects.filter(
+        measure=selection.measure.code,
+        breakdown=selection.breakdown,
+        period__gte=selection.first,
+        period__lte=selection.last,
+    )
+    table = Table(selection=selection, staff=staff)
+    table.cells = {(cell.period, cell.key): cell for cell in cells}
+    if partner is not None:
+        table.own = own_figures(partner=partner, selection=selection)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for (_period, key), cell in table.cells.items():
+        totals[key] += cell.value if staff or cell.status == CellStatus.SHOWN else 0
+    for _period, key in table.own:
+        totals[key] += 0  # keys the partner has alone still get a row
+    # Largest first; for partners the order uses only what they may see.
+    table.keys = sorted(totals, key=lambda key: (-totals[key], key))
+    table.labels = key_labels(selection.breakdown, table.keys)
+    return table
+
+
+def cell_list(*, selection: Selection) -> QuerySet[Cell]:
+    """Cells of a selection, for the API (it hides suppressed values itself)."""
+    return Cell.objects.filter(
+        measure=selection.measure.code,
+        breakdown=selection.breakdown,
+        period__gte=selection.first,
+        period__lte=selection.last,
+    ).order_by("period", "key")
+
+
+# ---------------------------------------------------------------- targets and policies
+
+
+def _total_series(measure: str, *, staff: bool) -> dict[datetime.date, Decimal | None]:
+    """Alliance monthly totals; for partners a suppressed month is None (its value is not theirs to see)."""
+    rows = Cell.objects.filter(measure=measure, breakdown=Breakdown.TOTAL).values_list("period", "value", "status")
+    return {period: value if staff or status == CellStatus.SHOWN else None for period, value, status in rows}
+
+
+def _window_sum(series: dict, months: list[datetime.date]) -> Decimal | None:
+    values = [series.get(month, Decimal(0)) for month in months]
+    return None if any(value is None for value in values) else sum(values, Decimal(0))
+
+
+def _yearly_production(last: datetime.date, *, staff: bool) -> tuple[Decimal | None, Decimal | None]:
+    """Vehicles produced in the 12 months to `last`, and in the 12 months before (alliance totals)."""
+    series = _total_series("production", staff=staff)
+    recent = _window_sum(series, months_between(month_add(last, -11), last))
+    before = _window_sum(series, months_between(month_add(last, -23), month_add(last, -12)))
+    return recent, before
+
+
+@dataclass
+class Progress:
+    target: Target
+    current: float | None  # None: not disclosed to this reader
+    growth: float | None  # per year: a rate for units, an increment for counts
+    projected: float | None
+
+    @property
+    def percent(self) -> float | None:
+        if self.current is None or not self.target.value:
+            return None
+        return round(100 * self.current / float(self.target.value), 1)
+
+    @property
+    def on_track(self) -> bool | None:
+        return None if self.projected is None else self.projected >= float(self.target.value)
+
+
+def _count_progress(target: Target, queryset, date_field: str, today: datetime.date) -> Progress:
+    current = queryset.count()
+    added = queryset.filter(**{f"{date_field}__gt": today - datetime.timedelta(days=365)}).count()
+    years_left = max(0.0, (datetime.date(target.year, 12, 31) - today).days / 365.25)
+    return Progress(target, float(current), float(added), current + added * years_left)
+
+
+def target_progress(*, staff: bool, today: datetime.date | None = None) -> list[Progress]:
+    """Each alliance target: where the alliance is, its growth over the last year, and where that leads."""
+    today = today or timezone.localdate()
+    out = []
+    for target in Target.objects.all():
+        if target.metric == TargetMetric.ANNUAL_UNITS:
+            recent, before = _yearly_production(last_complete_month(today), staff=staff)
+            growth = float(recent / before - 1) if recent is not None and before else None
+            years_left = max(0.0, (datetime.date(target.year, 12, 31) - today).days / 365.25)
+            projected = float(recent) * (1 + growth) ** years_left if growth is not None else None
+            out.append(Progress(target, float(recent) if recent is not None else None, growth, projected))
+        elif target.metric == TargetMetric.PARTNERS:
+            out.append(_count_progress(target, Partner.objects.members().active(), "member_since", today))
+        elif target.metric == TargetMetric.PROJECTS:
+            projects = Project.objects.exclude(stage__in=["withdrawn", "failed"])
+            out.append(_count_progress(target, projects, "created_at", today))
+        elif target.metric == TargetMetric.PRODUCTS:
+            out.append(_count_progress(target, Product.objects.all(), "created_at", today))
+    return out
+
+
+def monthly_growth(values: list[Decimal | None]) -> float | None:
+    """Average growth per month from the first to the last value (compound), or None if it cannot be said."""
+    if len(values) < 2 or any(value is None for value in values) or not values[0]:
+        return None
+    return float((values[-1] / values[0]) ** Decimal(1 / (len(values) - 1)) - 1) if values[-1] > 0 else -1.0
+
+
+@dataclass
+class PolicyEffect:
+    policy: PolicyEvent
+    before: float | None  # average growth per month in the 12 months before
+    after: float | None  # and from the policy month on (up to 12 months)
+    before_total: Decimal | None
+    after_total: Decimal | None
+
+
+def policy_effects(
+    *, measure: str = "production", partner: Partner | None = None, staff: bool = False, today=None
+) -> list[PolicyEffect]:
+    """Growth before and after each policy date: for one partner's own figures, or alliance-wide (disclosed)."""
+    today = today or timezone.localdate()
+    last = last_complete_month(today)
+    effects = []
+    for policy in PolicyEvent.objects.all():
+        start = month_of(policy.date)
+        before_months = months_between(month_add(start, -12), month_add(start, -1))
+        after_months = [m for m in months_between(start, month_add(start, 11)) if m <= last]
+        if partner is None:
+            series = _total_series(measure, staff=staff)
+        else:
+            series = dict(
+                Fact.objects.filter(measure=measure, partner=partner)
+                .values_list("period")
+                .annotate(total=Sum("value"))
+                .order_by()
+            )
+        before = [series.get(m, Decimal(0)) for m in before_months]
+        after = [series.get(m, Decimal(0)) for m in after_months]
+        effects.append(
+            PolicyEffect(
+                policy,
+                monthly_growth(before),
+                monthly_growth(after),
+                _window_sum(series, before_months),
+                _window_sum(series, after_months),
+            )
+        )
+    return effects
+
+
+# ---------------------------------------------------------------- runs and warnings
+
+
+def run_list() -> QuerySet[Run]:
+    return Run.objects.order_by("-started_at", "-id")
+
+
+def warning_list(*, partner: Partner | None) -> QuerySet[RiskWarning]:
+    """Warnings about one partner (for its members), or all of them (staff: partner None)."""
+    warnings = RiskWarning.objects.select_related("partner").order_by("-period", "kind", "id")
+    return warnings.filter(partner=partner) if partner is not None else warnings
+
+
+def measure_get(code: str) -> Measure | None:
+    return MEASURES.get(code)
+
+
+def partners_with_figures() -> QuerySet[Partner]:
+    return Partner.objects.filter(Q(pk__in=Fact.objects.values("partner_id")))
