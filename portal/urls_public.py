@@ -18,5 +18,6 @@ urlpatterns = [
     path("admin/login/", accounts.admin_login),  # through the portal's sign-in and its two-factor step
     path("admin/", admin.site.urls),
     path("projects/", include("portal.collaboration.urls_public")),
+    path("statistics/", include("portal.insights.urls_public")),
     *common,
 ]

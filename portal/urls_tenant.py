@@ -14,6 +14,8 @@ urlpatterns = [
     path("vehicles/", include("portal.vehicles.urls")),
     path("projects/", include("portal.collaboration.urls")),
     path("compliance/", include("portal.compliance.urls")),
+    path("statistics/", include("portal.insights.urls")),
+    path("supply/", include("portal.supply.urls")),
     path("settings/", include("portal.integrations.urls")),
     path("settings/audit/", include("portal.audit.urls")),
     *common,

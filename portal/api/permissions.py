@@ -76,3 +76,18 @@ class IsSignedInHere(BasePermission):
         if tenant is not None and tenant.is_public and not isinstance(request.user, ApiKeyPrincipal):
             return True
         return partner_context(request) is not None
+
+
+class IsPartnerMemberOrStaffReading(BasePermission):
+    """A member of the host's partner (or its key); alliance staff on the public host may read everything."""
+
+    message = IsPartnerMember.message
+
+    def has_permission(self, request, view):
+        if IsPartnerMember().has_permission(request, view):
+            return True
+        return (
+            request.method in SAFE_METHODS
+            and request.partner is None
+            and IsAllianceStaff().has_permission(request, view)
+        )

@@ -24,6 +24,7 @@ v1 = [
     path("", include("portal.vehicles.api.urls")),
     path("", include("portal.collaboration.api.urls")),
     path("", include("portal.compliance.api.urls")),
+    path("", include("portal.insights.api.urls")),
 ]
 
 urlpatterns = [

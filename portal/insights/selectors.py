@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -203,7 +204,10 @@ class Progress:
 
 def _count_progress(target: Target, queryset, date_field: str, today: datetime.date) -> Progress:
     current = queryset.count()
-    added = queryset.filter(**{f"{date_field}__gt": today - datetime.timedelta(days=365)}).count()
+    year_ago = today - datetime.timedelta(days=365)
+    if isinstance(queryset.model._meta.get_field(date_field), models.DateTimeField):
+        year_ago = timezone.make_aware(datetime.datetime.combine(year_ago, datetime.time()))
+    added = queryset.filter(**{f"{date_field}__gt": year_ago}).count()
     years_left = max(0.0, (datetime.date(target.year, 12, 31) - today).days / 365.25)
     return Progress(target, float(current), float(added), current + added * years_left)
 

@@ -301,6 +301,10 @@ SPECTACULAR_SETTINGS = {
         "ImportModeEnum": "portal.vehicles.choices.ImportMode",
         "ImportStatusEnum": "portal.vehicles.choices.ImportStatus",
         "ProjectStageEnum": "portal.collaboration.choices.Stage",
+        "StatisticsBreakdownEnum": "portal.insights.choices.Breakdown",
+        "CellStatusEnum": "portal.insights.choices.CellStatus",
+        "RiskKindEnum": "portal.insights.choices.RiskKind",
+        "TargetMetricEnum": "portal.insights.choices.TargetMetric",
         "ParticipantStatusEnum": "portal.collaboration.choices.ParticipantStatus",
         "TechnologyEnum": "portal.collaboration.choices.Technology",
         "BudgetRangeEnum": "portal.collaboration.choices.BudgetRange",
@@ -392,6 +396,19 @@ CELERY_BEAT_SCHEDULE = {
     "compliance-certificate-expiry": {
         "task": "portal.compliance.tasks.certificate_expiry_warn",
         "schedule": crontab(hour=6, minute=0),
+    },
+    # Statistics: changed months every five minutes, everything nightly (portal.insights.pipeline).
+    "insights-incremental": {
+        "task": "portal.insights.tasks.insights_run",
+        "schedule": 300.0,
+        "kwargs": {"kind": "incremental"},
+        "tenant_schemas": ["public"],
+    },
+    "insights-full": {
+        "task": "portal.insights.tasks.insights_run",
+        "schedule": crontab(hour=3, minute=15),
+        "kwargs": {"kind": "full"},
+        "tenant_schemas": ["public"],
     },
     # Safety net for rule changes made outside the admin and services: re-check what is behind, nightly.
     "compliance-recheck-behind": {

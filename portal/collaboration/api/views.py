@@ -7,10 +7,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from portal.api.permissions import IsAllianceStaff, IsPartnerMember
+from portal.api.permissions import IsPartnerMemberOrStaffReading
 
 from .. import selectors, services
 from ..filters import ListingFilterSet, ProductFilterSet, ProjectFilterSet
@@ -37,21 +36,6 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = services.VersionConflictError.message
     default_code = "version_conflict"
-
-
-class IsPartnerMemberOrStaffReading(BasePermission):
-    """A member of the host's partner (or its key); alliance staff on the public host may read everything."""
-
-    message = IsPartnerMember.message
-
-    def has_permission(self, request, view):
-        if IsPartnerMember().has_permission(request, view):
-            return True
-        return (
-            request.method in SAFE_METHODS
-            and request.partner is None
-            and IsAllianceStaff().has_permission(request, view)
-        )
 
 
 def _django_errors(error: DjangoValidationError) -> ValidationError:

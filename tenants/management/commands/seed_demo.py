@@ -17,6 +17,7 @@ DOMAIN_SEEDS: list[str] = [
     "portal.vehicles.demo",
     "portal.vehicles.importing.demo",
     "portal.compliance.demo",
+    "portal.insights.demo",  # last: it computes the statistics of everything above
 ]
 
 

@@ -1,0 +1,53 @@
+"""Admin of industry statistics: staff set targets, tune risk rules, enter policy dates and follow the runs."""
+
+from django.contrib import admin
+
+from .models import Cell, PolicyEvent, RiskRule, RiskWarning, Run, Target
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["metric", "value", "year", "note"]
+    list_editable = ["value", "year"]
+
+
+@admin.register(RiskRule)
+class RiskRuleAdmin(admin.ModelAdmin):
+    list_display = ["kind", "threshold", "enabled", "help"]
+    list_editable = ["threshold", "enabled"]
+
+
+@admin.register(PolicyEvent)
+class PolicyEventAdmin(admin.ModelAdmin):
+    list_display = ["name", "date"]
+    search_fields = ["name"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the pipeline only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Run)
+class RunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "status", "started_at", "finished_at", "partners_done", "partners_total"]
+    list_filter = ["kind", "status"]
+
+
+@admin.register(RiskWarning)
+class RiskWarningAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "partner", "period", "subject", "value", "threshold"]
+    list_filter = ["kind"]
+    list_select_related = ["partner"]
+
+
+@admin.register(Cell)
+class CellAdmin(ReadOnlyAdmin):
+    list_display = ["measure", "breakdown", "period", "key", "value", "contributors", "top_share", "status"]
+    list_filter = ["measure", "breakdown", "status"]
+    date_hierarchy = "period"

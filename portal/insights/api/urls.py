@@ -1,0 +1,18 @@
+"""API routes of industry statistics and supply reports, mounted under /api/v1/."""
+
+from rest_framework.routers import DefaultRouter
+
+from portal.supply.api.views import SupplyReportViewSet
+
+from .views import CellViewSet, MeasureViewSet, TargetViewSet, WarningViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.include_format_suffixes = False
+router.register("statistics/measures", MeasureViewSet, basename="statistics-measure")
+router.register("statistics/cells", CellViewSet, basename="statistics-cell")
+router.register("statistics/warnings", WarningViewSet, basename="statistics-warning")
+router.register("statistics/targets", TargetViewSet, basename="statistics-target")
+router.register("supply-reports", SupplyReportViewSet, basename="supply-report")
+
+urlpatterns = [*router.urls]

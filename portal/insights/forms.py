@@ -1,0 +1,73 @@
+"""The selection of a dashboard, an export or an API call: measure, breakdown and months."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Breakdown
+from .measures import MEASURES
+from .periods import month_add
+from .selectors import Selection, selection_default
+
+MAX_MONTHS = 120
+
+
+class MonthField(forms.CharField):
+    """A month written YYYY-MM (as `<input type="month">` sends it); cleaned to its first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}", "placeholder": "YYYY-MM"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            year, month = (int(part) for part in value.strip().split("-")[:2])
+            return datetime.date(year, month, 1)
+        except (ValueError, TypeError):
+            raise ValidationError(_("Write the month as YYYY-MM."), code="invalid") from None
+
+
+class SelectionForm(forms.Form):
+    measure = forms.ChoiceField(label=_("Measure"), choices=[(code, m.label) for code, m in MEASURES.items()])
+    breakdown = forms.ChoiceField(label=_("Broken down by"), choices=Breakdown.choices, required=False)
+    first = MonthField(label=_("From"), required=False)
+    last = MonthField(label=_("To"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        measure = MEASURES.get(data.get("measure"))
+        if measure is None:
+            return data
+        breakdown = data.get("breakdown") or measure.breakdowns[0]
+        if breakdown not in measure.breakdowns:
+            labels = ", ".join(str(Breakdown(b).label) for b in measure.breakdowns)
+            self.add_error("breakdown", _("This measure can be broken down by: %(allowed)s.") % {"allowed": labels})
+        data["breakdown"] = breakdown
+        _first, default_last = selection_default()
+        first, last = data.get("first") or None, data.get("last") or None
+        last = last or default_last
+        first = first or month_add(last, -23)
+        if first > last:
+            self.add_error("first", _("The first month comes after the last."))
+        elif month_add(first, MAX_MONTHS) <= last:
+            self.add_error("first", _("Choose at most %(n)s months.") % {"n": MAX_MONTHS})
+        data["first"], data["last"] = first, last
+        return data
+
+    def selection(self) -> Selection:
+        """The chosen selection (call after is_valid())."""
+        data = self.cleaned_data
+        return Selection(MEASURES[data["measure"]], data["breakdown"], data["first"], data["last"])
+
+
+def selection_from(params) -> tuple[SelectionForm, Selection]:
+    """The form bound to the query string and its selection; the default selection while it has errors."""
+    form = SelectionForm(params if params.get("measure") else None)
+    if form.is_bound and form.is_valid():
+        return form, form.selection()
+    first, last = selection_default()
+    measure = MEASURES["production"]
+    return form, Selection(measure, measure.breakdowns[0], first, last)

@@ -1,0 +1,13 @@
+"""Statistics pages for alliance staff on the public host."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "insights"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("export/<str:fmt>/", views.export, name="export"),
+    path("runs/", views.run_list_view, name="runs"),
+    path("runs/start/", views.run_start_view, name="run-start"),
+]

@@ -1,0 +1,34 @@
+// Statistics charts: Chart.js (from the django-chartjs package) fed by a json_script block, no inline code.
+(() => {
+  const palette = ["#0d6efd", "#198754", "#dc3545", "#fd7e14", "#6f42c1", "#20c997", "#6c757d", "#0dcaf0"];
+  const draw = (canvas) => {
+    const source = document.getElementById(canvas.dataset.source);
+    if (!source || typeof Chart === "undefined") return;
+    const data = JSON.parse(source.textContent);
+    Chart.platform.disableCSSInjection = true; // the stylesheet is linked instead: the CSP forbids injected styles
+    const rtl = document.documentElement.dir === "rtl";
+    new Chart(canvas, {
+      type: "line",
+      data: {
+        labels: data.labels,
+        datasets: data.datasets.map((set, index) => ({
+          label: set.label,
+          data: set.data,
+          fill: false,
+          spanGaps: false, // a suppressed month stays a gap
+          borderDash: set.own ? [6, 4] : [],
+          borderColor: palette[index % palette.length],
+          backgroundColor: palette[index % palette.length],
+          pointRadius: 2,
+        })),
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        legend: { position: "bottom", rtl: rtl },
+        scales: { xAxes: [{ ticks: { reverse: rtl } }], yAxes: [{ position: rtl ? "right" : "left", ticks: { beginAtZero: true } }] },
+      },
+    });
+  };
+  document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("canvas[data-source]").forEach(draw));
+})();
