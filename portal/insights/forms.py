@@ -65,9 +65,10 @@ class SelectionForm(forms.Form):
 
 def selection_from(params) -> tuple[SelectionForm, Selection]:
     """The form bound to the query string and its selection; the default selection while it has errors."""
-    form = SelectionForm(params if params.get("measure") else None)
+    first, last = selection_default()
+    initial = {"measure": "production", "first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"}
+    form = SelectionForm(params if params.get("measure") else None, initial=initial)
     if form.is_bound and form.is_valid():
         return form, form.selection()
-    first, last = selection_default()
     measure = MEASURES["production"]
     return form, Selection(measure, measure.breakdowns[0], first, last)

@@ -220,6 +220,15 @@ def cells_rebuild(*, periods: list[datetime.date] | None, measures: list[str] | 
 def _period_cells(measure: str, period, by_breakdown: dict) -> list[Cell]:
     """One month of one measure: the total (shared by every breakdown) and each breakdown's cells."""
     total = by_breakdown.get(Breakdown.TOTAL, {}).get(TOTAL)
+    published = total is not None
+    if not published and len(by_breakdown) > 1:
+        # Without a published total, two breakdowns of the same facts still add up to the same sum: one shown
+        # in full gives it away, so each breakdown is protected as if that total were published.
+        total = defaultdict(Decimal)
+        for by_partner in next(iter(by_breakdown.values())).values():
+            for partner_id, value in by_partner.items():
+                total[partner_id] += value
+        total = dict(total)
     total_status = protect({TOTAL: total})[TOTAL] if total is not None else None
     cells = []
     for breakdown, table in by_breakdown.items():
@@ -234,7 +243,7 @@ def _period_cells(measure: str, period, by_breakdown: dict) -> list[Cell]:
         cells.extend(
             _cell(measure, breakdown, period, key, by_partner, status[key]) for key, by_partner in table.items()
         )
-    if total is not None:
+    if published:
         cells.append(_cell(measure, Breakdown.TOTAL, period, TOTAL, total, total_status))
     return cells
 

@@ -7,5 +7,6 @@ from . import views
 app_name = "insights"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("export/<str:fmt>/", views.export, name="export"),
+    path("export.csv", views.export, {"fmt": "csv"}, name="export_csv"),
+    path("export.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
 ]

@@ -108,3 +108,20 @@ def test_wrong_password_shows_error(page: Page, portal_server: PortalServer):
     assert response is not None
     assert response.status == 200
     expect(page.locator('[data-testid="my-role"]')).to_be_visible()
+
+
+def test_statistics_chart_draws_under_the_csp(page: Page, portal_server: PortalServer, console: ConsoleLog):
+    """Chart.js (from a package, no CDN) draws the dashboard chart without breaking the CSP, also right-to-left."""
+    page.goto(portal_server.url("alpha", "/statistics/?measure=supply_total&breakdown=total"))
+    sign_in(page, "viewer@alpha.example.com", TEST_PASSWORD)
+    expect(page.locator("main h1")).to_have_text("Industry statistics")
+    canvas = page.locator("canvas[data-source]")
+    expect(canvas).to_have_class(re.compile("chartjs-render-monitor"))  # Chart.js took the canvas over
+    assert page.evaluate("typeof Chart") == "function"
+    page.locator("#language-select").select_option("ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("canvas[data-source]")).to_have_class(re.compile("chartjs-render-monitor"))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "statistics-ar.png", full_page=True)
+    assert console.csp_violations() == [], "the chart broke the Content-Security-Policy"
+    assert console.unexpected_errors() == [], f"the page logged errors; failed requests: {console.failed_responses}"

@@ -17,7 +17,6 @@ def _report(partner) -> dict:
 
 
 SAMPLES = {
-    "insights:export": lambda partner: {"fmt": "csv"},
     "supply:delete": _report,
     "v1:supply-report-detail": _report,
 }

@@ -62,7 +62,7 @@ def test_a_partner_sees_shown_cells_and_its_own_figures_but_no_suppressed_value(
     assert "suppressed" in page
     assert "1,234" in page or "1234" in page  # alpha's own figure, in full
     assert "987" not in page  # beta's own figure never reaches alpha
-    export = _text(client.get("/statistics/export/csv/" + QUERY))
+    export = _text(client.get("/statistics/export.csv" + QUERY))
     assert "8812.00" in export and "4713" not in export and "987654" not in export
     assert "1234.00" in export
 
@@ -71,7 +71,7 @@ def test_staff_see_every_cell_with_its_contributors(world, cells):
     client = client_for(None, world.staff)
     page = _text(client.get("/statistics/" + QUERY))
     assert "4,713" in page or "4713" in page
-    export = _text(client.get("/statistics/export/csv/" + QUERY))
+    export = _text(client.get("/statistics/export.csv" + QUERY))
     line = next(row for row in export.splitlines() if ",M1," in row)
     assert line.startswith("2026-03,M1,") and "4713.00" in line and line.endswith("primary")
 
@@ -79,7 +79,7 @@ def test_staff_see_every_cell_with_its_contributors(world, cells):
 def test_the_public_dashboard_is_for_staff_only(world, cells):
     member = world.person(world.alpha, Role.OWNER)
     for client in (client_for(None), client_for(None, member)):
-        for path in ("/statistics/", "/statistics/export/csv/", "/statistics/runs/"):
+        for path in ("/statistics/", "/statistics/export.csv", "/statistics/runs/"):
             response = client.get(path + QUERY)
             assert response.status_code in (302, 403), path
             assert "4713" not in _text(response)
@@ -98,11 +98,11 @@ def test_a_bad_selection_is_explained_and_the_default_shown(world, cells):
     assert response.status_code == 200
     text = _text(response)
     assert 'data-testid="selection-errors"' in text
-    assert client.get("/statistics/export/pdf/").status_code == 404
+    assert client.get("/statistics/export.pdf").status_code == 404
 
 
 def test_xlsx_export(world, cells):
-    response = client_for(None, world.staff).get("/statistics/export/xlsx/" + QUERY)
+    response = client_for(None, world.staff).get("/statistics/export.xlsx" + QUERY)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
 

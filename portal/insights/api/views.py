@@ -5,6 +5,7 @@ staff signed in on the public host get every cell.
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_serializers import ValidationErrorResponseSerializer
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -56,7 +57,10 @@ class CellViewSet(StatisticsViewMixin, viewsets.GenericViewSet):
     serializer_class = CellSerializer
     queryset = Cell.objects.none()
 
-    @extend_schema(parameters=SELECTION_PARAMETERS, responses=CellSerializer(many=True))
+    @extend_schema(
+        parameters=SELECTION_PARAMETERS,
+        responses={200: CellSerializer(many=True), 400: ValidationErrorResponseSerializer},
+    )
     def list(self, request):
         form = SelectionForm(request.query_params)
         if not form.is_valid():
