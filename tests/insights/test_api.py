@@ -1,19 +1,17 @@
 """The statistics API: the same disclosure as the dashboards, per caller; supply reports by key."""
 
-import datetime
 from decimal import Decimal
 
-import pytest
 from django_tenants.utils import schema_context
 
-from portal.insights.choices import CellStatus, RiskKind
-from portal.insights.models import Cell, Fact, RiskWarning
+from portal.insights.choices import RiskKind
+from portal.insights.models import RiskWarning
 from portal.integrations.services import api_key_create
 from portal.supply.models import SupplyReport
 
 from ..conftest import client_for
+from .conftest import MONTH
 
-MONTH = datetime.date(2026, 3, 1)
 CELLS = "/api/v1/statistics/cells/?measure=production&breakdown=category&first=2026-01&last=2026-06"
 
 
@@ -21,40 +19,14 @@ def _auth(raw: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Api-Key {raw}"}
 
 
-@pytest.fixture
-def cells(world):
-    Cell.objects.create(
-        measure="production",
-        breakdown="category",
-        period=MONTH,
-        key="L3e",
-        value=Decimal("8812"),
-        contributors=4,
-        top_share=0.4,
-        status=CellStatus.SHOWN,
-    )
-    Cell.objects.create(
-        measure="production",
-        breakdown="category",
-        period=MONTH,
-        key="M1",
-        value=Decimal("4713"),
-        contributors=2,
-        top_share=0.7,
-        status=CellStatus.SECONDARY,
-    )
-    Fact.objects.create(measure="production", period=MONTH, d1="M1", partner=world.alpha, value=Decimal("1234"))
-    Fact.objects.create(measure="production", period=MONTH, d1="L3e", partner=world.beta, value=Decimal("987654"))
-
-
 def test_a_key_gets_disclosed_cells_and_its_own_figures(world, cells):
     _key, raw = api_key_create(partner=world.alpha, name="BI", scopes=["insights:read"])
     response = client_for(world.alpha).get(CELLS, **_auth(raw))
     assert response.status_code == 200, response.content
     rows = {row["key"]: row for row in response.json()["results"]}
-    assert rows["L3e"]["value"] == "8812.00" and rows["L3e"]["own_value"] is None
+    assert rows["L3e"]["value"] == "8812.00" and rows["L3e"]["own_value"] == "1234.00"
     assert rows["M1"]["value"] is None and rows["M1"]["suppressed"] is True
-    assert rows["M1"]["own_value"] == "1234.00"
+    assert rows["M1"]["own_value"] is None
     assert "contributors" not in rows["M1"]
     assert "987654" not in response.content.decode()
 
@@ -64,8 +36,8 @@ def test_the_key_of_another_partner_sees_only_its_own(world, cells):
     refused = client_for(world.alpha).get(CELLS, **_auth(raw))  # on alpha's host, beta's key is refused
     assert refused.status_code == 401 and "1234" not in refused.content.decode()
     rows = {row["key"]: row for row in client_for(world.beta).get(CELLS, **_auth(raw)).json()["results"]}
-    assert rows["L3e"]["own_value"] == "987654.00"
-    assert rows["M1"]["own_value"] is None and rows["M1"]["value"] is None
+    assert rows["M1"]["own_value"] == "987654.00" and rows["M1"]["value"] is None
+    assert rows["L3e"]["own_value"] is None
 
 
 def test_a_key_without_the_statistics_scope_is_refused(world, cells):

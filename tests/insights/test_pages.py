@@ -3,49 +3,19 @@
 import datetime
 from decimal import Decimal
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from portal.insights.choices import CellStatus
-from portal.insights.models import Cell, Fact, Run
+from portal.insights.models import Cell, Run
 from portal.supply.models import SupplyReport
 from tenants.choices import Role
 
 from ..conftest import client_for
 from ..queries import query_budget
+from .conftest import MONTH
 
-MONTH = datetime.date(2026, 3, 1)
 QUERY = "?measure=production&breakdown=category&first=2026-01&last=2026-06"
-HIDDEN = Decimal("4713.00")  # a suppressed cell's value: partners must never see it
-SHOWN = Decimal("8812.00")
-
-
-@pytest.fixture
-def cells(world):
-    """One shown and one suppressed production cell, and alpha's and beta's own facts."""
-    Cell.objects.create(
-        measure="production",
-        breakdown="category",
-        period=MONTH,
-        key="L3e",
-        value=SHOWN,
-        contributors=4,
-        top_share=0.4,
-        status=CellStatus.SHOWN,
-    )
-    Cell.objects.create(
-        measure="production",
-        breakdown="category",
-        period=MONTH,
-        key="M1",
-        value=HIDDEN,
-        contributors=2,
-        top_share=0.7,
-        status=CellStatus.PRIMARY,
-    )
-    Fact.objects.create(measure="production", period=MONTH, d1="L3e", partner=world.alpha, value=Decimal("1234"))
-    Fact.objects.create(measure="production", period=MONTH, d1="M1", partner=world.beta, value=Decimal("987654"))
 
 
 def _text(response) -> str:
