@@ -69,6 +69,9 @@ def selection_from(params) -> tuple[SelectionForm, Selection]:
     initial = {"measure": "production", "first": f"{first:%Y-%m}", "last": f"{last:%Y-%m}"}
     form = SelectionForm(params if params.get("measure") else None, initial=initial)
     if form.is_bound and form.is_valid():
-        return form, form.selection()
+        selection = form.selection()
+        shown = {"measure": selection.measure.code, "breakdown": selection.breakdown}
+        shown.update(first=f"{selection.first:%Y-%m}", last=f"{selection.last:%Y-%m}")
+        return SelectionForm(initial=shown), selection  # the page shows what it chose, defaults filled in
     measure = MEASURES["production"]
     return form, Selection(measure, measure.breakdowns[0], first, last)

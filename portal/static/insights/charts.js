@@ -15,6 +15,7 @@
           label: set.label,
           data: set.data,
           fill: false,
+          lineTension: 0, // straight segments: a curve would invent values between months
           spanGaps: false, // a suppressed month stays a gap
           borderDash: set.own ? [6, 4] : [],
           borderColor: palette[index % palette.length],
