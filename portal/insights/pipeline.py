@@ -112,8 +112,9 @@ def facts_replace(*, partner: Partner, months_by_source: dict[str, list[datetime
 def partner_compute(*, run_id: int, partner_id: int, queue: bool = True) -> RunPartner:
     """Compute one partner's part of a run in its own schema; a part already done is left as it is."""
     with transaction.atomic():
+        # Only this part's row is locked (of=self): partners of one run compute in parallel on many workers.
         part = (
-            RunPartner.objects.select_for_update()
+            RunPartner.objects.select_for_update(of=("self",))
             .select_related("run", "partner")
             .get(run_id=run_id, partner_id=partner_id)
         )
