@@ -48,6 +48,27 @@ def run_start(*, kind: str = RunKind.INCREMENTAL, by=None, queue: bool = True) -
     return run
 
 
+def nothing_changed() -> bool:
+    """No partner has dirty months and no project changed stage since the last finished run began."""
+    from portal.collaboration.models import Transition
+
+    if DirtyMonth.objects.exists():
+        return False
+    last = Run.objects.filter(status=RunStatus.FINISHED).order_by("-started_at").first()
+    return last is not None and not Transition.objects.filter(at__gte=last.started_at).exists()
+
+
+def runs_resume(*, stalled_after: datetime.timedelta = datetime.timedelta(minutes=15)) -> int:
+    """Queue the combine again for runs whose combine message was lost (still combining after a while)."""
+    from .tasks import insights_combine
+
+    stalled = Run.objects.filter(status=RunStatus.COMBINING, started_at__lt=timezone.now() - stalled_after)
+    ids = list(stalled.values_list("pk", flat=True))
+    for run_id in ids:
+        insights_combine.apply_async(args=[run_id], headers={"_schema_name": "public"})
+    return len(ids)
+
+
 def _queue_partners(run: Run, partners: list[Partner]) -> None:
     from .tasks import insights_combine, insights_partner_compute
 

@@ -16,8 +16,14 @@ MAX_RETRIES = 3
 
 
 @shared_task(name="portal.insights.tasks.insights_run")
-def insights_run(kind: str = RunKind.INCREMENTAL) -> int:
-    """Start a run (beat: incremental every few minutes, full nightly); run it from the public schema."""
+def insights_run(kind: str = RunKind.INCREMENTAL) -> int | None:
+    """Start a run (beat: incremental every few minutes, full nightly); run it from the public schema.
+
+    An incremental run with nothing to do is not started, so the run list shows only runs that did something.
+    """
+    pipeline.runs_resume()
+    if kind == RunKind.INCREMENTAL and pipeline.nothing_changed():
+        return None
     return pipeline.run_start(kind=kind).pk
 
 
