@@ -10,6 +10,7 @@ from portal.insights.models import DirtyMonth, Run
 
 
 def test_an_incremental_run_with_nothing_to_do_is_not_started(world):
+    DirtyMonth.objects.all().delete()  # marks other tests' committed clean-ups may have left
     Run.objects.create(kind=RunKind.FULL, status=RunStatus.FINISHED, finished_at=timezone.now())
     before = Run.objects.count()
     assert tasks.insights_run.run(kind=RunKind.INCREMENTAL) is None
@@ -17,6 +18,7 @@ def test_an_incremental_run_with_nothing_to_do_is_not_started(world):
 
 
 def test_a_dirty_month_starts_an_incremental_run_for_that_partner_only(world):
+    DirtyMonth.objects.all().delete()
     Run.objects.create(kind=RunKind.FULL, status=RunStatus.FINISHED, finished_at=timezone.now())
     DirtyMonth.objects.create(schema_name=world.alpha.schema_name, source="vehicles", month=datetime.date(2026, 1, 1))
     run = Run.objects.get(pk=tasks.insights_run.run(kind=RunKind.INCREMENTAL))
