@@ -170,7 +170,11 @@ def test_a_run_sent_through_celery_completes(committed, tmp_path, django_db_bloc
 def _waiting_on_lock() -> int | None:
     """The backend pid waiting for the test's lock on alpha's supply table, if any."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_locks WHERE relation = %s::regclass AND NOT granted", [LOCKED])
+        cursor.execute(
+            "SELECT pid FROM pg_locks WHERE relation = %s::regclass AND NOT granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [LOCKED],
+        )
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -241,7 +245,14 @@ def test_a_worker_killed_in_a_partner_task_leaves_no_half_month(committed, tmp_p
         assert facts() == after and cells() == cells_after
 
 
-@pytest.mark.broker
+def _someone_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def test_a_write_during_a_partner_part_is_marked_again_and_picked_up(committed, django_db_blocker, monkeypatch):
     """Real concurrency: a supply report corrected while alpha's part holds its marks is not lost."""
     alpha, _beta = committed
@@ -285,8 +296,8 @@ def test_a_write_during_a_partner_part_is_marked_again_and_picked_up(committed, 
         assert computed.wait(30)
         writing = threading.Thread(target=correction)
         writing.start()
-        writing.join(1.0)
-        assert writing.is_alive(), "the write should wait for the part's lock on January's mark"
+        wait_for(_someone_waits_for_a_lock, 10, "the write to wait for the part's lock on January's mark")
+        assert writing.is_alive()
         resume.set()
         computing.join(30)
         writing.join(30)
