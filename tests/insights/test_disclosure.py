@@ -292,3 +292,64 @@ def test_stage_entries_cannot_be_backed_out_through_the_kind_breakdown(row_partn
     stages_shown = [v for (b_, _k), (v, s) in stored.items() if b_ == Breakdown.STAGE and s == SHOWN]
     assert len(kinds_shown) == len(kinds_all) == 1  # the one kind is safe and shown …
     assert sum(kinds_shown) - sum(stages_shown) != D(1), stored  # … so a stage beside "signed" must go
+
+
+def _contributions(measure: str, breakdown: str, partners) -> dict:
+    """key → partner → value, from the stored facts (the kind and country of the partner rows)."""
+    from portal.insights.measures import MEASURES
+
+    attribute = {"kind": "kind", "country": "country"}.get(breakdown)
+    column = MEASURES[measure].dimensions.get(breakdown)
+    by_pk = {p.pk: p for p in partners}
+    table: dict = {}
+    for fact in Fact.objects.filter(measure=measure, period=PERIOD):
+        if breakdown == Breakdown.TOTAL:
+            key = ""
+        elif attribute:
+            key = str(getattr(by_pk[fact.partner_id], attribute))
+        else:
+            key = getattr(fact, column)
+        cell_ = table.setdefault(key, {})
+        cell_[fact.partner_id] = cell_.get(fact.partner_id, D(0)) + fact.value
+    return table
+
+
+@pytest.mark.parametrize("measure", ["production", "project_stage_entries"])
+def test_published_cells_never_reveal_a_suppressed_one_across_breakdowns(db, measure):
+    """Random facts of six partners, rebuilt into cells: in every breakdown, the suppressed cells together are
+    safe whenever their sum can be had (from the published total, or from another breakdown shown in full)."""
+    from portal.insights.measures import MEASURES
+
+    rng = random.Random(7)
+    # Two kinds of three partners each: a kind's cell is often safe, so that breakdown is often shown in full.
+    kinds = [PartnerKind.EV_MAKER] * 3 + [PartnerKind.BATTERY_MAKER] * 3
+    partners = [PartnerRowFactory(kind=kind, country=rng.choice(["CN", "TH", "HU"])) for kind in kinds]
+    keys = ["L1e", "L3e", "M1", "N1"] if measure == "production" else ["proposed", "docked", "signed", "launched"]
+    breakdowns = [b for b in MEASURES[measure].breakdowns if b != Breakdown.TOTAL]
+    checked = 0
+    for _round in range(100):
+        Fact.objects.filter(measure=measure).delete()
+        rows = []
+        for partner in rng.sample(partners, rng.randrange(1, 7)):
+            for key in rng.sample(keys, rng.randrange(1, 4)):
+                rows.append((partner, key, "", rng.choice([1, 2, 3, 5, 8])))
+        _facts(measure, rows)
+        cells_rebuild(periods=None, measures=[measure])
+        status = {(c.breakdown, c.key): c.status for c in Cell.objects.filter(measure=measure, period=PERIOD)}
+        everything = _contributions(measure, Breakdown.TOTAL, partners)[""]
+        total_status = status.get((Breakdown.TOTAL, ""))
+        shown_in_full = [b for b in breakdowns if all(s == SHOWN for (b_, _k), s in status.items() if b_ == b)]
+        for breakdown in breakdowns:
+            table = _contributions(measure, breakdown, partners)
+            assert {k for (b_, k) in status if b_ == breakdown} == set(table)
+            for key, by_partner in table.items():
+                if not safe(by_partner):
+                    assert status[(breakdown, key)] != SHOWN, (breakdown, key, by_partner)
+            hidden = [k for k in table if status[(breakdown, k)] != SHOWN]
+            sum_known = total_status == SHOWN or any(other != breakdown for other in shown_in_full)
+            if hidden and sum_known:
+                checked += 1
+                assert safe(with_total({k: table[k] for k in hidden})[TOTAL]), (breakdown, table, status)
+        if total_status is not None:
+            assert (total_status == SHOWN) == safe(everything) or total_status == SECONDARY
+    assert checked > 5  # the generator does build tables whose suppressed cells' sum can be had
