@@ -41,6 +41,8 @@ def run_start(*, kind: str = RunKind.INCREMENTAL, by=None, queue: bool = True) -
             dirty = DirtyMonth.objects.values("schema_name").distinct()
             partners = partners.filter(schema_name__in=dirty)
         partners = list(partners.order_by("pk"))
+        # Marks of a schema that is no partner any more (removed, or the template) would never be consumed.
+        DirtyMonth.objects.exclude(schema_name__in=Partner.objects.members().values("schema_name")).delete()
         run = Run.objects.create(kind=kind, partners_total=len(partners), started_by=by)
         RunPartner.objects.bulk_create([RunPartner(run=run, partner=partner) for partner in partners])
         if queue:
@@ -52,7 +54,8 @@ def nothing_changed() -> bool:
     """No partner has dirty months and no project changed stage since the last finished run began."""
     from portal.collaboration.models import Transition
 
-    if DirtyMonth.objects.exists():
+    members = Partner.objects.members().values("schema_name")
+    if DirtyMonth.objects.filter(schema_name__in=members).exists():
         return False
     last = Run.objects.filter(status=RunStatus.FINISHED).order_by("-started_at").first()
     return last is not None and not Transition.objects.filter(at__gte=last.started_at).exists()
@@ -243,9 +246,10 @@ def _period_cells(measure: str, period, by_breakdown: dict) -> list[Cell]:
     """One month of one measure: the total (shared by every breakdown) and each breakdown's cells."""
     total = by_breakdown.get(Breakdown.TOTAL, {}).get(TOTAL)
     published = total is not None
-    if not published and len(by_breakdown) > 1:
-        # Without a published total, two breakdowns of the same facts still add up to the same sum: one shown
-        # in full gives it away, so each breakdown is protected as if that total were published.
+    if not published and by_breakdown:
+        # Without a published total, two breakdowns of the same facts still add up to the same sum, and a
+        # related measure may publish it (blocked shipments for their reasons): each breakdown is protected
+        # as if that total were published.
         total = defaultdict(Decimal)
         for by_partner in next(iter(by_breakdown.values())).values():
             for partner_id, value in by_partner.items():

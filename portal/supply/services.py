@@ -105,9 +105,18 @@ def _column_map(header: list[str]) -> dict[str, int]:
     return found
 
 
-def _decimal(text: str) -> Decimal:
+def _decimal(text: str, *, delimiter: str = ",") -> Decimal:
+    """A number as spreadsheets write it: `1,000.50`, `1.000,50`, or `1000,50` in a semicolon file."""
+    raw = (text or "").replace(" ", "").replace("\u00a0", "")
+    if "," in raw and "." in raw:
+        decimal_mark = "," if raw.rfind(",") > raw.rfind(".") else "."
+        raw = raw.replace("." if decimal_mark == "," else ",", "").replace(",", ".")
+    elif raw.count(",") == 1 and delimiter != ",":
+        raw = raw.replace(",", ".")  # European files: the comma is the decimal mark
+    else:
+        raw = raw.replace(",", "")
     try:
-        value = Decimal((text or "").replace(",", "").replace(" ", ""))
+        value = Decimal(raw)
     except InvalidOperation:
         raise ValidationError(_("“%(value)s” is not a number.") % {"value": text[:40]}) from None
     if not value.is_finite():
@@ -149,8 +158,8 @@ def supply_reports_import(*, raw: bytes, by=None) -> list[SupplyReport]:
             month = month_parse(cell["month"])
             values = {
                 "month": month,
-                "total_value": _decimal(cell["total_value"]),
-                "local_value": _decimal(cell["local_value"]),
+                "total_value": _decimal(cell["total_value"], delimiter=dialect.delimiter),
+                "local_value": _decimal(cell["local_value"], delimiter=dialect.delimiter),
             }
             _validate(**values)
         except ValidationError as error:

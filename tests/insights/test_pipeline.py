@@ -353,11 +353,6 @@ def test_a_mark_written_after_the_partner_read_its_marks_is_not_lost(two):
     assert dirty("alpha") == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: marks of a schema that is no member partner (a removed partner, the template) are never consumed: "
-    "run_start skips them, so nothing_changed() stays False and beat starts an empty incremental run every time",
-)
 def test_marks_of_a_schema_that_is_no_partner_do_not_keep_runs_going(two):
     run_inline(kind=RunKind.FULL)
     DirtyMonth.objects.create(schema_name="gone", source=Source.SUPPLY, month=JAN)
@@ -366,11 +361,6 @@ def test_marks_of_a_schema_that_is_no_partner_do_not_keep_runs_going(two):
     assert pipeline.nothing_changed()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a vehicle model's category change marks only the 'vehicles' source, so the incremental run leaves "
-    "the exports facts (broken down by category) of its shipped vehicles under the old category",
-)
 def test_an_incremental_run_after_a_category_change_updates_the_exports(two):
     alpha, _beta = two
     run_inline(kind=RunKind.FULL)

@@ -122,11 +122,6 @@ def test_a_semicolon_separated_file(alpha):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a semicolon-separated file (European Excel) writes decimals with a comma; `_decimal` drops every "
-    "comma as a thousands separator, so 1000,50 is saved as 100050 without a word",
-)
 def test_a_decimal_comma_in_a_semicolon_file_is_not_read_as_a_thousands_separator(alpha):
     raw = b"month;total;local\n2025-04;1000,50;100,25\n"
     try:

@@ -49,6 +49,14 @@ CAPTURED = {
     "compliance_certificate": ("certificates", ["t.valid_to"]),
     "supply_supplyreport": ("supply", ["t.month"]),
 }
+# A model's category also breaks down the exports of its shipped vehicles: a second trigger (updates only)
+# marks the months those shipments left in.
+_MODEL_EXPORT_MONTHS = (
+    "unnest(ARRAY(SELECT s.shipped_at AT TIME ZONE 'UTC' FROM {schema}.compliance_shipment s "
+    "JOIN {schema}.compliance_shipmentvehicle i ON i.shipment_id = s.id "
+    "JOIN {schema}.vehicles_vehicle v ON v.id = i.vehicle_id WHERE v.model_id = t.id AND s.shipped_at IS NOT NULL))"
+)
+
 OPERATIONS = {
     "ins": ("INSERT", "REFERENCING NEW TABLE AS new_rows"),
     "upd": ("UPDATE", "REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows"),
@@ -77,3 +85,11 @@ def drop_triggers_sql() -> str:
     return "\n".join(
         f"DROP TRIGGER IF EXISTS insights_{suffix} ON {table};" for table in CAPTURED for suffix in OPERATIONS
     )
+
+
+EXPORT_TRIGGERS_SQL = (
+    "CREATE TRIGGER insights_exports_upd AFTER UPDATE ON vehicles_vehiclemodel "
+    "REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT "
+    f"EXECUTE FUNCTION public.insights_mark_dirty('shipments', {_quoted(_MODEL_EXPORT_MONTHS)});"
+)
+DROP_EXPORT_TRIGGERS_SQL = "DROP TRIGGER IF EXISTS insights_exports_upd ON vehicles_vehiclemodel;"
