@@ -6,8 +6,10 @@ from django.urls import path
 
 from portal.urls_tenant import urlpatterns as tenant_urlpatterns
 from portal.vehicles.models import Vehicle
+from portal.vehicles.selectors import VEHICLE_ROW_FIELDS
 
-FIELDS = ["vin", "model_id", "production_date", "plant", "status", "registration_country", "registration_date"]
+# The columns the API's list returns (vehicle, its model's name and category, timestamps): the same rows.
+FIELDS = list(VEHICLE_ROW_FIELDS)
 
 
 @login_not_required
