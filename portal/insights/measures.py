@@ -1,7 +1,9 @@
-"""The measures: what each counts, its dimensions, its breakdowns, and the SQL that computes one partner's figures.
+"""The measures: what each counts, its dimensions and breakdowns, and the SQL scans that compute a partner's figures.
 
-Each partner query runs in the partner's schema and returns (period, d1, d2, value) rows. `{months}` is replaced
-by a filter on the months being recomputed (or by nothing on a full run), so the same SQL serves both.
+A scan runs in the partner's schema over one source's tables and returns (measure, period, d1, d2, value) rows
+for every measure of that source, so a partner costs one statement per source. `{filter}` is replaced by a
+filter on the months being recomputed (or by nothing on a full run); an incremental scan also keeps only the
+rows of those months, since a group of another month may have been read only in part.
 """
 
 from dataclasses import dataclass
@@ -23,72 +25,77 @@ class Measure:
     source: str
     breakdowns: tuple[str, ...]
     dimensions: dict  # breakdown → "d1" or "d2" (the fact column that holds it)
-    sql: str = ""  # per-partner query; blank for measures computed from public tables
 
 
-def _month_filter(column: str) -> str:
-    # The range lets PostgreSQL use the date index; the ANY keeps only the dirty months inside it.
-    return (
-        f"AND {column} >= %(lo)s AND {column} < %(hi)s "
-        f"AND date_trunc('month', {column})::date = ANY(%(months)s::date[])"
-    )
+@dataclass(frozen=True)
+class Scan:
+    """One query over a source's tables that yields the rows of several measures."""
+
+    source: str
+    sql: str
+    month_columns: tuple[str, ...]  # the date expressions whose months the incremental filter selects
 
 
-PRODUCTION_SQL = """
-SELECT date_trunc('month', v.production_date)::date, m.category, '', count(*)
-FROM vehicles_vehicle v JOIN vehicles_vehiclemodel m ON m.id = v.model_id
-WHERE true {months}
-GROUP BY 1, 2
-"""
-REGISTRATIONS_SQL = """
-SELECT date_trunc('month', v.registration_date)::date, m.category, v.registration_country, count(*)
-FROM vehicles_vehicle v JOIN vehicles_vehiclemodel m ON m.id = v.model_id
-WHERE v.registration_date IS NOT NULL AND v.registration_country <> '' {months}
-GROUP BY 1, 2, 3
+def _month(column: str) -> str:
+    # date_trunc on a timestamp, not on a date (which PostgreSQL would turn into a time-zone-aware timestamp).
+    return f"date_trunc('month', {column}::timestamp)::date"
+
+
+VEHICLES_SQL = """
+SELECT CASE WHEN GROUPING(x.produced) = 0 THEN 'production' ELSE 'registrations' END,
+       COALESCE(x.produced, x.registered), x.category, COALESCE(x.country, ''), count(*)
+FROM (
+    SELECT date_trunc('month', v.production_date::timestamp)::date AS produced,
+           CASE WHEN v.registration_country <> ''
+                THEN date_trunc('month', v.registration_date::timestamp)::date END AS registered,
+           m.category, v.registration_country AS country
+    FROM vehicles_vehicle v JOIN vehicles_vehiclemodel m ON m.id = v.model_id
+    WHERE true {filter}
+) AS x
+GROUP BY GROUPING SETS ((x.produced, x.category), (x.registered, x.category, x.country))
+HAVING GROUPING(x.produced) = 0 OR x.registered IS NOT NULL
 """
 EXPORTS_SQL = """
-SELECT date_trunc('month', s.shipped_at AT TIME ZONE 'UTC')::date, s.destination, m.category, count(*)
+SELECT 'exports', date_trunc('month', s.shipped_at AT TIME ZONE 'UTC')::date, s.destination, m.category, count(*)
 FROM compliance_shipment s
 JOIN compliance_shipmentvehicle i ON i.shipment_id = s.id
 JOIN vehicles_vehicle v ON v.id = i.vehicle_id
 JOIN vehicles_vehiclemodel m ON m.id = v.model_id
-WHERE s.status = 'shipped' AND s.shipped_at IS NOT NULL {months}
-GROUP BY 1, 2, 3
+WHERE s.status = 'shipped' AND s.shipped_at IS NOT NULL {filter}
+GROUP BY 2, 3, 4
 """
-BLOCKED_SQL = """
-SELECT date_trunc('month', c.checked_at AT TIME ZONE 'UTC')::date, '', '', count(DISTINCT c.shipment_id)
+CHECKS_SQL = """
+SELECT 'shipments_blocked', date_trunc('month', c.checked_at AT TIME ZONE 'UTC')::date, '', '',
+       count(DISTINCT c.shipment_id)
 FROM compliance_shipmentcheck c
-WHERE c.verdict = 'blocked' {months}
-GROUP BY 1
-"""
-BLOCK_REASONS_SQL = """
-SELECT date_trunc('month', c.checked_at AT TIME ZONE 'UTC')::date, r.reason ->> 'code', '',
+WHERE c.verdict = 'blocked' {filter}
+GROUP BY 2
+UNION ALL
+SELECT 'block_reasons', date_trunc('month', c.checked_at AT TIME ZONE 'UTC')::date, r.reason ->> 'code', '',
        count(DISTINCT c.shipment_id)
 FROM compliance_shipmentcheck c
 CROSS JOIN LATERAL jsonb_array_elements(c.reasons) AS r(reason)
-WHERE c.verdict = 'blocked' AND r.reason ->> 'severity' = 'block' {months}
-GROUP BY 1, 2
+WHERE c.verdict = 'blocked' AND r.reason ->> 'severity' = 'block' AND r.reason ->> 'code' IS NOT NULL {filter}
+GROUP BY 2, 3
 """
 EXPIRING_SQL = """
-SELECT date_trunc('month', c.valid_to)::date, t.code, '', count(*)
+SELECT 'certificates_expiring', date_trunc('month', c.valid_to::timestamp)::date, t.code, '', count(*)
 FROM compliance_certificate c JOIN reference_certificatetype t ON t.id = c.certificate_type_id
-WHERE c.valid_to IS NOT NULL {months}
-GROUP BY 1, 2
+WHERE c.valid_to IS NOT NULL {filter}
+GROUP BY 2, 3
 """
-SUPPLY_TOTAL_SQL = "SELECT month, '', '', total_value FROM supply_supplyreport WHERE true {months}"
-SUPPLY_LOCAL_SQL = "SELECT month, '', '', local_value FROM supply_supplyreport WHERE true {months}"
-
-# The column each query filters months on (for `_month_filter`).
-MONTH_COLUMNS = {
-    "production": "v.production_date",
-    "registrations": "v.registration_date",
-    "exports": "(s.shipped_at AT TIME ZONE 'UTC')",
-    "shipments_blocked": "(c.checked_at AT TIME ZONE 'UTC')",
-    "block_reasons": "(c.checked_at AT TIME ZONE 'UTC')",
-    "certificates_expiring": "c.valid_to",
-    "supply_total": "month",
-    "supply_local": "month",
-}
+SUPPLY_SQL = """
+SELECT 'supply_total', month, '', '', total_value FROM supply_supplyreport WHERE true {filter}
+UNION ALL
+SELECT 'supply_local', month, '', '', local_value FROM supply_supplyreport WHERE true {filter}
+"""
+SCANS = [
+    Scan(Source.VEHICLES, VEHICLES_SQL, ("v.production_date", "v.registration_date")),
+    Scan(Source.SHIPMENTS, EXPORTS_SQL, ("(s.shipped_at AT TIME ZONE 'UTC')",)),
+    Scan(Source.SHIPMENTS, CHECKS_SQL, ("(c.checked_at AT TIME ZONE 'UTC')",)),
+    Scan(Source.CERTIFICATES, EXPIRING_SQL, ("c.valid_to",)),
+    Scan(Source.SUPPLY, SUPPLY_SQL, ("month",)),
+]
 
 PARTNER_BREAKDOWNS = (B.KIND, B.COUNTRY)
 MEASURES: dict[str, Measure] = {
@@ -101,7 +108,6 @@ MEASURES: dict[str, Measure] = {
             Source.VEHICLES,
             (B.TOTAL, B.CATEGORY, B.KIND, B.COUNTRY),
             {B.CATEGORY: "d1"},
-            PRODUCTION_SQL,
         ),
         Measure(
             "registrations",
@@ -110,7 +116,6 @@ MEASURES: dict[str, Measure] = {
             Source.VEHICLES,
             (B.TOTAL, B.CATEGORY, B.REGION, B.KIND),
             {B.CATEGORY: "d1", B.REGION: "d2"},
-            REGISTRATIONS_SQL,
         ),
         Measure(
             "exports",
@@ -119,7 +124,6 @@ MEASURES: dict[str, Measure] = {
             Source.SHIPMENTS,
             (B.TOTAL, B.DESTINATION, B.CATEGORY, B.KIND),
             {B.DESTINATION: "d1", B.CATEGORY: "d2"},
-            EXPORTS_SQL,
         ),
         Measure(
             "shipments_blocked",
@@ -128,7 +132,6 @@ MEASURES: dict[str, Measure] = {
             Source.SHIPMENTS,
             (B.TOTAL, B.KIND),
             {},
-            BLOCKED_SQL,
         ),
         Measure(
             "block_reasons",
@@ -137,7 +140,6 @@ MEASURES: dict[str, Measure] = {
             Source.SHIPMENTS,
             (B.REASON,),
             {B.REASON: "d1"},
-            BLOCK_REASONS_SQL,
         ),
         Measure(
             "certificates_expiring",
@@ -146,7 +148,6 @@ MEASURES: dict[str, Measure] = {
             Source.CERTIFICATES,
             (B.TOTAL, B.CERTIFICATE_TYPE, B.KIND),
             {B.CERTIFICATE_TYPE: "d1"},
-            EXPIRING_SQL,
         ),
         Measure(
             "supply_total",
@@ -155,7 +156,6 @@ MEASURES: dict[str, Measure] = {
             Source.SUPPLY,
             (B.TOTAL, B.KIND),
             {},
-            SUPPLY_TOTAL_SQL,
         ),
         Measure(
             "supply_local",
@@ -164,7 +164,6 @@ MEASURES: dict[str, Measure] = {
             Source.SUPPLY,
             (B.TOTAL, B.KIND),
             {},
-            SUPPLY_LOCAL_SQL,
         ),
         Measure(
             "project_stage_entries",
@@ -176,7 +175,7 @@ MEASURES: dict[str, Measure] = {
         ),
     ]
 }
-PARTNER_MEASURES = [measure for measure in MEASURES.values() if measure.sql]
+PARTNER_MEASURES = [measure for measure in MEASURES.values() if measure.source != "projects"]
 
 
 def measures_of(source: str) -> list[Measure]:
@@ -184,7 +183,17 @@ def measures_of(source: str) -> list[Measure]:
     return [measure for measure in PARTNER_MEASURES if measure.source == source]
 
 
-def partner_sql(measure: Measure, *, incremental: bool) -> str:
-    """The measure's per-partner query, filtered to the dirty months or over everything."""
-    months = _month_filter(MONTH_COLUMNS[measure.code]) if incremental else ""
-    return measure.sql.format(months=months)
+DIRTY_MONTHS_ONLY = (
+    "SELECT * FROM ({inner}) AS scan(measure, period, d1, d2, value) WHERE scan.period = ANY(%(months_{key})s::date[])"
+)
+
+
+def scan_sql(scan: Scan, *, key: str | None) -> str:
+    """The scan's query; with `key`, filtered to the months in parameters `months_<key>`, `lo_<key>`, `hi_<key>`."""
+    if key is None:
+        return scan.sql.format(filter="")
+    ranges = " OR ".join(f"({column} >= %(lo_{key})s AND {column} < %(hi_{key})s)" for column in scan.month_columns)
+    months = " OR ".join(f"{_month(column)} = ANY(%(months_{key})s::date[])" for column in scan.month_columns)
+    # The ranges let PostgreSQL use the date indexes; the ANY keeps only the dirty months inside them.
+    inner = scan.sql.format(filter=f"AND ({ranges}) AND ({months})")
+    return DIRTY_MONTHS_ONLY.format(inner=inner, key=key)
