@@ -61,6 +61,12 @@ def nothing_changed() -> bool:
     return last is not None and not Transition.objects.filter(at__gte=last.started_at).exists()
 
 
+def run_in_progress(*, within: datetime.timedelta = datetime.timedelta(minutes=15)) -> bool:
+    """A run started recently is still computing or combining (an incremental one would only repeat its work)."""
+    recent = Run.objects.filter(started_at__gte=timezone.now() - within)
+    return recent.filter(status__in=[RunStatus.RUNNING, RunStatus.COMBINING]).exists()
+
+
 def runs_resume(*, stalled_after: datetime.timedelta = datetime.timedelta(minutes=15)) -> int:
     """Queue the combine again for runs whose combine message was lost (still combining after a while)."""
     from .tasks import insights_combine

@@ -22,8 +22,8 @@ def insights_run(kind: str = RunKind.INCREMENTAL) -> int | None:
     An incremental run with nothing to do is not started, so the run list shows only runs that did something.
     """
     pipeline.runs_resume()
-    if kind == RunKind.INCREMENTAL and pipeline.nothing_changed():
-        return None
+    if kind == RunKind.INCREMENTAL and (pipeline.nothing_changed() or pipeline.run_in_progress()):
+        return None  # the run in progress (or the next tick) takes the new marks
     return pipeline.run_start(kind=kind).pk
 
 

@@ -26,6 +26,16 @@ def test_a_dirty_month_starts_an_incremental_run_for_that_partner_only(world):
     assert list(run.parts.values_list("partner__schema_name", flat=True)) == ["alpha"]
 
 
+def test_no_incremental_run_starts_while_one_is_in_progress(world):
+    DirtyMonth.objects.all().delete()
+    DirtyMonth.objects.create(schema_name=world.alpha.schema_name, source="vehicles", month=datetime.date(2026, 1, 1))
+    Run.objects.create(kind=RunKind.INCREMENTAL, status=RunStatus.RUNNING)
+    before = Run.objects.count()
+    assert tasks.insights_run.run(kind=RunKind.INCREMENTAL) is None
+    assert Run.objects.count() == before
+    assert DirtyMonth.objects.filter(schema_name="alpha").exists()  # kept for the next run
+
+
 def test_a_full_run_is_always_started(world):
     Run.objects.create(kind=RunKind.FULL, status=RunStatus.FINISHED, finished_at=timezone.now())
     run = Run.objects.get(pk=tasks.insights_run.run(kind=RunKind.FULL))
