@@ -1,7 +1,5 @@
 """Serializers of the statistics API."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..choices import Breakdown, CellStatus, RiskKind, TargetMetric
@@ -49,8 +47,4 @@ class TargetProgressSerializer(serializers.Serializer):
         allow_null=True, help_text="Per year: a rate for vehicles, an increment for counts."
     )
     projected = serializers.FloatField(allow_null=True)
-    on_track = serializers.SerializerMethodField()
-
-    @extend_schema_field(OpenApiTypes.BOOL)
-    def get_on_track(self, progress):
-        return progress.on_track
+    on_track = serializers.BooleanField(allow_null=True, read_only=True, help_text="Null without a projection.")
