@@ -193,3 +193,23 @@ class PolicyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.date})"
+
+
+class FunnelStage(models.Model):
+    """The collaboration funnel at the last run: per stage, for one owner partner or the alliance (no partner)."""
+
+    partner = models.ForeignKey("tenants.Partner", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    stage = models.CharField(max_length=16)
+    reached = models.PositiveIntegerField(help_text="Projects that ever entered the stage.")
+    current = models.PositiveIntegerField(help_text="Projects in the stage now.")
+    median_days = models.FloatField(null=True, blank=True, help_text="Median days spent in the stage.")
+    contributors = models.PositiveIntegerField(default=1, help_text="Owner partners counted (alliance rows).")
+    top_share = models.FloatField(default=1.0)
+    status = models.CharField(max_length=10, choices=CellStatus.choices, default=CellStatus.SHOWN)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "stage"], name="funnel_stage_once")]
+        indexes = [models.Index(fields=["partner", "stage"], name="funnel_partner_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id or 'alliance'} {self.stage}: {self.reached}"

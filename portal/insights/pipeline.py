@@ -306,6 +306,7 @@ def _cell(measure: str, breakdown: str, period, key: str, by_partner: dict[int, 
 
 def run_combine(*, run_id: int) -> Run:
     """Combine the partners' facts into cells for the months the run changed, then evaluate the risk rules."""
+    from .funnel import funnel_rebuild
     from .risks import warnings_rebuild
 
     with transaction.atomic():
@@ -329,6 +330,7 @@ def run_combine(*, run_id: int) -> Run:
         # Projects live in the public schema and are few: their cells are rebuilt whole every time.
         run.cells_written += cells_rebuild(periods=None, measures=["project_stage_entries"])
         warnings_rebuild()
+        funnel_rebuild()
         run.months = [month.isoformat() for month in periods] if periods is not None else []
         run.facts_written = sum(part[2] for part in parts) + project_facts
         run.partners_done = sum(1 for part in parts if part[0] == PartStatus.DONE)

@@ -14,13 +14,15 @@ from django.db import models
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from portal.collaboration.choices import Stage
 from portal.collaboration.models import Product, Project
+from portal.collaboration.pipeline import ORDER
 from tenants.models import Partner
 
 from .choices import Breakdown, CellStatus, TargetMetric
 from .labels import key_labels
 from .measures import MEASURES, Measure
-from .models import Cell, Fact, PolicyEvent, RiskWarning, Run, Target
+from .models import Cell, Fact, FunnelStage, PolicyEvent, RiskWarning, Run, Target
 from .periods import last_complete_month, month_add, month_of, months_between
 
 DEFAULT_MONTHS = 24
@@ -281,6 +283,36 @@ def policy_effects(
             )
         )
     return effects
+
+
+# ---------------------------------------------------------------- the collaboration funnel
+
+
+def funnel_rows(*, partner: Partner | None, staff: bool) -> list[dict]:
+    """The funnel by stage: a partner's own projects (as owner), or the alliance's (disclosed to partners).
+
+    Each row: stage, label, reached, current, median days, conversion from the stage before (percent), and
+    whether it is suppressed; a suppressed alliance row has no figures for partners.
+    """
+    labels = dict(Stage.choices)
+    rows = {row.stage: row for row in FunnelStage.objects.filter(partner=partner)}
+    out = []
+    for stage in ORDER:
+        row = rows.get(stage)
+        hidden = row is not None and row.status != CellStatus.SHOWN and not staff and partner is None
+        entry = {"stage": stage, "label": labels[stage], "suppressed": hidden, "status": row.status if row else "shown"}
+        if row is None or hidden:
+            entry.update(reached=None if hidden else 0, current=None if hidden else 0, median_days=None)
+        else:
+            entry.update(reached=row.reached, current=row.current, median_days=row.median_days)
+        if staff and row is not None and partner is None:
+            entry.update(contributors=row.contributors, top_share=row.top_share)
+        before = out[-1]["reached"] if out else None
+        entry["conversion_pct"] = (
+            round(100 * entry["reached"] / before, 1) if before and entry["reached"] is not None else None
+        )
+        out.append(entry)
+    return out
 
 
 # ---------------------------------------------------------------- runs and warnings

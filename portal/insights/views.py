@@ -81,6 +81,8 @@ def dashboard(request):
         "targets": selectors.target_progress(staff=staff),
         "policies": selectors.policy_effects(partner=partner, staff=staff),
         "warnings": selectors.warning_list(partner=partner)[:50],
+        "funnel": selectors.funnel_rows(partner=None, staff=staff),
+        "own_funnel": selectors.funnel_rows(partner=partner, staff=False) if partner else None,
         "runs": selectors.run_list()[:5] if staff else [],
         "last_run": selectors.run_list().filter(status="finished").first(),
     }

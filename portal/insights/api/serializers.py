@@ -48,3 +48,18 @@ class TargetProgressSerializer(serializers.Serializer):
     )
     projected = serializers.FloatField(allow_null=True)
     on_track = serializers.BooleanField(allow_null=True, read_only=True, help_text="Null without a projection.")
+
+
+class StatisticsFunnelStageSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    label = serializers.CharField()
+    reached = serializers.IntegerField(allow_null=True, help_text="Null when suppressed for the caller.")
+    current = serializers.IntegerField(allow_null=True)
+    conversion_pct = serializers.FloatField(allow_null=True, help_text="Of the projects that reached the stage before.")
+    median_days = serializers.FloatField(allow_null=True)
+    suppressed = serializers.BooleanField()
+
+
+class StatisticsFunnelSerializer(serializers.Serializer):
+    alliance = StatisticsFunnelStageSerializer(many=True)
+    own = StatisticsFunnelStageSerializer(many=True, allow_null=True, help_text="Projects the caller's partner owns.")

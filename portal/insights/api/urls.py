@@ -1,10 +1,11 @@
 """API routes of industry statistics and supply reports, mounted under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from portal.supply.api.views import SupplyReportViewSet
 
-from .views import CellViewSet, MeasureViewSet, TargetViewSet, WarningViewSet
+from .views import CellViewSet, FunnelView, MeasureViewSet, TargetViewSet, WarningViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -15,4 +16,4 @@ router.register("statistics/warnings", WarningViewSet, basename="statistics-warn
 router.register("statistics/targets", TargetViewSet, basename="statistics-target")
 router.register("supply-reports", SupplyReportViewSet, basename="supply-report")
 
-urlpatterns = [*router.urls]
+urlpatterns = [path("statistics/funnel/", FunnelView.as_view(), name="statistics-funnel"), *router.urls]

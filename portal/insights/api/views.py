@@ -9,6 +9,7 @@ from drf_standardized_errors.openapi_serializers import ValidationErrorResponseS
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from portal.api.permissions import IsPartnerMemberOrStaffReading
 
@@ -18,7 +19,13 @@ from ..forms import SelectionForm
 from ..labels import key_labels
 from ..measures import MEASURES
 from ..models import Cell, RiskWarning
-from .serializers import CellSerializer, MeasureSerializer, TargetProgressSerializer, WarningSerializer
+from .serializers import (
+    CellSerializer,
+    MeasureSerializer,
+    StatisticsFunnelSerializer,
+    TargetProgressSerializer,
+    WarningSerializer,
+)
 
 SELECTION_PARAMETERS = [
     OpenApiParameter("measure", str, required=True, enum=list(MEASURES), description="Which measure."),
@@ -105,6 +112,19 @@ class WarningViewSet(StatisticsViewMixin, viewsets.GenericViewSet):
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(WarningSerializer(page, many=True).data)
+
+
+class FunnelView(StatisticsViewMixin, APIView):
+    """The collaboration funnel at the last run: the alliance's (disclosed) and the caller's own projects."""
+
+    @extend_schema(responses=StatisticsFunnelSerializer)
+    def get(self, request):
+        partner = request.partner
+        data = {
+            "alliance": selectors.funnel_rows(partner=None, staff=self.staff),
+            "own": selectors.funnel_rows(partner=partner, staff=False) if partner is not None else None,
+        }
+        return Response(StatisticsFunnelSerializer(data).data)
 
 
 class TargetViewSet(StatisticsViewMixin, viewsets.ViewSet):
