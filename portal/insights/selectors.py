@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.collaboration.choices import Stage
 from portal.collaboration.models import Product, Project
@@ -123,7 +124,8 @@ class Table:
                 points = [self.own.get((period, key)) for period in periods]
                 if any(point is not None for point in points):
                     label = self.labels.get(key, key)
-                    datasets.append({"label": f"{label} · own", "data": [_num(p) for p in points], "own": True})
+                    own_label = _("%(label)s · yours") % {"label": label}
+                    datasets.append({"label": own_label, "data": [_num(p) for p in points], "own": True})
         return {"labels": [f"{period:%Y-%m}" for period in periods], "datasets": datasets}
 
 
