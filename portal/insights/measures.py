@@ -97,7 +97,6 @@ SCANS = [
     Scan(Source.SUPPLY, SUPPLY_SQL, ("month",)),
 ]
 
-PARTNER_BREAKDOWNS = (B.KIND, B.COUNTRY)
 MEASURES: dict[str, Measure] = {
     measure.code: measure
     for measure in [

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from tenants.models import Partner
 
 from .choices import Breakdown, CellStatus, TargetMetric
 from .labels import key_labels
-from .measures import MEASURES, Measure
+from .measures import Measure
 from .models import Cell, Fact, FunnelStage, PolicyEvent, RiskWarning, Run, Target
 from .periods import last_complete_month, month_add, month_of, months_between
 
@@ -49,7 +49,7 @@ def selection_default(today: datetime.date | None = None) -> tuple[datetime.date
     return month_add(last, -(DEFAULT_MONTHS - 1)), last
 
 
-def _own_key(breakdown: str, measure: Measure, partner: Partner) -> str:
+def _own_key(breakdown: str, partner: Partner) -> str:
     if breakdown == Breakdown.KIND:
         return partner.kind
     if breakdown == Breakdown.COUNTRY:
@@ -67,7 +67,7 @@ def own_figures(*, partner: Partner, selection: Selection) -> dict[tuple[datetim
     if column:
         rows = facts.values_list("period", column).annotate(total=Sum("value"))
         return {(period, key): total for period, key, total in rows}
-    key = _own_key(breakdown, measure, partner)
+    key = _own_key(breakdown, partner)
     return {(period, key): total for period, total in facts.values_list("period").annotate(total=Sum("value"))}
 
 
@@ -135,14 +135,8 @@ def _num(value):
 
 def table_get(*, selection: Selection, staff: bool, partner: Partner | None = None) -> Table:
     """The table of one selection for staff (everything) or for a partner (disclosed cells, own figures)."""
-    cells = Cell.objects.filter(
-        measure=selection.measure.code,
-        breakdown=selection.breakdown,
-        period__gte=selection.first,
-        period__lte=selection.last,
-    )
     table = Table(selection=selection, staff=staff)
-    table.cells = {(cell.period, cell.key): cell for cell in cells}
+    table.cells = {(cell.period, cell.key): cell for cell in cell_list(selection=selection)}
     if partner is not None:
         table.own = own_figures(partner=partner, selection=selection)
     totals: dict[str, Decimal] = defaultdict(Decimal)
@@ -157,7 +151,7 @@ def table_get(*, selection: Selection, staff: bool, partner: Partner | None = No
 
 
 def cell_list(*, selection: Selection) -> QuerySet[Cell]:
-    """Cells of a selection, for the API (it hides suppressed values itself)."""
+    """Cells of a selection with every value: callers hide what their reader may not see."""
     return Cell.objects.filter(
         measure=selection.measure.code,
         breakdown=selection.breakdown,
@@ -328,11 +322,3 @@ def warning_list(*, partner: Partner | None) -> QuerySet[RiskWarning]:
     """Warnings about one partner (for its members), or all of them (staff: partner None)."""
     warnings = RiskWarning.objects.select_related("partner").order_by("-period", "kind", "id")
     return warnings.filter(partner=partner) if partner is not None else warnings
-
-
-def measure_get(code: str) -> Measure | None:
-    return MEASURES.get(code)
-
-
-def partners_with_figures() -> QuerySet[Partner]:
-    return Partner.objects.filter(Q(pk__in=Fact.objects.values("partner_id")))

@@ -8,7 +8,3 @@ from .models import SupplyReport
 def supply_report_list() -> QuerySet[SupplyReport]:
     """The partner's reports, newest month first."""
     return SupplyReport.objects.order_by("-month")
-
-
-def supply_report_get(*, pk: int) -> SupplyReport | None:
-    return SupplyReport.objects.filter(pk=pk).first()
