@@ -118,6 +118,10 @@ def test_statistics_chart_draws_under_the_csp(page: Page, portal_server: PortalS
     canvas = page.locator("canvas[data-source]")
     expect(canvas).to_have_class(re.compile("chartjs-render-monitor"))  # Chart.js took the canvas over
     assert page.evaluate("typeof Chart") == "function"
+    # Only the chosen measure's breakdowns can be picked.
+    page.locator("#id_measure").select_option("block_reasons")
+    expect(page.locator("#id_breakdown")).to_have_value("reason")
+    expect(page.locator('#id_breakdown option[value="category"]')).to_be_disabled()
     page.locator("#language-select").select_option("ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator("canvas[data-source]")).to_have_class(re.compile("chartjs-render-monitor"))

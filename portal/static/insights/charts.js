@@ -31,5 +31,23 @@
       },
     });
   };
-  document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("canvas[data-source]").forEach(draw));
+  // Offer only the breakdowns the chosen measure has (the server refuses the others with an explanation).
+  const limitBreakdowns = (form) => {
+    const allowed = JSON.parse(document.getElementById(form.dataset.breakdowns).textContent);
+    const measure = form.querySelector("[name=measure]");
+    const breakdown = form.querySelector("[name=breakdown]");
+    const apply = () => {
+      const choices = allowed[measure.value] || [];
+      breakdown.querySelectorAll("option").forEach((option) => {
+        option.disabled = option.value !== "" && !choices.includes(option.value);
+      });
+      if (breakdown.selectedOptions[0] && breakdown.selectedOptions[0].disabled) breakdown.value = choices[0] || "";
+    };
+    measure.addEventListener("change", apply);
+    apply();
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("canvas[data-source]").forEach(draw);
+    document.querySelectorAll("form[data-breakdowns]").forEach(limitBreakdowns);
+  });
 })();
