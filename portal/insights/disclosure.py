@@ -36,6 +36,11 @@ class CellFigures:
         return float(max(self.by_partner.values()) / value) if value else 0.0
 
 
+def severity(status: str) -> int:
+    """Order of statuses, mildest first: a cell gets the worst status any rule gives it."""
+    return [CellStatus.SHOWN, CellStatus.SECONDARY, CellStatus.PRIMARY].index(status)
+
+
 def is_safe(by_partner: dict[int, Decimal]) -> bool:
     """The primary rule: enough contributors and no dominant one."""
     figures = CellFigures(by_partner)

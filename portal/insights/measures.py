@@ -25,6 +25,7 @@ class Measure:
     source: str
     breakdowns: tuple[str, ...]
     dimensions: dict  # breakdown → "d1" or "d2" (the fact column that holds it)
+    ratio_of: tuple[str, str] | None = None  # (numerator, denominator) measures of a percentage computed on read
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,15 @@ MEASURES: dict[str, Measure] = {
             {},
         ),
         Measure(
+            "local_supply_rate",
+            _("Local supply rate"),
+            "%",
+            "derived",
+            (B.TOTAL, B.KIND),
+            {},
+            ratio_of=("supply_local", "supply_total"),
+        ),
+        Measure(
             "project_stage_entries",
             _("Projects entering a stage"),
             _("projects"),
@@ -174,7 +184,8 @@ MEASURES: dict[str, Measure] = {
         ),
     ]
 }
-PARTNER_MEASURES = [measure for measure in MEASURES.values() if measure.source != "projects"]
+PARTNER_MEASURES = [measure for measure in MEASURES.values() if measure.source not in ("projects", "derived")]
+STORED_MEASURES = [measure for measure in MEASURES.values() if measure.ratio_of is None]
 
 
 def measures_of(source: str) -> list[Measure]:

@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from tenants.models import Partner
 
-from .choices import Breakdown, CellStatus, PartStatus, RunKind, RunStatus
-from .disclosure import TOTAL, CellFigures, protect
-from .measures import MEASURES, PARTNER_MEASURES, SCANS, measures_of, scan_sql
+from .choices import Breakdown, PartStatus, RunKind, RunStatus
+from .disclosure import TOTAL, CellFigures, protect, severity
+from .measures import MEASURES, PARTNER_MEASURES, SCANS, STORED_MEASURES, measures_of, scan_sql
 from .models import Cell, DirtyMonth, Run, RunPartner
 
 logger = logging.getLogger(__name__)
@@ -234,7 +234,7 @@ def _breakdown_rows(cursor, measure, breakdown: str, periods: list[datetime.date
 
 def cells_rebuild(*, periods: list[datetime.date] | None, measures: list[str] | None = None) -> int:
     """Rebuild the cells of the given measures (or all) for the given months (or all), with disclosure control."""
-    chosen = [MEASURES[code] for code in measures] if measures is not None else list(MEASURES.values())
+    chosen = [MEASURES[code] for code in measures] if measures is not None else STORED_MEASURES
     cells: list[Cell] = []
     with connection.cursor() as cursor:
         for measure in chosen:
@@ -277,17 +277,13 @@ def _period_cells(measure: str, period, by_breakdown: dict) -> list[Cell]:
         else:
             status = protect({**table, TOTAL: total})
             # A breakdown that can only be protected by hiding the total hides it for every breakdown.
-            total_status = max(total_status, status[TOTAL], key=_severity)
+            total_status = max(total_status, status[TOTAL], key=severity)
         cells.extend(
             _cell(measure, breakdown, period, key, by_partner, status[key]) for key, by_partner in table.items()
         )
     if published:
         cells.append(_cell(measure, Breakdown.TOTAL, period, TOTAL, total, total_status))
     return cells
-
-
-def _severity(status: str) -> int:
-    return [CellStatus.SHOWN, CellStatus.SECONDARY, CellStatus.PRIMARY].index(status)
 
 
 def _cell(measure: str, breakdown: str, period, key: str, by_partner: dict[int, Decimal], status: str) -> Cell:

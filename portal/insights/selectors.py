@@ -21,8 +21,9 @@ from portal.collaboration.pipeline import ORDER
 from tenants.models import Partner
 
 from .choices import Breakdown, CellStatus, TargetMetric
+from .disclosure import severity
 from .labels import key_labels
-from .measures import Measure
+from .measures import MEASURES, Measure
 from .models import Cell, Fact, FunnelStage, PolicyEvent, RiskWarning, Run, Target
 from .periods import last_complete_month, month_add, month_of, months_between
 
@@ -57,9 +58,23 @@ def _own_key(breakdown: str, partner: Partner) -> str:
     return ""
 
 
+def _part(selection: Selection, code: str) -> Selection:
+    return Selection(MEASURES[code], selection.breakdown, selection.first, selection.last)
+
+
+def _percent(numerator, denominator) -> Decimal | None:
+    if numerator is None or not denominator:
+        return None
+    return (Decimal(100) * numerator / denominator).quantize(Decimal("0.01"))
+
+
 def own_figures(*, partner: Partner, selection: Selection) -> dict[tuple[datetime.date, str], Decimal]:
     """The partner's own figures, in full: (period, key) → value."""
     measure, breakdown = selection.measure, selection.breakdown
+    if measure.ratio_of:
+        top, bottom = (own_figures(partner=partner, selection=_part(selection, code)) for code in measure.ratio_of)
+        ratios = {key: _percent(value, bottom.get(key)) for key, value in top.items()}
+        return {key: value for key, value in ratios.items() if value is not None}
     facts = Fact.objects.filter(
         partner=partner, measure=measure.code, period__gte=selection.first, period__lte=selection.last
     ).order_by()
@@ -150,14 +165,45 @@ def table_get(*, selection: Selection, staff: bool, partner: Partner | None = No
     return table
 
 
-def cell_list(*, selection: Selection) -> QuerySet[Cell]:
+def cell_list(*, selection: Selection) -> QuerySet[Cell] | list[Cell]:
     """Cells of a selection with every value: callers hide what their reader may not see."""
+    if selection.measure.ratio_of:
+        return ratio_cells(selection=selection)
     return Cell.objects.filter(
         measure=selection.measure.code,
         breakdown=selection.breakdown,
         period__gte=selection.first,
         period__lte=selection.last,
     ).order_by("period", "key")
+
+
+def ratio_cells(*, selection: Selection) -> list[Cell]:
+    """A percentage measure's cells (unsaved), from its two stored measures: shown only when both are shown."""
+    numerator, denominator = (
+        {(cell.period, cell.key): cell for cell in cell_list(selection=_part(selection, code))}
+        for code in selection.measure.ratio_of
+    )
+    cells = []
+    for place, top in sorted(numerator.items()):
+        bottom = denominator.get(place)
+        value = _percent(top.value, bottom.value if bottom else None)
+        if value is None:
+            continue
+        shown = top.status == CellStatus.SHOWN and bottom.status == CellStatus.SHOWN
+        status = CellStatus.SHOWN if shown else max(top.status, bottom.status, key=severity)
+        cells.append(
+            Cell(
+                measure=selection.measure.code,
+                breakdown=selection.breakdown,
+                period=top.period,
+                key=top.key,
+                value=value,
+                contributors=min(top.contributors, bottom.contributors),
+                top_share=max(top.top_share, bottom.top_share),
+                status=status,
+            )
+        )
+    return cells
 
 
 # ---------------------------------------------------------------- targets and policies

@@ -15,7 +15,7 @@ from django_tenants.utils import schema_context
 from portal.collaboration.models import Transition
 from portal.compliance.models import Certificate, Shipment, ShipmentCheck, ShipmentVehicle
 from portal.insights.choices import Breakdown
-from portal.insights.measures import MEASURES
+from portal.insights.measures import STORED_MEASURES
 from portal.insights.models import Cell, DirtyMonth, Fact
 from portal.reference.models import CertificateType
 from portal.supply.models import SupplyReport
@@ -29,6 +29,9 @@ UTC = datetime.UTC
 _names = itertools.count(1)
 _serials = itertools.count(500_000)
 _numbers = itertools.count(1)
+
+# The measures with facts and cells of their own (a percentage like the local supply rate is computed on read).
+MEASURES = {measure.code: measure for measure in STORED_MEASURES}
 
 
 def partner_make(slug: str, **fields) -> Partner:

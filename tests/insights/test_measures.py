@@ -9,7 +9,7 @@ import pytest
 
 from portal.collaboration.models import Transition
 from portal.insights.choices import Breakdown, RunKind, RunStatus
-from portal.insights.measures import MEASURES, PARTNER_MEASURES
+from portal.insights.measures import PARTNER_MEASURES, STORED_MEASURES
 from portal.insights.models import Cell, Fact
 from portal.insights.pipeline import run_inline
 
@@ -37,6 +37,9 @@ DESTINATIONS = ["HU", "TH", "AE"]
 CERTIFICATE_TYPES = ["un38-3", "un-r136", "un-r155"]
 REASONS = ["embargo", "certificate_missing", "dual_use"]
 JAN_10, MAR_10 = datetime.date(2025, 1, 10), datetime.date(2025, 3, 10)
+
+# The measures with facts and cells of their own (a percentage like the local supply rate is computed on read).
+MEASURES = {measure.code: measure for measure in STORED_MEASURES}
 
 
 def _day(rng, first: datetime.date) -> datetime.date:
