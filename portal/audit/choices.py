@@ -31,3 +31,4 @@ class AuditAction(models.TextChoices):
     # Called by the export-compliance domain (see docs/security.md).
     COMPLIANCE_OVERRIDE = "compliance.override", _("Compliance block overridden")
     COMPLIANCE_RULE_CHANGED = "compliance.rule_changed", _("Compliance rule changed")
+    STATISTICS_SETTING_CHANGED = "statistics.setting_changed", _("Statistics target, risk rule or policy changed")

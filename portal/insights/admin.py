@@ -2,23 +2,47 @@
 
 from django.contrib import admin
 
+from portal.audit.choices import AuditAction
+from portal.audit.services import audit_record
+
 from .models import Cell, PolicyEvent, RiskRule, RiskWarning, Run, Target
 
 
+class AuditedAdmin(admin.ModelAdmin):
+    """Settings staff keep: every change goes to the audit trail (who, what, which fields)."""
+
+    def _changed(self, request, obj, change: str, **details):
+        audit_record(
+            action=AuditAction.STATISTICS_SETTING_CHANGED,
+            actor=request.user,
+            partner=None,
+            target=obj,
+            details={"table": self.model._meta.model_name, "change": change, **details},
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._changed(request, obj, "changed" if change else "added", fields=list(form.changed_data))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._changed(request, obj, "deleted")
+
+
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(AuditedAdmin):
     list_display = ["metric", "value", "year", "note"]
     list_editable = ["value", "year"]
 
 
 @admin.register(RiskRule)
-class RiskRuleAdmin(admin.ModelAdmin):
+class RiskRuleAdmin(AuditedAdmin):
     list_display = ["kind", "threshold", "enabled", "help"]
     list_editable = ["threshold", "enabled"]
 
 
 @admin.register(PolicyEvent)
-class PolicyEventAdmin(admin.ModelAdmin):
+class PolicyEventAdmin(AuditedAdmin):
     list_display = ["name", "date"]
     search_fields = ["name"]
 
