@@ -27,8 +27,10 @@ check_digit = _vin_module.check_digit
 WORLD = json.loads(open(os.environ["LOADTEST_WORLD"], encoding="utf-8").read())  # noqa: SIM115
 HOST = WORLD["host"]
 RESULTS = {"api_created": 0, "api_replayed": 0, "imports_accepted": 0, "import_rows": 0, "server_errors": 0}
-_serials = itertools.count(1)
 IMPORT_ROWS = 200
+# VIN serials have six digits: API writes count up from 1 (plant 1), imports take blocks of IMPORT_ROWS (plant 9).
+_serials = itertools.count(1)
+_import_blocks = itertools.count(0)
 
 
 def vin(serial: int, plant: str) -> str:
@@ -68,7 +70,7 @@ class Browser(HttpUser):
     @task(1)
     def upload(self):
         """An import of IMPORT_ROWS new vehicles, through the API as the page's person would (session)."""
-        start = next(_serials) * 1000
+        start = next(_import_blocks) * IMPORT_ROWS
         rows = "\r\n".join(f"{vin(start + i, '9')},{WORLD['model']},2025-03-01,Load" for i in range(IMPORT_ROWS))
         content = f"vin,model,production_date,plant\r\n{rows}\r\n".encode()
         token = self.client.cookies.get("csrftoken", "")

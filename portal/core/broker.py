@@ -6,18 +6,27 @@ message moves to an `unacked` folder and stays there, locked with flock(2) by th
 is acknowledged (then it is deleted) or rejected (then it goes back to the queue). A lock dies with its process,
 so any worker that finds an unlocked file in `unacked` knows its owner is gone and puts the message back in the
 queue: the task is redone, which is why every task is idempotent. Redis and RabbitMQ do the same themselves.
+
+A message is written under a temporary name and renamed into the queue when complete (kombu creates the file
+first and writes it after, so a fast worker could take an empty file); a file that is not a message is moved to
+`damaged/` with a log line instead of stopping the worker.
 """
 
 import contextlib
 import fcntl
+import logging
 import os
 import shutil
 import time
+import uuid
 from pathlib import Path
 
 from kombu.transport import TRANSPORT_ALIASES, filesystem
-from kombu.utils.json import loads
+from kombu.utils.encoding import str_to_bytes
+from kombu.utils.json import dumps, loads
 from kombu.utils.objects import cached_property
+
+logger = logging.getLogger(__name__)
 
 RECOVER_EVERY_S = 5.0  # how often an idle worker looks for messages whose worker died
 
@@ -38,19 +47,55 @@ class Channel(filesystem.Channel):
         default = os.path.join(os.path.dirname(os.path.abspath(self.data_folder_in)), "unacked")
         return self.transport_options.get("unacked_folder", default)
 
+    @cached_property
+    def damaged_folder(self) -> str:
+        return os.path.join(os.path.dirname(self.unacked_folder), "damaged")
+
+    def _put(self, queue, payload, **kwargs):
+        """Write the message whole under a temporary name, then rename it into the queue (atomic)."""
+        name = f"{round(time.monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        final = os.path.join(self.data_folder_out, name)
+        partial = f"{final}.part"  # not "<queue>.msg": no worker takes it
+        try:
+            with open(partial, "wb") as handle:
+                handle.write(str_to_bytes(dumps(payload)))
+            os.rename(partial, final)
+        except OSError as error:
+            raise filesystem.ChannelError(f"Cannot add file {final!r} to directory") from error
+
+    def _read(self, handle, target: str, queue_path: str):
+        """The message in a taken file, or None when the file is not one (it is then put aside)."""
+        raw = handle.read()
+        try:
+            return loads(raw.decode())
+        except (UnicodeDecodeError, ValueError):
+            handle.close()
+            if not raw:  # a producer of an older release still writing it: leave it for the next poll
+                with contextlib.suppress(OSError):
+                    os.rename(target, queue_path)
+                return None
+            Path(self.damaged_folder).mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):
+                shutil.move(target, os.path.join(self.damaged_folder, os.path.basename(target)))
+            logger.error("broker message %s is not a message; moved to %s", target, self.damaged_folder)
+            return None
+
     def _get(self, queue):
         suffix = f".{queue}.msg"
         for filename in sorted(os.listdir(self.data_folder_in)):
             if not filename.endswith(suffix) or filename.partition(".")[2] != f"{queue}.msg":
                 continue
             target = os.path.join(self.unacked_folder, filename)
+            queue_path = os.path.join(self.data_folder_in, filename)
             try:
-                os.rename(os.path.join(self.data_folder_in, filename), target)
+                os.rename(queue_path, target)
             except OSError:
                 continue  # another worker took it first
             handle = open(target, "rb")  # noqa: SIM115 -- kept open (and locked) until the message is settled
             fcntl.flock(handle, fcntl.LOCK_EX)
-            payload = loads(handle.read().decode())
+            payload = self._read(handle, target, queue_path)
+            if payload is None:
+                continue
             self._held[payload["properties"]["delivery_tag"]] = (target, handle)
             return payload
         if time.monotonic() - self._last_recovery > RECOVER_EVERY_S and self.recover_orphans():
