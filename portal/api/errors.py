@@ -1,10 +1,16 @@
 """API errors: every failure is one JSON shape (drf-standardized-errors), including those DRF leaves to Django."""
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
+
+
+def validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's ValidationError as the API's 400: by field when it names fields, else as a list."""
+    return exceptions.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
 class PayloadTooLarge(exceptions.APIException):

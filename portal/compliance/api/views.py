@@ -7,12 +7,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from portal.api.authentication import ApiKeyPrincipal
+from portal.api.errors import validation_error
 from portal.reference.selectors import certificate_type_list, embargo_list, market_bloc_list, market_requirement_list
 from portal.vehicles.choices import ChangeSource
 from tenants.choices import Role
@@ -37,10 +38,6 @@ from .serializers import (
     VehiclesChangeSerializer,
     VehiclesRemovedSerializer,
 )
-
-
-def _drf_error(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
 def _person(request):
@@ -92,7 +89,7 @@ class CertificateViewSet(
         try:
             certificate = services.certificate_create(user=_person(request), **serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
         return Response(self.get_serializer(selectors.certificate_get(pk=certificate.pk)).data, status=201)
 
     def update(self, request, *args, **kwargs):
@@ -109,7 +106,7 @@ class CertificateViewSet(
                 **data,
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
         return Response(self.get_serializer(selectors.certificate_get(pk=certificate.pk)).data)
 
     @extend_schema(
@@ -174,7 +171,7 @@ class ShipmentViewSet(
         try:
             shipment = services.shipment_create(user=_person(request), **serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
         return Response(self._detail(shipment.pk), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -184,14 +181,14 @@ class ShipmentViewSet(
         try:
             services.shipment_update(shipment=shipment, user=_person(request), **serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
         return Response(self._detail(shipment.pk))
 
     def _run(self, call):
         try:
             return call()
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
 
     @extend_schema(
         methods=["POST"],
@@ -257,7 +254,7 @@ class ShipmentViewSet(
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
         return Response(ShipmentOverrideSerializer(override).data, status=201)
 
     @extend_schema(

@@ -6,14 +6,11 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from portal.api.authentication import ApiKeyPrincipal
+from portal.api.errors import validation_error
 
 from .. import selectors, services
 from ..models import SupplyReport
 from .serializers import SupplyReportSerializer
-
-
-def _drf_error(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
 class SupplyReportViewSet(
@@ -39,7 +36,7 @@ class SupplyReportViewSet(
         try:
             serializer.instance = services.supply_report_save(**{**serializer.validated_data, **fixed}, by=by)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

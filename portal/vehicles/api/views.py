@@ -9,6 +9,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from portal.api.errors import validation_error
 from tenants.choices import Role
 
 from ..choices import ChangeSource
@@ -33,10 +34,6 @@ from .serializers import (
     VehicleSerializer,
     VehicleStatusChangeSerializer,
 )
-
-
-def _drf_error(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
 
 
 class VehicleCursorPagination(CursorPagination):
@@ -91,7 +88,7 @@ class VehicleModelViewSet(
         try:
             vehicle_model = vehicle_model_create(**serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
         return Response(self.get_serializer(vehicle_model).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a vehicle model", request=VehicleModelSerializer, responses=VehicleModelSerializer)
@@ -102,7 +99,7 @@ class VehicleModelViewSet(
         try:
             vehicle_model = vehicle_model_update(vehicle_model=vehicle_model, **serializer.validated_data)
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
         return Response(self.get_serializer(vehicle_model).data)
 
 
@@ -159,7 +156,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 note=data["note"],
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
         return Response(VehicleSerializer(vehicle).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -181,7 +178,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 vehicle=vehicle, user=request.user, source=ChangeSource.API, **serializer.validated_data
             )
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
         return Response(VehicleDetailSerializer(vehicle_get(vin=vehicle.vin, with_history=True)).data)
 
     @extend_schema(
@@ -228,7 +225,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 )
             raise ValidationError({"vehicles": details}) from error
         except DjangoValidationError as error:
-            raise _drf_error(error) from error
+            raise validation_error(error) from error
         return Response(
             {"created": len(vehicles), "vins": [vehicle.vin for vehicle in vehicles]}, status=status.HTTP_201_CREATED
         )
