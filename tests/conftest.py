@@ -1,8 +1,11 @@
 """Test fixtures: partners are provisioned once per session (cloned from the template), then reused."""
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test import Client
 
@@ -78,6 +81,36 @@ def _back_to_public_schema():
     """Each request switches the connection's schema; start every test from public."""
     yield
     connection.set_schema_to_public()
+
+
+def _redis_of(cache):
+    """The Redis client behind a cache (django-redis or Django's own backend), None for any other backend."""
+    if hasattr(cache, "delete_pattern"):
+        return cache.client.get_client(write=True)
+    if isinstance(cache, RedisCache):
+        return cache._cache.get_client(write=True)
+    return None
+
+
+def _cache_empty(alias: str) -> None:
+    """Forget everything in one cache. A Redis cache deletes only its own keys and never runs FLUSHDB: the
+    same Redis database may also hold the Celery broker's queues."""
+    cache = caches[alias]
+    client = _redis_of(cache)
+    if client is None:  # locmem, dummy, database: clear() empties this cache and nothing else
+        cache.clear()
+        return
+    # Keys are `<prefix>:<version>:<key>`, or `<schema>:<prefix>:<version>:<key>` with django-tenants' key function.
+    prefix = re.sub(r"([*?\[\]])", r"[\1]", cache.key_prefix)  # matched literally by SCAN's glob
+    for key in client.scan_iter(match=f"*{prefix}:{cache.version}:*"):
+        client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Counters and cached values of one test (rate-limit windows, cool-offs) never reach the next."""
+    for alias in ("default", "throttle"):
+        _cache_empty(alias)
 
 
 def host_of(partner: Partner | None) -> str:
