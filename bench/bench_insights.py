@@ -58,11 +58,11 @@ from django_tenants.utils import schema_context
 from psycopg import sql
 
 from portal.compliance.models import Certificate, Shipment, ShipmentCheck
+from portal.core.months import last_complete_month, month_add
 from portal.insights import pipeline, selectors
 from portal.insights.choices import RunKind
 from portal.insights.measures import MEASURES, PARTNER_MEASURES
 from portal.insights.models import DirtyMonth, Fact
-from portal.insights.periods import last_complete_month, month_add
 from portal.insights.risks import warnings_rebuild
 from portal.reference.models import CertificateType
 from portal.vehicles.models import VehicleModel

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from portal.core import accounts
+from portal.accounts import views as accounts
 from portal.core import views as core_views
 
 urlpatterns = [
@@ -11,6 +11,6 @@ urlpatterns = [
     path("accounts/two-factor/verify/", accounts.two_factor_verify, name="two-factor-verify"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/", include("portal.api.urls")),
+    path("api/", include("portal.urls_api")),
     path("health/", core_views.health, name="health"),
 ]

@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from portal.core import accounts
-from portal.core import views as core_views
+from portal.accounts import views as accounts
+from portal.home import views as home_views
 
 from .urls_common import urlpatterns as common
 
@@ -12,8 +12,8 @@ handler403 = "portal.core.views.error_403"
 handler500 = "portal.core.errors.error_500"
 
 urlpatterns = [
-    path("", core_views.public_home, name="home"),
-    path("staff/", core_views.staff_home, name="staff-home"),
+    path("", home_views.public_home, name="home"),
+    path("staff/", home_views.staff_home, name="staff-home"),
     path("staff/audit/", include("portal.audit.urls_public")),
     path("admin/login/", accounts.admin_login),  # through the portal's sign-in and its two-factor step
     path("admin/", admin.site.urls),

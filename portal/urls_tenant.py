@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from portal.core import views as core_views
+from portal.home import views as home_views
 
 from .urls_common import urlpatterns as common
 
@@ -10,7 +10,7 @@ handler403 = "portal.core.views.error_403"
 handler500 = "portal.core.errors.error_500"
 
 urlpatterns = [
-    path("", core_views.partner_home, name="home"),
+    path("", home_views.partner_home, name="home"),
     path("vehicles/", include("portal.vehicles.urls")),
     path("projects/", include("portal.collaboration.urls")),
     path("compliance/", include("portal.compliance.urls")),

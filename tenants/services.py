@@ -65,9 +65,14 @@ def partner_provision(
     member_since: datetime.date | None = None,
 ) -> ProvisionedPartner:
     """Create a partner: its schema (cloned from the template), its subdomain and its owner's invitation."""
-    slug = partner_slug_validate(slug)
+    try:
+        slug = partner_slug_validate(slug)
+    except ValidationError as error:
+        raise ValidationError({"slug": error.error_list}) from error
     if kind not in PartnerKind.values:
-        raise ValidationError(_("Unknown partner kind: %(kind)s") % {"kind": kind}, code="invalid_kind")
+        raise ValidationError(
+            {"kind": ValidationError(_("Unknown partner kind: %(kind)s") % {"kind": kind}, code="invalid_kind")}
+        )
     partner = Partner(
         schema_name=slug.replace("-", "_"), name=name.strip(), kind=kind, country=country, city=city, tier=tier
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.test import Client
 
-from portal.integrations.scopes import ALL_SCOPES
+from portal.api.scopes import ALL_SCOPES
 from portal.integrations.services import api_key_create
 from tenants.choices import Role
 from tenants.services import membership_grant

@@ -46,7 +46,7 @@ def test_two_partners_cached_values_never_collide(world):
 def test_every_shared_cache_puts_the_schema_in_its_keys():
     for name, config in settings.CACHES.items():
         if name == "throttle":
-            continue  # rate-limit counters are per caller across every host on purpose (portal.api.throttling)
+            continue  # rate-limit counters are per caller across every host on purpose (portal.integrations.throttling)
         assert config.get("KEY_FUNCTION") == "django_tenants.cache.make_key", name
         with schema_context("alpha"):
             alpha_key = caches[name].make_key("k")

@@ -13,7 +13,7 @@ def main(out_path: str) -> None:
     django.setup()
     from django_tenants.utils import schema_context
 
-    from portal.integrations.scopes import ALL_SCOPES
+    from portal.api.scopes import ALL_SCOPES
     from portal.integrations.services import api_key_create
     from portal.reference.models import WmiAssignment
     from portal.vehicles.services import vehicle_model_create

@@ -8,9 +8,19 @@ from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 
 
+def _details(errors: list[DjangoValidationError]) -> list[exceptions.ErrorDetail]:
+    """Each error's message with its parameters, keeping the service's code (the API error's `code`)."""
+    return [
+        exceptions.ErrorDetail(error.message % error.params if error.params else error.message, error.code or "invalid")
+        for error in errors
+    ]
+
+
 def validation_error(error: DjangoValidationError) -> exceptions.ValidationError:
     """A service's ValidationError as the API's 400: by field when it names fields, else as a list."""
-    return exceptions.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+    if hasattr(error, "error_dict"):
+        return exceptions.ValidationError({field: _details(errors) for field, errors in error.error_dict.items()})
+    return exceptions.ValidationError(_details(error.error_list))
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -26,9 +36,12 @@ class DatabaseUnavailable(exceptions.APIException):
 
 
 class PortalExceptionHandler(ExceptionHandler):
-    """Oversize bodies get 413, malformed ones 400, a lost database connection 503 (never a bare 500)."""
+    """A service's ValidationError is the 400 (by field when it names fields); oversize bodies get 413, malformed
+    ones 400, a lost database connection 503 (never a bare 500). Views therefore never catch ValidationError."""
 
     def convert_known_exceptions(self, exc):
+        if isinstance(exc, DjangoValidationError):
+            return validation_error(exc)
         if isinstance(exc, RequestDataTooBig):
             return PayloadTooLarge()
         if isinstance(exc, TooManyFieldsSent | SuspiciousOperation):

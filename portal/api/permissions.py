@@ -3,11 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from portal.integrations.scopes import scopes_allow
 from tenants.choices import ROLE_RANK, Role
 from tenants.selectors import membership_get
 
-from .authentication import ApiKeyPrincipal
+from .principals import ApiKeyPrincipal
+from .scopes import scopes_allow
 
 
 def partner_context(request):
@@ -27,15 +27,6 @@ def partner_context(request):
     return request.partner
 
 
-def api_domain(view) -> str:
-    """The domain app a view belongs to (its `api_domain`, or the app package it lives in)."""
-    explicit = getattr(view, "api_domain", None)
-    if explicit:
-        return explicit
-    parts = type(view).__module__.split(".")
-    return parts[1] if parts[0] == "portal" and len(parts) > 1 else parts[0]
-
-
 class IsPartnerMember(BasePermission):
     """A member of the host's partner, or its API key with the right scope; viewers may only read."""
 
@@ -46,9 +37,9 @@ class IsPartnerMember(BasePermission):
             return False
         write = request.method not in SAFE_METHODS
         if isinstance(request.user, ApiKeyPrincipal):
-            if getattr(view, "sessions_only", False):
-                return False
-            if not scopes_allow(request.user.key.scopes, api_domain(view), write=write):
+            # A view without an `api_scope` (API keys, webhooks, the audit trail) is for people only.
+            scope = getattr(view, "api_scope", None)
+            if scope is None or not scopes_allow(request.user.key.scopes, scope, write=write):
                 return False
         minimum = getattr(view, "minimum_role", Role.MEMBER if write else Role.VIEWER)
         return ROLE_RANK[request.role] >= ROLE_RANK[minimum]

@@ -43,17 +43,17 @@ def scrub(value, *, depth: int = 0):
 
 
 def _actor(actor, request):
-    """(person or None, label) of whoever acts: a person, an API key principal, or the request's caller."""
+    """(person or None, label, key's partner id or None) of a person, an API key principal or the caller."""
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     key = getattr(actor, "key", None)
-    if key is not None and hasattr(key, "prefix"):  # portal.api.authentication.ApiKeyPrincipal
-        return None, f"API key {key.prefix}"
+    if key is not None and hasattr(key, "prefix"):  # portal.api.principals.ApiKeyPrincipal
+        return None, f"API key {key.prefix}", key.partner_id
     if actor is not None and getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None):
-        return actor, actor.email
+        return actor, actor.email, None
     if isinstance(actor, str):
-        return None, actor[:254]
-    return None, ""
+        return None, actor[:254], None
+    return None, "", None
 
 
 def _partner(partner, request):
@@ -68,16 +68,14 @@ def _partner(partner, request):
     return Partner.objects.filter(schema_name=tenant.schema_name).first()  # schema_context's stand-in tenant
 
 
-def _outsider(person, label: str, partner) -> bool:
+def _outsider(person, label: str, key_partner_id, partner) -> bool:
     """True when whoever acts is not one of the partner's people (or keys)."""
     if partner is None or not label:
         return False
     if person is not None:
         return not Membership.objects.filter(user=person, partner=partner).exists()
-    if label.startswith("API key "):
-        from portal.integrations.models import ApiKey  # integrations records events: imported when needed
-
-        return not ApiKey.objects.filter(partner=partner, prefix=label.removeprefix("API key ")).exists()
+    if key_partner_id is not None:
+        return key_partner_id != partner.pk
     return not Membership.objects.filter(user__email__iexact=label, partner=partner).exists()
 
 
@@ -94,13 +92,13 @@ def audit_record(*, action: str, actor=None, partner=None, target=None, details:
     secrets. A failure to write is logged and never breaks the caller's own work.
     """
     request = request if request is not None else current_request.get()
-    person, label = _actor(actor, request)
+    person, label, key_partner_id = _actor(actor, request)
     partner = _partner(partner, request)
     event = AuditEvent(
         action=action,
         actor=person,
         actor_label=label,
-        outsider=_outsider(person, label, partner),
+        outsider=_outsider(person, label, key_partner_id, partner),
         partner=partner,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk)[:64] if target is not None and target.pk is not None else "",

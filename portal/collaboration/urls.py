@@ -2,9 +2,8 @@
 
 from django.urls import path
 
-from portal.projectnotes import views as note_views
-
 from . import views
+from .notes import views as note_views
 
 app_name = "collaboration"
 urlpatterns = [

@@ -1,7 +1,7 @@
 """Pages of collaboration projects: on partner hosts for members, on the public host for alliance staff."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.roles import has_role, role_check
 from portal.core.spreadsheets import SafeCsvWriter
-from portal.projectnotes.selectors import note_list
-from tenants.choices import ROLE_RANK, Role
+from tenants.choices import Role
 from tenants.models import Partner
 
 from . import selectors, services
@@ -19,6 +19,7 @@ from .choices import ParticipantStatus
 from .filters import ListingFilterSet, ProductFilterSet, ProjectFilterSet
 from .forms import DocumentForm, InviteForm, ListingForm, MilestoneForm, ProductForm, ProjectForm, TransitionForm
 from .funnel import funnel_compute
+from .notes.selectors import note_list
 from .pipeline import allowed_targets, transition_check
 
 
@@ -100,9 +101,8 @@ def project_export(request):
 
 def project_create(request):
     """Members propose a project owned by their partner."""
+    role_check(request, Role.MEMBER)
     scope = _scope(request)
-    if scope["staff"] or ROLE_RANK[scope["role"]] < ROLE_RANK[Role.MEMBER]:
-        return render(request, "403.html", status=403)
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {key: value for key, value in form.cleaned_data.items() if key != "version"}
@@ -116,8 +116,9 @@ def project_edit(request, pk: int):
     """The owner partner's managers edit the description; a stale version is refused, never overwritten."""
     scope = _scope(request)
     project = _project_or_404(request, pk)
-    if scope["staff"] or project.owner_id != scope["partner"].pk or ROLE_RANK[scope["role"]] < ROLE_RANK[Role.MANAGER]:
-        return render(request, "403.html", status=403)
+    role_check(request, Role.MANAGER)
+    if project.owner_id != scope["partner"].pk:
+        raise PermissionDenied(_("Only the owner partner may edit the project."))
     initial = {field: getattr(project, field) for field in ("title", "summary", "tags", "markets", "budget_range")}
     form = ProjectForm(request.POST or None, initial={**initial, "version": project.version})
     if request.method == "POST" and form.is_valid():
@@ -169,9 +170,9 @@ def project_detail(request, pk: int):
         timeline=selectors.timeline_list(projects=one)[:100],
         can_move=bool(targets),
         transition_form=transition_form,
-        can_manage=is_owner and role is not None and ROLE_RANK[role] >= ROLE_RANK[Role.MANAGER],
-        can_contribute=role is not None and ROLE_RANK[role] >= ROLE_RANK[Role.MEMBER],
-        can_leave=mine is not None and not is_owner and ROLE_RANK[role] >= ROLE_RANK[Role.MANAGER],
+        can_manage=is_owner and has_role(request, Role.MANAGER),
+        can_contribute=has_role(request, Role.MEMBER),
+        can_leave=mine is not None and not is_owner and has_role(request, Role.MANAGER),
         invite_form=InviteForm(exclude_ids=[p.partner_id for p in participants]),
         milestone_form=MilestoneForm(),
         document_form=DocumentForm(),
@@ -182,9 +183,8 @@ def project_detail(request, pk: int):
 
 def _post_action(request, pk: int, action):
     """Run one service call for a POST on a project page, then go back to it with the outcome as a message."""
+    role_check(request, Role.VIEWER)  # staff read projects; acting on one takes a partner's member
     scope = _scope(request)
-    if scope["staff"]:
-        return render(request, "403.html", status=403)
     project = _project_or_404(request, pk, accepted_only=False)
     try:
         action(project, scope)
@@ -332,9 +332,8 @@ def product_list(request):
 
 
 def product_create(request):
+    role_check(request, Role.MEMBER)
     scope = _scope(request)
-    if scope["staff"] or ROLE_RANK[scope["role"]] < ROLE_RANK[Role.MEMBER]:
-        return render(request, "403.html", status=403)
     form = ProductForm(request.POST or None, projects=_projects(request, accepted_only=True))
     if request.method == "POST" and form.is_valid():
         services.product_create(partner=scope["partner"], role=scope["role"], **form.cleaned_data)
@@ -349,8 +348,7 @@ def market(request):
     filterset = ListingFilterSet(request.GET, queryset=selectors.listing_list())
     form = ListingForm(request.POST or None)
     if request.method == "POST":
-        if scope["staff"] or ROLE_RANK[scope["role"]] < ROLE_RANK[Role.MEMBER]:
-            return render(request, "403.html", status=403)
+        role_check(request, Role.MEMBER)
         if form.is_valid():
             listing = services.listing_create(partner=scope["partner"], role=scope["role"], **form.cleaned_data)
             messages.success(request, _("Published."))

@@ -248,6 +248,10 @@ def _seed_thunder(partner, stdout) -> None:
         stdout.write(f"cq-thunder: {Certificate.objects.count()} certificates, shipments {verdicts}.")
 
 
+# Shipments carry the demo vehicles; rules and the screening list are the reference tables.
+SEED_AFTER = ("portal.reference", "portal.vehicles")
+
+
 def seed(*, partners, stdout) -> None:
     """The demo screening list and cq-thunder's compliance data (idempotent)."""
     _seed_list(stdout)

@@ -6,6 +6,3 @@ class CoreConfig(AppConfig):
     name = "portal.core"
     label = "core"
     verbose_name = _("Portal core")
-
-    def ready(self):
-        from . import sessions  # noqa: F401 -- stamps new sessions with their host and start time

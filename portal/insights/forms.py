@@ -6,9 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.months import month_add
+
 from .choices import Breakdown
 from .measures import MEASURES
-from .periods import month_add
 from .selectors import Selection, selection_default
 
 MAX_MONTHS = 120

@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from portal.collaboration.choices import Stage
-from portal.vehicles.choices import Category
+from portal.reference.choices import Category
 from tenants.choices import PartnerKind
 
 from .choices import Breakdown

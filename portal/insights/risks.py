@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from portal.collaboration.models import Project
 from portal.collaboration.pipeline import TERMINAL
+from portal.core.months import last_complete_month, month_add, month_of
 
 from .choices import RiskKind
 from .models import Fact, RiskRule, RiskWarning
-from .periods import last_complete_month, month_add, month_of
 
 ALLIANCE = None  # the partner key of alliance-wide figures
 

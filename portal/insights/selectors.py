@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from portal.collaboration.choices import Stage
 from portal.collaboration.models import Product, Project
 from portal.collaboration.pipeline import ORDER
+from portal.core.months import last_complete_month, month_add, month_of, months_between
 from tenants.models import Partner
 
 from .choices import Breakdown, CellStatus, TargetMetric
@@ -25,7 +26,6 @@ from .disclosure import severity
 from .labels import key_labels
 from .measures import MEASURES, Measure
 from .models import Cell, Fact, FunnelStage, PolicyEvent, RiskWarning, Run, Target
-from .periods import last_complete_month, month_add, month_of, months_between
 
 DEFAULT_MONTHS = 24
 

@@ -4,8 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.api.scopes import READ_SCOPES, SCOPE_CHOICES
+
 from .models import WebhookEvent
-from .scopes import READ_SCOPES, SCOPE_CHOICES
 
 
 class ApiKeyForm(forms.Form):

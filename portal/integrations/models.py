@@ -8,9 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
+from portal.api.scopes import READ_SCOPES, SCOPE_CHOICES
 from tenants.models import Partner
-
-from .scopes import READ_SCOPES, SCOPE_CHOICES
 
 
 def default_scopes() -> list[str]:

@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.api.scopes import ALL_SCOPES
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
 
 from .models import ApiKey, default_scopes
-from .scopes import ALL_SCOPES
 
 # Writing last_used_at on every request would turn every read into a write; a minute is precise enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)

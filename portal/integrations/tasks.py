@@ -2,9 +2,8 @@
 
 from celery import shared_task
 
-from portal.api.throttling import rate_windows_purge
-
 from .idempotency import idempotency_records_purge
+from .throttling import rate_windows_purge
 from .webhooks import delivery_attempt
 
 

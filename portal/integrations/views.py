@@ -1,12 +1,14 @@
 """Pages where owners and managers manage their partner's API keys and webhook endpoints."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.forms import apply_errors
+from portal.core.roles import role_required
 from tenants.choices import Role
 
 from .forms import ApiKeyForm, WebhookEndpointForm
@@ -21,14 +23,9 @@ from .webhooks import (
 )
 
 
-def _require_manager(request) -> None:
-    if not request.membership.has_role(Role.MANAGER):
-        raise PermissionDenied(_("Only owners and managers manage API keys and webhooks."))
-
-
+@role_required(Role.MANAGER)
 def api_key_page(request):
     """List the keys; create one (its secret is shown once, on this response only)."""
-    _require_manager(request)
     form = ApiKeyForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
@@ -43,25 +40,25 @@ def api_key_page(request):
 
 
 @require_POST
+@role_required(Role.MANAGER)
 def api_key_revoke_view(request, prefix: str):
     """Revoke a key of this partner; it fails on the very next request."""
-    _require_manager(request)
     key = get_object_or_404(api_key_list(partner=request.tenant), prefix=prefix)
     api_key_revoke(key=key)
     messages.success(request, _("Key “%(name)s” revoked.") % {"name": key.name})
     return redirect("integrations:api-keys")
 
 
+@role_required(Role.MANAGER)
 def webhook_page(request):
     """List the endpoints and their latest deliveries; register one (its signing secret is shown once)."""
-    _require_manager(request)
     form = WebhookEndpointForm(request.POST or None)
     secret = None
     if request.method == "POST" and form.is_valid():
         try:
             endpoint = webhook_endpoint_create(partner=request.tenant, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error("url", error)
+            apply_errors(form, error)
         else:
             secret = endpoint.secret
             messages.success(request, _("Endpoint registered. Copy its signing secret now: it is not shown again."))
@@ -77,9 +74,9 @@ def webhook_page(request):
 
 
 @require_POST
+@role_required(Role.MANAGER)
 def webhook_toggle_view(request, pk: int):
     """Disable an endpoint, or enable it again (its failure count starts afresh)."""
-    _require_manager(request)
     endpoint = get_object_or_404(webhook_endpoint_list(partner=request.tenant), pk=pk)
     webhook_endpoint_update(endpoint=endpoint, is_active=not endpoint.is_active)
     if endpoint.is_active:
@@ -90,9 +87,9 @@ def webhook_toggle_view(request, pk: int):
 
 
 @require_POST
+@role_required(Role.MANAGER)
 def webhook_delete_view(request, pk: int):
     """Delete an endpoint and its delivery log."""
-    _require_manager(request)
     endpoint = get_object_or_404(webhook_endpoint_list(partner=request.tenant), pk=pk)
     endpoint.delete()
     messages.success(request, _("Endpoint %(url)s deleted.") % {"url": endpoint.url})
@@ -100,9 +97,9 @@ def webhook_delete_view(request, pk: int):
 
 
 @require_POST
+@role_required(Role.MANAGER)
 def webhook_delivery_resend_view(request, pk):
     """Send one delivery again (a new series of attempts)."""
-    _require_manager(request)
     delivery = get_object_or_404(webhook_delivery_list(partner=request.tenant), pk=pk)
     webhook_delivery_resend(delivery=delivery)
     messages.success(request, _("The delivery is queued again."))

@@ -82,9 +82,17 @@ def url_check(url: str) -> None:
             )
 
 
+def _url_field_check(url: str) -> None:
+    """`url_check`, its errors pinned on the `url` field."""
+    try:
+        url_check(url)
+    except ValidationError as error:
+        raise ValidationError({"url": error.error_list}) from error
+
+
 def webhook_endpoint_create(*, partner, url: str, events: list[str], is_active: bool = True) -> WebhookEndpoint:
     """Register an endpoint (active unless told otherwise); its signing secret is generated here."""
-    url_check(url)
+    _url_field_check(url)
     return WebhookEndpoint.objects.create(
         partner=partner, url=url, events=events, is_active=is_active, secret=secrets.token_hex(32)
     )
@@ -93,7 +101,7 @@ def webhook_endpoint_create(*, partner, url: str, events: list[str], is_active: 
 def webhook_endpoint_update(*, endpoint: WebhookEndpoint, **changes) -> WebhookEndpoint:
     """Change an endpoint's URL, events or active flag; enabling it again starts its failure count afresh."""
     if changes.get("url"):
-        url_check(changes["url"])
+        _url_field_check(changes["url"])
     if changes.get("is_active") and not endpoint.is_active:
         changes.update(consecutive_failures=0, disabled_reason="")
     for field, value in changes.items():

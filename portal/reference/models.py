@@ -10,9 +10,9 @@ from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from portal.vehicles.choices import Category
 from tenants.models import Partner
 
+from .choices import Category
 from .names import name_keys
 
 WMI_VALIDATOR = RegexValidator(r"^[A-HJ-NPR-Z0-9]{3}$", _("A WMI is 3 characters: digits and letters except I, O, Q."))

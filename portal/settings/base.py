@@ -60,6 +60,7 @@ SHARED_APPS = [
     "import_export",
     "csp",
     "portal.core",
+    "portal.accounts",
     "portal.audit",
     "portal.integrations",
     "portal.reference",
@@ -71,7 +72,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "portal.vehicles",
-    "portal.projectnotes",
+    "portal.collaboration.notes",
     "portal.compliance",
     "portal.supply",
     "portal.insights.capture",  # after the apps whose tables it watches
@@ -104,8 +105,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "portal.audit.middleware.AuditDeniedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "portal.core.sessions.SessionSecurityMiddleware",
-    "portal.core.accounts.StaffTwoFactorMiddleware",
+    "portal.accounts.sessions.SessionSecurityMiddleware",
+    "portal.accounts.views.StaffTwoFactorMiddleware",
     "portal.integrations.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -155,7 +156,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "portal.core.passwords.CharacterVarietyValidator", "OPTIONS": {"min_distinct": 6}},
+    {"NAME": "portal.accounts.passwords.CharacterVarietyValidator", "OPTIONS": {"min_distinct": 6}},
 ]
 LOGIN_URL = "login"
 # Optional two-factor sign-in (TOTP apps, recovery codes); staff must use it for the admin when this is on.
@@ -211,7 +212,7 @@ CACHES = {
     }
 }
 # Rate-limit counters every web process must share: Redis when configured, else a table in public
-# (portal.api.throttling counts there with one atomic upsert).
+# (portal.integrations.throttling counts there with one atomic upsert).
 CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 if os.environ.get("REDIS_CACHE_URL"):
     CACHES["default"].update(
@@ -223,7 +224,7 @@ if os.environ.get("REDIS_CACHE_URL"):
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(12 * 3600)))
-# Signed out after this long without a request, and after this long whatever happens (portal.core.sessions).
+# Signed out after this long without a request, and after this long whatever happens (portal.accounts.sessions).
 SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(60 * 60)))
 SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600)))
 # Host-only cookies: a browser never sends one partner's session or CSRF cookie to another partner's host.
@@ -253,7 +254,7 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "portal.api.authentication.ApiKeyAuthentication",
+        "portal.integrations.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsPartnerMember"],
@@ -267,7 +268,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.CallerRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.integrations.throttling.CallerRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"caller": os.environ.get("API_RATE_LIMIT", "1200/min")},
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1"],
@@ -293,7 +294,7 @@ SPECTACULAR_SETTINGS = {
         "PartnerTierEnum": "tenants.choices.PartnerTier",
         "RoleEnum": "tenants.choices.Role",
         "CallerKindEnum": ["user", "api_key"],
-        "VehicleCategoryEnum": "portal.vehicles.choices.Category",
+        "VehicleCategoryEnum": "portal.reference.choices.Category",
         "BatteryChemistryEnum": "portal.vehicles.choices.BatteryChemistry",
         "ConnectivityEnum": "portal.vehicles.choices.Connectivity",
         "VehicleStatusEnum": "portal.vehicles.choices.VehicleStatus",

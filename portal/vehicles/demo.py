@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 from tenants.models import User
 
 from .choices import ChangeSource, VehicleStatus
+from .importing import demo as importing_demo
 from .models import Vehicle, VehicleModel, VehicleStatusChange
 from .services import vehicle_model_create, vehicle_register, vehicle_status_change
 from .vin import check_digit, wmi_owner_map
@@ -140,8 +141,13 @@ def _life(rng, produced, today, regions):
     return steps
 
 
+# The makers' WMIs come from the alliance's register (portal.reference).
+SEED_AFTER = ("portal.reference",)
+
+
 def seed(*, partners, stdout) -> None:
-    """Vehicle models and vehicles for the demo makers (idempotent)."""
+    """Vehicle models and vehicles for the demo makers, then the demo imports (idempotent)."""
     for slug in FLEETS:
         if slug in partners:
             _seed_partner(partners[slug], slug, stdout)
+    importing_demo.seed(partners=partners, stdout=stdout)

@@ -4,7 +4,9 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .choices import Category, VehicleStatus
+from portal.reference.choices import Category
+
+from .choices import VehicleStatus
 from .models import Vehicle, VehicleModel
 
 ORDERING_FIELDS = ["production_date", "vin", "status", "registration_date"]

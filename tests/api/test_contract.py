@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from portal.integrations.scopes import ALL_SCOPES
+from portal.api.scopes import ALL_SCOPES
 from portal.integrations.services import api_key_create
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]

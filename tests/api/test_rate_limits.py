@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from django.db import connection
 
-from portal.api import throttling
+from portal.integrations import throttling
 from portal.integrations.models import ApiKey
 from portal.integrations.services import api_key_create
 from tenants.choices import Role

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from portal.collaboration import services
-from portal.projectnotes.models import ProjectNote
+from portal.collaboration.notes.models import ProjectNote
 from tenants.choices import Role
 
 from .factories import listing_for, product_for, project_for

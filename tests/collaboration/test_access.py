@@ -8,8 +8,8 @@ from django_tenants.utils import schema_context
 from portal.collaboration import services
 from portal.collaboration.choices import Stage
 from portal.collaboration.models import Document, Project
+from portal.collaboration.notes.models import ProjectNote
 from portal.integrations.services import api_key_create
-from portal.projectnotes.models import ProjectNote
 from tenants.choices import Role
 from tests.conftest import client_for
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from portal.insights.periods import month_add
+from portal.core.months import month_add
 from portal.supply.models import SupplyReport
 from portal.supply.services import supply_report_save, supply_reports_import
 

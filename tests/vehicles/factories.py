@@ -5,8 +5,9 @@ import itertools
 
 from django_tenants.utils import schema_context
 
+from portal.reference.choices import Category
 from portal.reference.models import WmiAssignment
-from portal.vehicles.choices import BatteryChemistry, Category, ChangeSource
+from portal.vehicles.choices import BatteryChemistry, ChangeSource
 from portal.vehicles.services import vehicle_model_create, vehicle_register
 from portal.vehicles.vin import check_digit
 

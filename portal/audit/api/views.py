@@ -27,7 +27,6 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     serializer_class = AuditEventSerializer
     permission_classes = [IsOwnerOrStaff]
     minimum_role = Role.OWNER
-    sessions_only = True
     ordering_fields = ["at"]
     ordering = ["-at", "-id"]
     queryset = AuditEvent.objects.none()

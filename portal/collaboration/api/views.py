@@ -1,6 +1,5 @@
 """API of collaboration projects: every queryset starts from `project_list_for_partner`."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -38,10 +37,6 @@ class Conflict(APIException):
     default_code = "version_conflict"
 
 
-def _django_errors(error: DjangoValidationError) -> ValidationError:
-    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages})
-
-
 class CollaborationViewMixin:
     permission_classes = [IsPartnerMemberOrStaffReading]
 
@@ -59,8 +54,6 @@ class CollaborationViewMixin:
             return function(partner=self.request.partner, role=self.request.role, user=user, **kwargs)
         except services.VersionConflictError as error:
             raise Conflict() from error
-        except DjangoValidationError as error:
-            raise _django_errors(error) from error
 
 
 class ProjectViewSet(
@@ -72,6 +65,8 @@ class ProjectViewSet(
     viewsets.GenericViewSet,
 ):
     """Projects the caller's partner takes part in (staff: all). PATCH needs the `version` you read."""
+
+    api_scope = "collaboration"
 
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilterSet
@@ -174,6 +169,8 @@ class ProjectViewSet(
 class TransitionViewSet(CollaborationViewMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Stage changes of the projects the caller's partner takes part in."""
 
+    api_scope = "collaboration"
+
     serializer_class = TransitionSerializer
     filterset_fields = ["project", "to_stage", "from_stage"]
     ordering_fields = ["at"]
@@ -192,6 +189,8 @@ class MilestoneViewSet(
     viewsets.GenericViewSet,
 ):
     """Milestones of the caller's projects; members add them."""
+
+    api_scope = "collaboration"
 
     serializer_class = MilestoneSerializer
     filterset_fields = ["project", "done"]
@@ -233,6 +232,8 @@ class ProductViewSet(
 ):
     """The alliance's product catalogue; members add their partner's products."""
 
+    api_scope = "collaboration"
+
     serializer_class = ProductSerializer
     filterset_class = ProductFilterSet
     ordering_fields = ["name", "launch_date"]
@@ -260,6 +261,8 @@ class ListingViewSet(
     viewsets.GenericViewSet,
 ):
     """Needs and offers of the alliance; suggestions and their acceptance for your own."""
+
+    api_scope = "collaboration"
 
     serializer_class = ListingSerializer
     filterset_class = ListingFilterSet

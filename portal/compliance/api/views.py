@@ -1,7 +1,6 @@
 """API of export compliance: certificates, shipments and their checks, and the rule tables (read-only)."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -12,8 +11,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from portal.api.authentication import ApiKeyPrincipal
-from portal.api.errors import validation_error
+from portal.api.principals import ApiKeyPrincipal
 from portal.reference.selectors import certificate_type_list, embargo_list, market_bloc_list, market_requirement_list
 from portal.vehicles.choices import ChangeSource
 from tenants.choices import Role
@@ -73,6 +71,8 @@ class CertificateViewSet(
 ):
     """The partner's certificates; the document is uploaded with the certificate and read through `file/`."""
 
+    api_scope = "compliance"
+
     queryset = Certificate.objects.none()
     serializer_class = CertificateSerializer
     filterset_class = CertificateFilterSet
@@ -86,10 +86,7 @@ class CertificateViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            certificate = services.certificate_create(user=_person(request), **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
+        certificate = services.certificate_create(user=_person(request), **serializer.validated_data)
         return Response(self.get_serializer(selectors.certificate_get(pk=certificate.pk)).data, status=201)
 
     def update(self, request, *args, **kwargs):
@@ -97,16 +94,13 @@ class CertificateViewSet(
         serializer = self.get_serializer(certificate, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        try:
-            services.certificate_update(
-                certificate=certificate,
-                vehicle_models=data.pop("vehicle_models", None),
-                file=data.pop("file", None),
-                user=_person(request),
-                **data,
-            )
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
+        services.certificate_update(
+            certificate=certificate,
+            vehicle_models=data.pop("vehicle_models", None),
+            file=data.pop("file", None),
+            user=_person(request),
+            **data,
+        )
         return Response(self.get_serializer(selectors.certificate_get(pk=certificate.pk)).data)
 
     @extend_schema(
@@ -145,6 +139,8 @@ class ShipmentViewSet(
 ):
     """Export shipments: open, add vehicles, check, override (compliance officers), ship."""
 
+    api_scope = "compliance"
+
     queryset = Shipment.objects.none()
     serializer_class = ShipmentSerializer
     filterset_class = ShipmentFilterSet
@@ -168,27 +164,18 @@ class ShipmentViewSet(
     def create(self, request, *args, **kwargs):
         serializer = ShipmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            shipment = services.shipment_create(user=_person(request), **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
+        shipment = services.shipment_create(user=_person(request), **serializer.validated_data)
         return Response(self._detail(shipment.pk), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         shipment = self.get_object()
         serializer = ShipmentSerializer(shipment, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        try:
-            services.shipment_update(shipment=shipment, user=_person(request), **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
+        services.shipment_update(shipment=shipment, user=_person(request), **serializer.validated_data)
         return Response(self._detail(shipment.pk))
 
     def _run(self, call):
-        try:
-            return call()
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
+        return call()
 
     @extend_schema(
         methods=["POST"],
@@ -253,8 +240,6 @@ class ShipmentViewSet(
             )
         except DjangoPermissionDenied as error:
             raise PermissionDenied(str(error)) from error
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
         return Response(ShipmentOverrideSerializer(override).data, status=201)
 
     @extend_schema(
@@ -279,6 +264,8 @@ class ShipmentViewSet(
 class ShipmentCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Every check ever run, with its reasons in plain words and the table versions it used."""
 
+    api_scope = "compliance"
+
     queryset = ShipmentCheck.objects.none()
     serializer_class = ShipmentCheckSerializer
     filterset_class = ShipmentCheckFilterSet
@@ -292,6 +279,8 @@ class ShipmentCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 class _ReadOnly(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Rule tables kept by alliance staff: partners list them (shared by the whole alliance, so no detail route
     that would look like a partner's object)."""
+
+    api_scope = "compliance"
 
     filterset_class = None
     ordering_fields = ["id"]

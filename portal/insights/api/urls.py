@@ -1,9 +1,7 @@
-"""API routes of industry statistics and supply reports, mounted under /api/v1/."""
+"""API routes of industry statistics, mounted under /api/v1/."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
-
-from portal.supply.api.views import SupplyReportViewSet
 
 from .views import CellViewSet, FunnelView, MeasureViewSet, TargetViewSet, WarningViewSet
 
@@ -14,6 +12,5 @@ router.register("statistics/measures", MeasureViewSet, basename="statistics-meas
 router.register("statistics/cells", CellViewSet, basename="statistics-cell")
 router.register("statistics/warnings", WarningViewSet, basename="statistics-warning")
 router.register("statistics/targets", TargetViewSet, basename="statistics-target")
-router.register("supply-reports", SupplyReportViewSet, basename="supply-report")
 
 urlpatterns = [path("statistics/funnel/", FunnelView.as_view(), name="statistics-funnel"), *router.urls]

@@ -36,7 +36,6 @@ SELECTION_PARAMETERS = [
 
 
 class StatisticsViewMixin:
-    api_domain = "insights"
     permission_classes = [IsPartnerMemberOrStaffReading]
 
     @property
@@ -46,6 +45,8 @@ class StatisticsViewMixin:
 
 class MeasureViewSet(StatisticsViewMixin, viewsets.ViewSet):
     """The measures and how each can be broken down."""
+
+    api_scope = "insights"
 
     pagination_class = None
 
@@ -60,6 +61,8 @@ class MeasureViewSet(StatisticsViewMixin, viewsets.ViewSet):
 
 class CellViewSet(StatisticsViewMixin, viewsets.GenericViewSet):
     """Monthly cells of one measure and breakdown; suppressed cells have a null value for partners."""
+
+    api_scope = "insights"
 
     serializer_class = CellSerializer
     queryset = Cell.objects.none()
@@ -101,6 +104,8 @@ class CellViewSet(StatisticsViewMixin, viewsets.GenericViewSet):
 class WarningViewSet(StatisticsViewMixin, viewsets.GenericViewSet):
     """Risk warnings of the latest run: about the caller's partner (all of them for staff)."""
 
+    api_scope = "insights"
+
     serializer_class = WarningSerializer
     queryset = RiskWarning.objects.none()
 
@@ -117,6 +122,8 @@ class WarningViewSet(StatisticsViewMixin, viewsets.GenericViewSet):
 class FunnelView(StatisticsViewMixin, APIView):
     """The collaboration funnel at the last run: the alliance's (disclosed) and the caller's own projects."""
 
+    api_scope = "insights"
+
     @extend_schema(responses=StatisticsFunnelSerializer)
     def get(self, request):
         partner = request.partner
@@ -129,6 +136,8 @@ class FunnelView(StatisticsViewMixin, APIView):
 
 class TargetViewSet(StatisticsViewMixin, viewsets.ViewSet):
     """The alliance targets, where the alliance stands and where its growth leads."""
+
+    api_scope = "insights"
 
     pagination_class = None
 

@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
+from portal.api.scopes import SCOPE_CHOICES
 from portal.integrations.models import ApiKey, WebhookDelivery, WebhookEndpoint, WebhookEvent
-from portal.integrations.scopes import SCOPE_CHOICES
 
 
 class ApiKeySerializer(serializers.ModelSerializer):

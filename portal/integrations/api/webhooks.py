@@ -1,10 +1,8 @@
 """API of a partner's webhook endpoints and their deliveries (owners and managers)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from portal.integrations.idempotency import one_time
@@ -26,7 +24,6 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
 
     serializer_class = WebhookEndpointSerializer
     minimum_role = Role.MANAGER
-    sessions_only = True
     queryset = WebhookEndpoint.objects.none()
     http_method_names = ["get", "post", "patch", "delete"]
 
@@ -37,19 +34,13 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            endpoint = webhook_endpoint_create(partner=request.partner, **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise ValidationError({"url": error.messages}) from error
+        endpoint = webhook_endpoint_create(partner=request.partner, **serializer.validated_data)
         return one_time(
             Response(WebhookEndpointCreatedSerializer(endpoint).data, status=status.HTTP_201_CREATED), "secret"
         )
 
     def perform_update(self, serializer):
-        try:
-            webhook_endpoint_update(endpoint=serializer.instance, **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise ValidationError({"url": error.messages}) from error
+        webhook_endpoint_update(endpoint=serializer.instance, **serializer.validated_data)
 
 
 class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -57,7 +48,6 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
     serializer_class = WebhookDeliverySerializer
     minimum_role = Role.MANAGER
-    sessions_only = True
     queryset = WebhookDelivery.objects.none()
     filterset_fields = ["endpoint", "event", "status"]
 

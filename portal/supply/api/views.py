@@ -1,12 +1,10 @@
 """API of supply reports: a partner's monthly component purchases (scope `insights`)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from portal.api.authentication import ApiKeyPrincipal
-from portal.api.errors import validation_error
+from portal.api.principals import ApiKeyPrincipal
 
 from .. import selectors, services
 from ..models import SupplyReport
@@ -23,7 +21,7 @@ class SupplyReportViewSet(
 ):
     """Monthly purchases: all, and from local suppliers. POST a month already reported to replace it."""
 
-    api_domain = "insights"
+    api_scope = "insights"  # supply reports feed the statistics: keys reach them with that scope
     serializer_class = SupplyReportSerializer
     queryset = SupplyReport.objects.none()
     ordering = ["-month"]
@@ -33,10 +31,7 @@ class SupplyReportViewSet(
 
     def _save(self, serializer, **fixed):
         by = None if isinstance(self.request.user, ApiKeyPrincipal) else self.request.user
-        try:
-            serializer.instance = services.supply_report_save(**{**serializer.validated_data, **fixed}, by=by)
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
+        serializer.instance = services.supply_report_save(**{**serializer.validated_data, **fixed}, by=by)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

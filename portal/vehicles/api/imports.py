@@ -1,18 +1,18 @@
 """API of the bulk vehicle import: upload (multipart → 202), progress, list, and the rejected rows (JSON or CSV)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from portal.core.uploads import MAX_UPLOAD_BYTES
+
 from ..choices import ImportMode
-from ..importing.readers import MAX_UPLOAD_BYTES
 from ..importing.selectors import (
     import_job_get,
     import_job_list,
@@ -99,6 +99,8 @@ class VehicleImportViewSet(
 ):
     """Bulk vehicle imports: viewers read, members and above (and write keys) upload."""
 
+    api_scope = "vehicles"
+
     serializer_class = VehicleImportSerializer
     parser_classes = [MultiPartParser, FormParser]
     lookup_value_regex = "[0-9a-fA-F-]{32,36}"
@@ -136,12 +138,9 @@ class VehicleImportViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = request.user if getattr(request.user, "pk", None) and hasattr(request.user, "email") else None
-        try:
-            job = import_job_create(
-                user=user, upload=data["file"], market=data["market"], mode=data["mode"], dry_run=data["dry_run"]
-            )
-        except DjangoValidationError as error:
-            raise ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages) from error
+        job = import_job_create(
+            user=user, upload=data["file"], market=data["market"], mode=data["mode"], dry_run=data["dry_run"]
+        )
         return Response(VehicleImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(summary="Rejected rows of an import", responses=VehicleImportRejectionSerializer(many=True))

@@ -9,7 +9,6 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from portal.api.errors import validation_error
 from tenants.choices import Role
 
 from ..choices import ChangeSource
@@ -66,6 +65,8 @@ class VehicleModelViewSet(
 ):
     """The partner's vehicle models; managers and above (and API keys with the write scope) create and edit."""
 
+    api_scope = "vehicles"
+
     serializer_class = VehicleModelSerializer
     queryset = VehicleModel.objects.none()
     ordering_fields = ["name", "category"]
@@ -85,10 +86,7 @@ class VehicleModelViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            vehicle_model = vehicle_model_create(**serializer.validated_data)
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
+        vehicle_model = vehicle_model_create(**serializer.validated_data)
         return Response(self.get_serializer(vehicle_model).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a vehicle model", request=VehicleModelSerializer, responses=VehicleModelSerializer)
@@ -96,10 +94,7 @@ class VehicleModelViewSet(
         vehicle_model = self.get_object()
         serializer = self.get_serializer(vehicle_model, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        try:
-            vehicle_model = vehicle_model_update(vehicle_model=vehicle_model, **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
+        vehicle_model = vehicle_model_update(vehicle_model=vehicle_model, **serializer.validated_data)
         return Response(self.get_serializer(vehicle_model).data)
 
 
@@ -109,6 +104,8 @@ class VehicleModelViewSet(
 )
 class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The partner's vehicles: list, look up by VIN, register one or up to 10,000, change status."""
+
+    api_scope = "vehicles"
 
     queryset = Vehicle.objects.none()
     serializer_class = VehicleSerializer
@@ -143,20 +140,17 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = VehicleRegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            vehicle = vehicle_register(
-                partner=request.partner,
-                vin=data["vin"],
-                model=data["model"],
-                production_date=data["production_date"],
-                plant=data["plant"],
-                market=data["market"] or None,
-                user=request.user,
-                source=ChangeSource.API,
-                note=data["note"],
-            )
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
+        vehicle = vehicle_register(
+            partner=request.partner,
+            vin=data["vin"],
+            model=data["model"],
+            production_date=data["production_date"],
+            plant=data["plant"],
+            market=data["market"] or None,
+            user=request.user,
+            source=ChangeSource.API,
+            note=data["note"],
+        )
         return Response(VehicleSerializer(vehicle).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -173,12 +167,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         vehicle = self.get_object()
         serializer = VehicleStatusChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            vehicle_status_change(
-                vehicle=vehicle, user=request.user, source=ChangeSource.API, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
+        vehicle_status_change(vehicle=vehicle, user=request.user, source=ChangeSource.API, **serializer.validated_data)
         return Response(VehicleDetailSerializer(vehicle_get(vin=vehicle.vin, with_history=True)).data)
 
     @extend_schema(
@@ -224,8 +213,6 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                     row_error.message
                 )
             raise ValidationError({"vehicles": details}) from error
-        except DjangoValidationError as error:
-            raise validation_error(error) from error
         return Response(
             {"created": len(vehicles), "vins": [vehicle.vin for vehicle in vehicles]}, status=status.HTTP_201_CREATED
         )

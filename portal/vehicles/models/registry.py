@@ -8,7 +8,9 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from ..choices import BatteryChemistry, Category, ChangeSource, Connectivity, VehicleStatus
+from portal.reference.choices import Category
+
+from ..choices import BatteryChemistry, ChangeSource, Connectivity, VehicleStatus
 
 
 class VehicleModel(models.Model):

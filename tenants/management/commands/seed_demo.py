@@ -1,7 +1,9 @@
 """Seed the demo alliance once: staff, partners of every kind, and people in every role."""
 
 from importlib import import_module
+from importlib.util import find_spec
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -10,15 +12,35 @@ from tenants.models import Partner, User
 from tenants.selectors import partner_url
 from tenants.services import membership_grant, partner_provision
 
-# Modules with `seed(*, partners: dict[slug, Partner], stdout)`, run in this order after the partners exist.
-DOMAIN_SEEDS: list[str] = [
-    "portal.collaboration.demo",
-    "portal.reference.demo",
-    "portal.vehicles.demo",
-    "portal.vehicles.importing.demo",
-    "portal.compliance.demo",
-    "portal.insights.demo",  # last: it computes the statistics of everything above
-]
+
+def demo_modules() -> list:
+    """Every installed app's `demo` module, in INSTALLED_APPS order moved only as their `SEED_AFTER` asks.
+
+    A demo module has `seed(*, partners: dict[slug, Partner], stdout)` (idempotent) and may name the apps whose demo
+    must run first in `SEED_AFTER` (`"*"`: after every other demo).
+    """
+    found = {}
+    for config in apps.get_app_configs():
+        name = f"{config.name}.demo"
+        if find_spec(name) is not None:
+            found[config.name] = import_module(name)
+    ordered, placed = [], set()
+
+    def place(app: str, trail: tuple = ()) -> None:
+        if app in placed or app not in found:
+            return
+        if app in trail:
+            raise RuntimeError(f"demo seeds wait for each other: {' -> '.join((*trail, app))}")
+        after = getattr(found[app], "SEED_AFTER", ())
+        for before in [other for other in found if other != app] if "*" in after else after:
+            if "*" not in getattr(found.get(before), "SEED_AFTER", ()):
+                place(before, (*trail, app))
+        placed.add(app)
+        ordered.append(found[app])
+
+    for app in found:
+        place(app)
+    return ordered
 
 
 class Command(BaseCommand):
@@ -27,9 +49,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self._staff()
         partners = {spec["slug"]: self._partner(spec) for spec in DEMO_PARTNERS}
-        for module_name in DOMAIN_SEEDS:
-            # Each domain app extends the demo with its own data; every seed is idempotent.
-            import_module(module_name).seed(partners=partners, stdout=self.stdout)
+        for module in demo_modules():
+            # Each app extends the demo with its own data; every seed is idempotent.
+            module.seed(partners=partners, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo alliance is ready."))
 
     def _staff(self):

@@ -3,10 +3,10 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from portal.collaboration.selectors import project_get
 from tenants.choices import ROLE_RANK, Role
 from tenants.models import Partner, User
 
+from ..selectors import project_get
 from .models import ProjectNote
 
 

@@ -1,13 +1,13 @@
-"""The one API router, mounted under /api/v1/ on every host."""
+"""The one API router, mounted under /api/v1/ on every host: it gathers every app's `api/` routes."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from portal.accounts.api.views import MeView, PartnerViewSet
 from portal.audit.api.views import AuditEventViewSet
 from portal.integrations.api.views import ApiKeyViewSet
 from portal.integrations.api.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
-from tenants.api.views import MeView, PartnerViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -24,6 +24,7 @@ v1 = [
     path("", include("portal.vehicles.api.urls")),
     path("", include("portal.collaboration.api.urls")),
     path("", include("portal.compliance.api.urls")),
+    path("", include("portal.supply.api.urls")),
     path("", include("portal.insights.api.urls")),
 ]
 

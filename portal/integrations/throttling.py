@@ -14,7 +14,9 @@ from django.utils import timezone
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from .authentication import ApiKeyPrincipal
+from portal.api.principals import ApiKeyPrincipal
+
+from .models import RateWindow
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 UPSERT = """
@@ -75,7 +77,5 @@ class CallerRateThrottle(BaseThrottle):
 
 def rate_windows_purge() -> int:
     """Delete finished windows (safe to repeat)."""
-    from portal.integrations.models import RateWindow
-
     deleted, _details = RateWindow.objects.filter(expires_at__lt=timezone.now()).delete()
     return deleted

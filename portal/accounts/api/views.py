@@ -1,14 +1,12 @@
 """API of the caller and of partners."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal.api.authentication import ApiKeyPrincipal
 from portal.api.permissions import IsAllianceStaff, IsSignedInHere, partner_context
+from portal.api.principals import ApiKeyPrincipal
 from tenants.filters import PartnerFilterSet
 from tenants.selectors import membership_list_for_user, partner_list
 from tenants.services import partner_provision
@@ -61,8 +59,5 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
     def create(self, request, *args, **kwargs):
         serializer = PartnerProvisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            provisioned = partner_provision(**serializer.validated_data)
-        except DjangoValidationError as error:
-            raise ValidationError({"slug": error.messages}) from error
+        provisioned = partner_provision(**serializer.validated_data)
         return Response(PartnerSerializer(provisioned.partner).data, status=status.HTTP_201_CREATED)

@@ -10,31 +10,15 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from portal.api.principals import ApiKeyPrincipal
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
-from portal.integrations.selectors import api_key_get_valid
-from portal.integrations.services import api_key_touch
 from tenants.axes import API_KEY_CREDENTIAL
 
+from .selectors import api_key_get_valid
+from .services import api_key_touch
+
 KEYWORD = "Api-Key"
-
-
-class ApiKeyPrincipal:
-    """Stands in for `request.user` when an integrator calls with a key."""
-
-    is_authenticated = True
-    is_anonymous = False
-    is_staff = False
-    is_superuser = False
-    is_active = True
-    pk = None
-
-    def __init__(self, key):
-        self.key = key
-        self.partner = key.partner
-
-    def __str__(self) -> str:
-        return f"API key {self.key.prefix} of {self.partner}"
 
 
 def _raw_key(request) -> str | None:

@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ProjectnotesConfig(AppConfig):
-    name = "portal.projectnotes"
+    name = "portal.collaboration.notes"
     label = "projectnotes"
     verbose_name = _("Private project notes")
