@@ -33,3 +33,8 @@ class Role(models.TextChoices):
 
 # Higher number = more rights; used to compare roles ("at least manager").
 ROLE_RANK = {Role.VIEWER: 1, Role.MEMBER: 2, Role.MANAGER: 3, Role.OWNER: 4}
+
+
+def role_at_least(role: str | None, minimum: str) -> bool:
+    """True when `role` (None: no membership) ranks at least `minimum`; pages, API and services all ask this."""
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[minimum]

@@ -9,7 +9,7 @@ from django_countries.fields import CountryField
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import get_public_schema_name
 
-from .choices import ROLE_RANK, PartnerKind, PartnerTier, Role
+from .choices import PartnerKind, PartnerTier, Role, role_at_least
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -155,4 +155,4 @@ class Membership(models.Model):
 
     def has_role(self, minimum: str) -> bool:
         """True when this membership's role is at least `minimum`."""
-        return ROLE_RANK[self.role] >= ROLE_RANK[minimum]
+        return role_at_least(self.role, minimum)

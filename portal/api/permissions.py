@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from tenants.choices import ROLE_RANK, Role
+from tenants.choices import Role, role_at_least
 from tenants.selectors import membership_get
 
 from .principals import ApiKeyPrincipal
@@ -42,7 +42,7 @@ class IsPartnerMember(BasePermission):
             if scope is None or not scopes_allow(request.user.key.scopes, scope, write=write):
                 return False
         minimum = getattr(view, "minimum_role", Role.MEMBER if write else Role.VIEWER)
-        return ROLE_RANK[request.role] >= ROLE_RANK[minimum]
+        return role_at_least(request.role, minimum)
 
 
 class IsAllianceStaff(BasePermission):

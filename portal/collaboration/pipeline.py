@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from tenants.choices import ROLE_RANK, Role
+from tenants.choices import Role, role_at_least
 
 from .choices import Stage
 
@@ -61,7 +61,7 @@ def transition_check(*, from_stage: str, to_stage: str, is_owner_partner: bool, 
     kind = TRANSITIONS.get((from_stage, to_stage))
     if kind is None:
         return Verdict(False, str(_("This stage change is not allowed.")))
-    if not is_owner_partner or role is None or ROLE_RANK[role] < ROLE_RANK[MINIMUM_ROLE[kind]]:
+    if not is_owner_partner or not role_at_least(role, MINIMUM_ROLE[kind]):
         return Verdict(False, str(_("Only the owner partner's managers and owners may change the stage.")))
     return Verdict(True, needs_reason=kind == "back")
 

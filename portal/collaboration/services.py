@@ -12,7 +12,7 @@ from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
 from portal.integrations.models import WebhookEvent
 from portal.integrations.webhooks import webhook_event_emit
-from tenants.choices import ROLE_RANK, Role
+from tenants.choices import Role, role_at_least
 from tenants.models import Partner, User
 
 from .choices import ParticipantStatus, Stage, TimelineKind
@@ -41,7 +41,7 @@ class VersionConflictError(Exception):
 
 
 def _require_role(role: str | None, minimum: str) -> None:
-    if role is None or ROLE_RANK[role] < ROLE_RANK[minimum]:
+    if not role_at_least(role, minimum):
         raise PermissionDenied(_("Your role does not allow this."))
 
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from tenants.choices import ROLE_RANK, Role
+from tenants.choices import Role, role_at_least
 from tenants.models import Partner, User
 
 from ..selectors import project_get
@@ -12,7 +12,7 @@ from .models import ProjectNote
 
 def note_create(*, partner: Partner, role: str, user: User, project_id: int, text: str) -> ProjectNote:
     """Members add a private note on a project their partner accepted."""
-    if ROLE_RANK[role] < ROLE_RANK[Role.MEMBER]:
+    if not role_at_least(role, Role.MEMBER):
         raise PermissionDenied(_("Your role does not allow this."))
     if project_get(partner=partner, pk=project_id, accepted_only=True) is None:
         raise PermissionDenied(_("Your partner does not take part in this project."))
@@ -21,6 +21,6 @@ def note_create(*, partner: Partner, role: str, user: User, project_id: int, tex
 
 def note_delete(*, note: ProjectNote, role: str, user: User) -> None:
     """Its author, or a manager, deletes a note."""
-    if note.author_id != user.pk and ROLE_RANK[role] < ROLE_RANK[Role.MANAGER]:
+    if note.author_id != user.pk and not role_at_least(role, Role.MANAGER):
         raise PermissionDenied(_("Only its author or a manager may delete a note."))
     note.delete()
