@@ -1,7 +1,6 @@
 """The audit trail pages: owners see their partner's events on its host; staff see every event on the public host."""
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from portal.core.paging import Page, page_number
+from portal.core.roles import role_required
 from portal.core.spreadsheets import csv_lines
 from tenants.choices import Role
 
@@ -16,11 +16,6 @@ from .filters import AuditEventFilterSet, StaffAuditEventFilterSet
 from .selectors import audit_event_list, audit_export_rows
 
 EXPORT_LIMIT = 100_000
-
-
-def _require_owner(request) -> None:
-    if not request.membership.has_role(Role.OWNER):
-        raise PermissionDenied(_("Only the partner's owners see its audit trail."))
 
 
 def _filtered(request, *, staff: bool):
@@ -73,16 +68,16 @@ def _export(request, *, staff: bool):
 
 
 @require_GET
+@role_required(Role.OWNER)
 def audit_list(request):
     """The partner's audit trail (owners)."""
-    _require_owner(request)
     return _page(request, staff=False)
 
 
 @require_GET
+@role_required(Role.OWNER)
 def audit_export(request):
     """The partner's filtered audit trail as CSV (owners)."""
-    _require_owner(request)
     return _export(request, staff=False)
 
 

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.paging import Page, page_number
+from portal.core.roles import has_role, role_required
 from portal.core.spreadsheets import table_csv_response, table_xlsx_response
 from portal.reference.selectors import embargo_list, market_bloc_list, market_requirement_list
 from portal.vehicles.filters import VehicleFilterSet
 from portal.vehicles.forms import style_widgets
 from portal.vehicles.selectors import vehicle_list
-from portal.vehicles.views import apply_errors, role_required
+from portal.vehicles.views import apply_errors
 from tenants.choices import Role
 
 from . import selectors, services
@@ -84,7 +85,7 @@ def shipment_list_view(request):
             "page": page,
             "query": query.urlencode(),
             "ordering": request.GET.get("ordering", ""),
-            "can_write": request.membership.has_role(Role.MEMBER),
+            "can_write": has_role(request, Role.MEMBER),
         },
     )
 
@@ -147,7 +148,6 @@ def shipment_detail(request, pk: int):
     """A shipment and its verdict in plain words, its vehicles, checks and overrides."""
     shipment = selectors.shipment_get(pk=pk)
     check = shipment.latest_check
-    membership = request.membership
     return render(
         request,
         "compliance/shipment_detail.html",
@@ -160,8 +160,8 @@ def shipment_detail(request, pk: int):
             "checks": selectors.shipment_checks(shipment=shipment)[:20],
             "vehicles": selectors.shipment_vehicles(shipment=shipment)[:VEHICLES_SHOWN],
             "vehicles_shown": VEHICLES_SHOWN,
-            "can_write": membership.has_role(Role.MEMBER) and shipment.status == "open",
-            "is_officer": membership.is_compliance_officer and membership.has_role(Role.MEMBER),
+            "can_write": has_role(request, Role.MEMBER) and shipment.status == "open",
+            "is_officer": request.membership.is_compliance_officer and has_role(request, Role.MEMBER),
             "may_ship": services.shipment_may_ship(shipment=shipment),
             "override_form": OverrideForm(),
         },
@@ -331,7 +331,7 @@ def certificate_list_view(request):
             ),
             "horizon": horizon,
             "calendar": _calendar(today),
-            "can_write": request.membership.has_role(Role.MEMBER),
+            "can_write": has_role(request, Role.MEMBER),
         },
     )
 

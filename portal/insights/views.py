@@ -1,17 +1,16 @@
 """Dashboards of industry statistics: staff see every cell on the public host, partners the disclosed cells and
 their own figures on their subdomain. Pages read only the precomputed tables."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.core.roles import staff_or_role, staff_required
 from portal.core.spreadsheets import table_csv_response, table_xlsx_response
 from portal.vehicles.forms import style_widgets
+from tenants.choices import Role
 
 from . import pipeline, selectors
 from .choices import Breakdown, RunKind
@@ -25,28 +24,6 @@ def _is_staff_view(request) -> bool:
     return bool(request.tenant.is_public)
 
 
-def staff_or_member(view):
-    """On the public host: staff only. On a partner host the membership middleware has let only members in."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if _is_staff_view(request) and not (request.user.is_authenticated and request.user.is_staff):
-            raise PermissionDenied(_("Only alliance staff may see every partner's statistics."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def staff_only(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (_is_staff_view(request) and request.user.is_authenticated and request.user.is_staff):
-            raise PermissionDenied(_("Only alliance staff may do this."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _table(request):
     form, selection = selection_from(request.GET)
     staff = _is_staff_view(request)
@@ -55,7 +32,7 @@ def _table(request):
 
 
 @require_GET
-@staff_or_member
+@staff_or_role(Role.VIEWER)
 def dashboard(request):
     """Charts and tables of one measure, the alliance targets, policies and risk warnings."""
     form, table = _table(request)
@@ -100,7 +77,7 @@ def _export_rows(table):
 
 
 @require_GET
-@staff_or_member
+@staff_or_role(Role.VIEWER)
 def export(request, fmt: str):
     """The dashboard's table as CSV or XLSX, with the same disclosure as the page."""
     _form, table = _table(request)
@@ -112,7 +89,7 @@ def export(request, fmt: str):
 
 
 @require_GET
-@staff_only
+@staff_required
 def run_list_view(request):
     """Every run of the pipeline: when, how far, what it wrote and what failed."""
     page = Paginator(selectors.run_list(), 50).get_page(request.GET.get("page"))
@@ -120,7 +97,7 @@ def run_list_view(request):
 
 
 @require_POST
-@staff_only
+@staff_required
 def run_start_view(request):
     """Start a run now (the worker does it; the list shows its progress)."""
     kind = request.POST.get("kind", RunKind.INCREMENTAL)

@@ -1,12 +1,13 @@
 """Pages of supply reports: the months reported, a form for one month, and a CSV upload."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.vehicles.views import apply_errors, role_required
+from portal.core.roles import has_role, role_check, role_required
+from portal.vehicles.views import apply_errors
 from tenants.choices import Role
 
 from . import selectors, services
@@ -18,11 +19,10 @@ from .services import MAX_FILE_BYTES
 @require_http_methods(["GET", "POST"])
 def supply_list(request):
     """The months reported with their local supply rate; members add or correct a month, or upload a file."""
-    can_write = request.membership.has_role(Role.MEMBER)
+    can_write = has_role(request, Role.MEMBER)
     form, upload = SupplyReportForm(), SupplyFileForm()
     if request.method == "POST":
-        if not can_write:
-            raise PermissionDenied(_("Your role does not allow this."))
+        role_check(request, Role.MEMBER)
         if "file" in request.FILES:
             upload = SupplyFileForm(request.POST, request.FILES)
             if upload.is_valid():

@@ -1,14 +1,13 @@
 """Pages of the vehicle registry on partner hosts: thin views over the selectors, services and the FilterSet."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.paging import Page, page_number
+from portal.core.roles import has_role, role_required
 from tenants.choices import Role
 
 from .choices import ChangeSource
@@ -34,22 +33,6 @@ from .services import (
 from .vin import vin_check
 
 PAGE_SIZE = 50
-
-
-def role_required(minimum: str):
-    """Refuse (403) members below `minimum`; the membership middleware has already checked membership."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            membership = getattr(request, "membership", None)
-            if membership is None or not membership.has_role(minimum):
-                raise PermissionDenied(_("Your role does not allow this."))
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -89,8 +72,8 @@ def vehicle_list_view(request):
             "ordering": ordering,
             "total": total,
             "total_exact": exact,
-            "can_write": request.membership.has_role(Role.MEMBER),
-            "can_manage_models": request.membership.has_role(Role.MANAGER),
+            "can_write": has_role(request, Role.MEMBER),
+            "can_manage_models": has_role(request, Role.MANAGER),
         },
     )
 
@@ -119,7 +102,7 @@ def vehicle_detail(request, vin: str):
         {
             "vehicle": vehicle,
             "history": vehicle_history(vehicle=vehicle),
-            "can_write": request.membership.has_role(Role.MEMBER) and bool(allowed_transitions(vehicle.status)),
+            "can_write": has_role(request, Role.MEMBER) and bool(allowed_transitions(vehicle.status)),
         },
     )
 
@@ -190,7 +173,7 @@ def vehicle_model_list_view(request):
     return render(
         request,
         "vehicles/vehicle_model_list.html",
-        {"models": vehicle_model_list(), "can_manage_models": request.membership.has_role(Role.MANAGER)},
+        {"models": vehicle_model_list(), "can_manage_models": has_role(request, Role.MANAGER)},
     )
 
 

@@ -1,14 +1,13 @@
 """Import pages: upload, list of past imports, job page with htmx progress, rejected rows and their CSV."""
 
-from functools import wraps
-
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.core.roles import has_role, role_required
 from tenants.choices import Role
 
 from ..choices import ImportStatus
@@ -25,27 +24,6 @@ from .services import import_job_create, import_jobs_fail_stale
 PAGE_SIZE = 50
 
 
-def role_required(minimum: str):
-    """Refuse (403) members below `minimum`; the membership middleware has already checked membership."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            membership = getattr(request, "membership", None)
-            if membership is None or not membership.has_role(minimum):
-                raise PermissionDenied(_("Your role does not allow this."))
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def _can_upload(request) -> bool:
-    membership = getattr(request, "membership", None)
-    return membership is not None and membership.has_role(Role.MEMBER)
-
-
 def _job_or_404(pk):
     job = import_job_get(job_id=pk)
     if job is None:
@@ -59,7 +37,7 @@ def import_list(request):
     """Past imports of this partner, newest first."""
     import_jobs_fail_stale()
     page = Paginator(import_job_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "vehicles/import_list.html", {"page": page, "can_upload": _can_upload(request)})
+    return render(request, "vehicles/import_list.html", {"page": page, "can_upload": has_role(request, Role.MEMBER)})
 
 
 @require_http_methods(["GET", "POST"])
