@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.core.roles import has_role, role_check
-from portal.core.roles import has_role, role_check
 from portal.core.spreadsheets import SafeCsvWriter
 from tenants.choices import Role
 from tenants.models import Partner

@@ -7,7 +7,6 @@ from django.views.decorators.cache import never_cache
 
 from .health import health_report
 from .roles import RoleRequired
-from .roles import RoleRequired
 
 
 @login_not_required

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from portal.core.forms import apply_errors
 from portal.core.roles import role_required
-from portal.core.roles import role_required
 from tenants.choices import Role
 
 from .forms import ApiKeyForm, WebhookEndpointForm
@@ -24,7 +23,6 @@ from .webhooks import (
 )
 
 
-@role_required(Role.MANAGER)
 @role_required(Role.MANAGER)
 def api_key_page(request):
     """List the keys; create one (its secret is shown once, on this response only)."""
@@ -43,7 +41,6 @@ def api_key_page(request):
 
 @require_POST
 @role_required(Role.MANAGER)
-@role_required(Role.MANAGER)
 def api_key_revoke_view(request, prefix: str):
     """Revoke a key of this partner; it fails on the very next request."""
     key = get_object_or_404(api_key_list(partner=request.tenant), prefix=prefix)
@@ -52,7 +49,6 @@ def api_key_revoke_view(request, prefix: str):
     return redirect("integrations:api-keys")
 
 
-@role_required(Role.MANAGER)
 @role_required(Role.MANAGER)
 def webhook_page(request):
     """List the endpoints and their latest deliveries; register one (its signing secret is shown once)."""
@@ -79,7 +75,6 @@ def webhook_page(request):
 
 @require_POST
 @role_required(Role.MANAGER)
-@role_required(Role.MANAGER)
 def webhook_toggle_view(request, pk: int):
     """Disable an endpoint, or enable it again (its failure count starts afresh)."""
     endpoint = get_object_or_404(webhook_endpoint_list(partner=request.tenant), pk=pk)
@@ -93,7 +88,6 @@ def webhook_toggle_view(request, pk: int):
 
 @require_POST
 @role_required(Role.MANAGER)
-@role_required(Role.MANAGER)
 def webhook_delete_view(request, pk: int):
     """Delete an endpoint and its delivery log."""
     endpoint = get_object_or_404(webhook_endpoint_list(partner=request.tenant), pk=pk)
@@ -103,7 +97,6 @@ def webhook_delete_view(request, pk: int):
 
 
 @require_POST
-@role_required(Role.MANAGER)
 @role_required(Role.MANAGER)
 def webhook_delivery_resend_view(request, pk):
     """Send one delivery again (a new series of attempts)."""
