@@ -9,9 +9,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from portal.accounts import sessions
 from portal.audit.choices import AuditAction
 from portal.audit.models import AuditEvent
-from portal.core import sessions
 from portal.integrations.services import api_key_create
 from tenants.choices import Role
 

@@ -65,7 +65,7 @@ def test_bad_slug_is_refused_and_nothing_is_created(world, slug, code):
     partners, domains, users = Partner.objects.count(), Domain.objects.count(), User.objects.count()
     with pytest.raises(ValidationError) as raised:
         partner_provision(name="Bad", slug=slug, kind=PartnerKind.EV_MAKER, country="CN", owner_email="new@x.example")
-    assert raised.value.error_list[0].code == code
+    assert raised.value.error_dict["slug"][0].code == code
     assert (Partner.objects.count(), Domain.objects.count(), User.objects.count()) == (partners, domains, users)
 
 

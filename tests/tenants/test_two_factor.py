@@ -10,9 +10,10 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.accounts import two_factor
+from portal.accounts import views as accounts
 from portal.audit.choices import AuditAction
 from portal.audit.models import AuditEvent
-from portal.core import accounts, two_factor
 from tenants.choices import Role
 
 from ..conftest import client_for
