@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
+from portal.core.caller import person_of
 from portal.integrations.models import WebhookEvent
 from portal.integrations.webhooks import webhook_event_emit
 from tenants.choices import Role, role_at_least
@@ -55,9 +56,7 @@ def _accepted(project: Project, partner: Partner) -> Participant:
 
 
 def _event(project: Project, kind: str, *, user: User | None, partner: Partner | None, text: str = "") -> None:
-    TimelineEvent.objects.create(
-        project=project, kind=kind, user=user if user and user.pk else None, partner=partner, text=text[:500]
-    )
+    TimelineEvent.objects.create(project=project, kind=kind, user=person_of(user), partner=partner, text=text[:500])
 
 
 def _bump(*, project: Project, version: int, **fields) -> None:
@@ -70,10 +69,6 @@ def _bump(*, project: Project, version: int, **fields) -> None:
     for name, value in fields.items():
         setattr(project, name, value)
     project.version = version + 1
-
-
-def _person(user: User | None) -> User | None:
-    return user if user is not None and user.pk else None
 
 
 @transaction.atomic
@@ -100,7 +95,7 @@ def project_create(
         markets=markets or [],
         budget_range=budget_range,
         stage=stage,
-        created_by=_person(user),
+        created_by=person_of(user),
     )
     now = timezone.now()
     for member in [partner, *(partners or [])]:
@@ -108,10 +103,10 @@ def project_create(
             project=project,
             partner=member,
             status=ParticipantStatus.ACCEPTED,
-            invited_by=_person(user),
+            invited_by=person_of(user),
             responded_at=now,
         )
-    Transition.objects.create(project=project, to_stage=stage, by_user=_person(user), by_partner=partner)
+    Transition.objects.create(project=project, to_stage=stage, by_user=person_of(user), by_partner=partner)
     _event(project, TimelineKind.CREATED, user=user, partner=partner, text=title)
     return project
 
@@ -163,7 +158,7 @@ def project_transition(
         project=project,
         from_stage=from_stage,
         to_stage=to_stage,
-        by_user=_person(user),
+        by_user=person_of(user),
         by_partner=partner,
         at=now,
         reason=reason,
@@ -212,13 +207,13 @@ def participant_invite(
     if invitee.pk == partner.pk or not invitee.is_active or invitee.is_public:
         raise ValidationError({"partner": _("This partner cannot be invited.")})
     participant, created = Participant.objects.get_or_create(
-        project=project, partner=invitee, defaults={"invited_by": _person(user)}
+        project=project, partner=invitee, defaults={"invited_by": person_of(user)}
     )
     if not created:
         if participant.status in (ParticipantStatus.INVITED, ParticipantStatus.ACCEPTED):
             raise ValidationError({"partner": _("This partner is already invited or taking part.")})
         participant.status = ParticipantStatus.INVITED
-        participant.invited_by = _person(user)
+        participant.invited_by = person_of(user)
         participant.invited_at = timezone.now()
         participant.responded_at = None
         participant.save()
@@ -321,7 +316,7 @@ def document_upload(*, project: Project, partner: Partner, role: str, user: User
         name=name,
         content_type=content_type,
         size=file.size,
-        uploaded_by=_person(user),
+        uploaded_by=person_of(user),
         partner=partner,
     )
     _event(project, TimelineKind.DOCUMENT, user=user, partner=partner, text=name)

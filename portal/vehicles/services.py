@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from portal.core.caller import person_of
 from portal.integrations.models import WebhookEndpoint, WebhookEvent
 from portal.integrations.webhooks import webhook_event_emit, webhook_event_emit_here
 from tenants.models import Partner
@@ -122,7 +123,7 @@ def _history(vehicle: Vehicle, *, from_status: str, user, source: str, note: str
         from_status=from_status,
         to_status=vehicle.status,
         # API keys act without a person: the change is then kept with source "api" and no user.
-        changed_by=user if getattr(user, "pk", None) is not None else None,
+        changed_by=person_of(user),
         source=source,
         note=(note or "")[:300],
     )

@@ -12,6 +12,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from portal.api.principals import ApiKeyPrincipal
+from portal.core.caller import request_person
 from portal.reference.selectors import certificate_type_list, embargo_list, market_bloc_list, market_requirement_list
 from portal.vehicles.choices import ChangeSource
 from tenants.choices import Role
@@ -36,10 +37,6 @@ from .serializers import (
     VehiclesChangeSerializer,
     VehiclesRemovedSerializer,
 )
-
-
-def _person(request):
-    return None if isinstance(request.user, ApiKeyPrincipal) else request.user
 
 
 def _trigger(request) -> str:
@@ -86,7 +83,7 @@ class CertificateViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        certificate = services.certificate_create(user=_person(request), **serializer.validated_data)
+        certificate = services.certificate_create(user=request_person(request), **serializer.validated_data)
         return Response(self.get_serializer(selectors.certificate_get(pk=certificate.pk)).data, status=201)
 
     def update(self, request, *args, **kwargs):
@@ -98,7 +95,7 @@ class CertificateViewSet(
             certificate=certificate,
             vehicle_models=data.pop("vehicle_models", None),
             file=data.pop("file", None),
-            user=_person(request),
+            user=request_person(request),
             **data,
         )
         return Response(self.get_serializer(selectors.certificate_get(pk=certificate.pk)).data)
@@ -164,14 +161,14 @@ class ShipmentViewSet(
     def create(self, request, *args, **kwargs):
         serializer = ShipmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        shipment = services.shipment_create(user=_person(request), **serializer.validated_data)
+        shipment = services.shipment_create(user=request_person(request), **serializer.validated_data)
         return Response(self._detail(shipment.pk), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         shipment = self.get_object()
         serializer = ShipmentSerializer(shipment, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        services.shipment_update(shipment=shipment, user=_person(request), **serializer.validated_data)
+        services.shipment_update(shipment=shipment, user=request_person(request), **serializer.validated_data)
         return Response(self._detail(shipment.pk))
 
     def _run(self, call):
@@ -201,13 +198,13 @@ class ShipmentViewSet(
         if request.method == "DELETE":
             removed = self._run(
                 lambda: services.shipment_vehicles_remove(
-                    shipment=shipment, vins=vins, user=_person(request), trigger=_trigger(request)
+                    shipment=shipment, vins=vins, user=request_person(request), trigger=_trigger(request)
                 )
             )
             return Response({"removed": removed, "shipment": self._detail(shipment.pk)})
         result = self._run(
             lambda: services.shipment_vehicles_add(
-                shipment=shipment, vins=vins, user=_person(request), trigger=_trigger(request)
+                shipment=shipment, vins=vins, user=request_person(request), trigger=_trigger(request)
             )
         )
         return Response({"added": result.added, "skipped": result.skipped, "shipment": self._detail(shipment.pk)})
@@ -216,7 +213,7 @@ class ShipmentViewSet(
     @action(detail=True, methods=["post"])
     def check(self, request, *args, **kwargs):
         shipment = self.get_object()
-        check = services.shipment_check(shipment=shipment, user=_person(request), trigger=_trigger(request))
+        check = services.shipment_check(shipment=shipment, user=request_person(request), trigger=_trigger(request))
         return Response(ShipmentCheckSerializer(selectors.shipment_check_get(pk=check.pk)).data, status=201)
 
     @extend_schema(
@@ -253,7 +250,7 @@ class ShipmentViewSet(
     def ship(self, request, *args, **kwargs):
         shipment = self.get_object()
         source = ChangeSource.API if isinstance(request.user, ApiKeyPrincipal) else ChangeSource.WEB
-        self._run(lambda: services.shipment_ship(shipment=shipment, user=_person(request), source=source))
+        self._run(lambda: services.shipment_ship(shipment=shipment, user=request_person(request), source=source))
         return Response(self._detail(shipment.pk))
 
 

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from portal.core.caller import request_person
 from portal.integrations.idempotency import one_time
 from portal.integrations.models import ApiKey
 from portal.integrations.selectors import api_key_list
@@ -33,7 +34,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Destr
         key, secret = api_key_create(
             partner=request.partner,
             name=serializer.validated_data["name"],
-            created_by=request.user if request.user.pk else None,
+            created_by=request_person(request),
             expiry_date=serializer.validated_data.get("expiry_date"),
             scopes=serializer.validated_data.get("scopes"),
         )

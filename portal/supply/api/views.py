@@ -4,7 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from portal.api.principals import ApiKeyPrincipal
+from portal.core.caller import request_person
 
 from .. import selectors, services
 from ..models import SupplyReport
@@ -30,7 +30,7 @@ class SupplyReportViewSet(
         return selectors.supply_report_list()
 
     def _save(self, serializer, **fixed):
-        by = None if isinstance(self.request.user, ApiKeyPrincipal) else self.request.user
+        by = request_person(self.request)
         serializer.instance = services.supply_report_save(**{**serializer.validated_data, **fixed}, by=by)
 
     def create(self, request, *args, **kwargs):

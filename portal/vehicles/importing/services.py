@@ -12,6 +12,7 @@ from django_countries import countries
 
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
+from portal.core.caller import person_of
 
 from ..choices import ImportMode, ImportStatus
 from ..models import ImportJob
@@ -50,7 +51,7 @@ def import_job_create(*, user, upload: UploadedFile, market: str, mode: str, dry
         )
     name = (upload.name or "upload")[-255:]
     job = ImportJob(
-        created_by=user if getattr(user, "pk", None) else None,
+        created_by=person_of(user),
         original_name=name,
         size_bytes=upload.size,
         market=market,
