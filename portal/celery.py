@@ -5,10 +5,7 @@ import os
 from celery.signals import beat_init
 from tenant_schemas_celery.app import CeleryApp
 
-from portal.core import broker
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
-broker.install()  # the embedded filesystem broker keeps a task until it is acknowledged
 
 app = CeleryApp("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

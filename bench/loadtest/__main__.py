@@ -4,7 +4,7 @@ database, then an exact count of everything that was written. Loopback only; bou
     python -m portal.devstack loadtest [--users 50] [--minutes 2]
 
 The database in DATABASE_URL is not touched: `<name>_loadtest` is created next to it (and dropped at the end),
-with its own broker and media folders under .data/loadtest. Ends with one line
+with its own embedded Redis (broker and cache) and media folder under .data/loadtest. Ends with one line
 `loadtest: users=… requests=… rps=… p50_ms=… p95_ms=… p99_ms=… 5xx=… written=… exact=yes|no` and exits 1 when
 any request got a 5xx or the database does not hold exactly what the users wrote.
 """
@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.__main__ import DEFAULT_DATABASE_URL, create_database, drop_database, scratch_url, server_context
+from portal.devstack import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / ".data" / "loadtest"
@@ -97,7 +98,8 @@ def main(argv: list[str]) -> int:
         LOADTEST_WORLD=str(DATA / "world.json"),
         LOADTEST_RESULTS=str(DATA / "results.json"),
     )
-    env.pop("CELERY_BROKER_URL", None)
+    broker = EmbeddedRedis(DATA / "redis").start()
+    env.update(CELERY_BROKER_URL=broker.broker_url(), REDIS_CACHE_URL=broker.cache_url())
     processes = []
     try:
         subprocess.run([PY, "manage.py", "portal_setup"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -132,6 +134,7 @@ def main(argv: list[str]) -> int:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+        broker.stop(save=False)
         drop_database(original, scratch)
     exact = (
         counts["api_vehicles"] == results["api_created"]

@@ -211,7 +211,8 @@ CACHES = {
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     }
 }
-# Rate-limit counters every web process must share: Redis when configured, else a table in public
+# Rate-limit counters every web process must share: Redis when configured (always under `make run`: the embedded
+# Redis, portal.devstack), else a table in public
 # (portal.integrations.throttling counts there with one atomic upsert).
 CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 if os.environ.get("REDIS_CACHE_URL"):
@@ -343,32 +344,13 @@ API_KEY_CUSTOM_HEADER = "HTTP_X_API_KEY"
 # Webhooks never go to loopback, private or link-local addresses unless staff allow it (e.g. on-premise receivers).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 
-# Celery: an embedded filesystem broker unless CELERY_BROKER_URL names Redis or RabbitMQ.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-
-
-def filesystem_broker_options(folder: Path) -> dict:
-    """Transport options of kombu's filesystem broker: message folders under `folder`."""
-    for sub in ("queue", "processed", "control", "unacked"):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
-    return {
-        # Messages being worked on, until acknowledged (portal.core.broker: at-least-once delivery).
-        "unacked_folder": str(folder / "unacked"),
-        # Without it kombu keeps its broadcast (control) exchange table in the working directory.
-        "control_folder": str(folder / "control"),
-        "data_folder_in": str(folder / "queue"),
-        "data_folder_out": str(folder / "queue"),
-        "processed_folder": str(folder / "processed"),
-        "store_processed": False,
-        "polling_interval": 0.2,
-    }
-
-
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(DATA_DIR / "broker")
-else:
-    # Longer than the longest task, or Redis redelivers a task that is still running.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+# Celery: CELERY_BROKER_URL (Redis or RabbitMQ). `make run`, `make test`, `make bench` and `make loadtest` set it to
+# an embedded Redis when it is unset (portal.devstack.EmbeddedRedis); a process started without it expects a
+# Redis on localhost, the conventional default.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+# Redis hands a task whose worker died (SIGKILL, OOM) to another worker after this many seconds: longer than the
+# longest task, or Redis hands out a task that is still running.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", 6 * 3600))}
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "django-db")
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ACKS_LATE = True

@@ -1,11 +1,19 @@
 """Test settings: fast hashing, in-memory mail, eager nothing (workers are real in the Celery tests)."""
 
-from .base import *  # noqa: F403
-from .base import CELERY_BROKER_URL, DATA_DIR, filesystem_broker_options
+import os
 
-# Tests never share message folders with a `make run` worker on the same checkout.
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(DATA_DIR / "test-broker")
+from .base import *  # noqa: F403
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, DATA_DIR
+
+# The broker is the test session's own embedded Redis (tests/embedded_broker.py) unless CELERY_BROKER_URL is set.
+# A task whose worker a test killed is handed to the next worker within seconds, not hours; the workers of the
+# tests run one task at a time (solo pool), so no running task is handed out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "10")),
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

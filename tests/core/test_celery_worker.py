@@ -1,4 +1,4 @@
-"""A real Celery worker process, through the broker: tasks run in the schema they were sent from."""
+"""A real Celery worker process, through the broker: tasks run in the schema they were sent from, in order."""
 
 import os
 
@@ -9,33 +9,31 @@ from django_tenants.utils import schema_context
 from portal.celery import app
 from portal.core import health
 from portal.core.tasks import ping
-from portal.settings.base import filesystem_broker_options
 
 from ..conftest import client_for
 from ..processes import ROOT, start, stop, subprocess_env
 
-EMBEDDED = "filesystem://"
-
 
 def _brokers() -> list[str]:
-    """The embedded broker always; Redis or RabbitMQ too when CELERY_BROKER_URL names one."""
-    brokers = [EMBEDDED]
+    """The session's embedded Redis always; Redis or RabbitMQ too when CELERY_BROKER_URL names another broker."""
+    brokers = [os.environ["PORTAL_TEST_EMBEDDED_BROKER_URL"]]
     configured = os.environ.get("CELERY_BROKER_URL", "")
-    if configured and not configured.startswith("filesystem"):
+    if configured and configured not in brokers:
         brokers.append(configured)
     return brokers
 
 
-def _transport_options(broker: str) -> dict:
-    # The same folders the worker's test settings use for the embedded broker.
-    return filesystem_broker_options(settings.DATA_DIR / "test-broker") if broker == EMBEDDED else {}
+def _broker_id(url: str) -> str:
+    return "embedded" if url == os.environ["PORTAL_TEST_EMBEDDED_BROKER_URL"] else url.split("://")[0]
 
 
-@pytest.fixture(params=_brokers(), ids=lambda url: url.split("://")[0])
+@pytest.fixture(params=_brokers(), ids=_broker_id)
 def worker(request, world):
     broker = request.param
+    with app.connection_for_write(broker) as conn:
+        conn.default_channel.queue_purge("celery")  # nothing an earlier test left unconsumed
     env = subprocess_env(CELERY_BROKER_URL=broker)
-    log = ROOT / "artifacts" / "logs" / f"worker-{broker.split('://')[0]}.log"
+    log = ROOT / "artifacts" / "logs" / f"worker-{_broker_id(broker)}.log"
     args = ["-m", "celery", "-A", "portal", "worker", "--pool", "solo", "-l", "info"]
     process = start([*args, "--without-mingle", "--without-gossip", "--without-heartbeat"], env, log)
     yield broker
@@ -45,7 +43,7 @@ def worker(request, world):
 @pytest.mark.broker
 def test_task_runs_in_the_schema_it_was_sent_from(worker, world):
     results = {}
-    with app.connection_for_write(worker, transport_options=_transport_options(worker)) as conn:
+    with app.connection_for_write(worker) as conn:
         for schema in ("alpha", "beta", "public"):
             with schema_context(schema):
                 results[schema] = ping.apply_async(connection=conn)
@@ -60,7 +58,7 @@ def test_tasks_interleaved_across_schemas_never_run_in_another(worker, world):
     from portal.vehicles.tasks import vehicle_import_run
 
     order = ["alpha", "public", "beta", "beta", "alpha", "public", "alpha", "beta"]
-    with app.connection_for_write(worker, transport_options=_transport_options(worker)) as conn:
+    with app.connection_for_write(worker) as conn:
         with schema_context("alpha"):
             failing = vehicle_import_run.apply_async(args=["00000000-0000-0000-0000-000000000000"], connection=conn)
         results = []

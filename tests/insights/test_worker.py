@@ -1,7 +1,7 @@
 """A real Celery worker runs the statistics pipeline; one killed with SIGKILL mid-partner leaves no half month.
 
 The worker only sees committed data, so these tests run outside the test transaction (like
-tests/vehicles/test_import_worker.py) and remove what they wrote. The worker gets its own data folder, hence its
+tests/vehicles/test_import_worker.py) and remove what they wrote. The worker gets its own data folder and its
 own broker queue. To stop a partner task in the middle, the test holds an ACCESS EXCLUSIVE lock on alpha's
 supply table from a second connection: the task has then already rewritten alpha's vehicle, shipment and
 certificate facts (uncommitted) and waits on its last query, where the worker is killed.
@@ -26,11 +26,11 @@ from portal.insights import pipeline
 from portal.insights.choices import PartStatus, RunKind, RunStatus, Source
 from portal.insights.models import Cell, DirtyMonth, Fact, RiskWarning, Run, RunPartner
 from portal.insights.tasks import insights_run
-from portal.settings.base import filesystem_broker_options
 from portal.supply.models import SupplyReport
 from portal.vehicles.models import Vehicle, VehicleModel
 from tenants.models import Partner
 
+from ..embedded_broker import private_broker_url
 from ..processes import ROOT, database_url, start, stop, subprocess_env, wait_for
 from .factories import (
     at,
@@ -54,17 +54,17 @@ LOCKED = "alpha.supply_supplyreport"
 class Worker:
     def __init__(self, data_dir):
         self.data_dir = data_dir
+        self.broker = private_broker_url()
         self.process = None
 
     def start(self, name: str) -> None:
-        env = subprocess_env(CELERY_BROKER_URL="filesystem://", PORTAL_DATA_DIR=str(self.data_dir))
+        env = subprocess_env(CELERY_BROKER_URL=self.broker, PORTAL_DATA_DIR=str(self.data_dir))
         args = ["-m", "celery", "-A", "portal", "worker", "--pool", "solo", "-l", "info"]
         log = ROOT / "artifacts" / "logs" / f"insights-worker-{name}.log"
         self.process = start([*args, "--without-mingle", "--without-gossip", "--without-heartbeat"], env, log)
 
     def send_run(self, kind: str) -> None:
-        options = filesystem_broker_options(self.data_dir / "test-broker")
-        with app.connection_for_write("filesystem://", transport_options=options) as conn:
+        with app.connection_for_write(self.broker) as conn:
             insights_run.apply_async(args=[kind], connection=conn, headers={"_schema_name": "public"})
 
     def kill(self) -> None:

@@ -2,8 +2,8 @@
 stays "running" — a redelivered task re-runs it from scratch (idempotent), and the sweeper fails stale jobs.
 
 The data must be committed for the worker process to see it, so these tests run outside the test transaction
-(like the browser tests) and clean up after themselves. The worker gets its own data folder: its own broker
-queue (colleagues' worker tests use the shared one) and its own media folder.
+(like the browser tests) and clean up after themselves. The worker gets its own broker queue (a database of the
+session's embedded Redis no other test uses) and its own data and media folders.
 """
 
 import datetime
@@ -20,13 +20,13 @@ from django_tenants.utils import schema_context
 
 from portal.celery import app
 from portal.reference.models import WmiAssignment
-from portal.settings.base import filesystem_broker_options
 from portal.vehicles.choices import ImportMode, ImportStatus
 from portal.vehicles.importing.services import import_jobs_fail_stale
 from portal.vehicles.models import ImportJob, Vehicle, VehicleModel, VehicleStatusChange
 from portal.vehicles.tasks import vehicle_import_run
 from tenants.models import Partner
 
+from ..embedded_broker import private_broker_url
 from ..processes import ROOT, start, stop, subprocess_env, wait_for
 from .factories import vin_for
 from .import_samples import csv_bytes, media_root
@@ -38,11 +38,12 @@ WMI = "LKW"  # a WMI no other test uses
 class Worker:
     def __init__(self, data_dir):
         self.data_dir = data_dir
+        self.broker = private_broker_url()
         self.process = None
 
     def start(self, name: str):
         env = subprocess_env(
-            CELERY_BROKER_URL="filesystem://",
+            CELERY_BROKER_URL=self.broker,
             PORTAL_DATA_DIR=str(self.data_dir),
             MEDIA_ROOT=str(worker_media_root(self.data_dir)),
         )
@@ -51,8 +52,7 @@ class Worker:
         self.process = start([*args, "--without-mingle", "--without-gossip", "--without-heartbeat"], env, log)
 
     def send(self, job):
-        options = filesystem_broker_options(self.data_dir / "test-broker")
-        with app.connection_for_write("filesystem://", transport_options=options) as conn, schema_context("alpha"):
+        with app.connection_for_write(self.broker) as conn, schema_context("alpha"):
             vehicle_import_run.apply_async(args=[str(job.pk)], connection=conn)
 
     def kill(self):
@@ -154,8 +154,8 @@ def test_worker_killed_mid_import(committed, tmp_path, phase, django_db_blocker)
         assert state.status == ImportStatus.RUNNING and state.rows_created == 0
 
         if phase == "reading":
-            # No worker comes back: the sweeper ends the job visibly (its message waits in the broker's unacked
-            # folder until a worker starts, which then finds the job failed and leaves it so).
+            # No worker comes back: the sweeper ends the job visibly (its message waits among the broker's unacked
+            # messages until a worker starts, which then finds the job failed and leaves it so).
             time.sleep(1.1)
             with schema_context("alpha"):
                 assert import_jobs_fail_stale(older_than=datetime.timedelta(seconds=1)) == 1
@@ -164,8 +164,8 @@ def test_worker_killed_mid_import(committed, tmp_path, phase, django_db_blocker)
             assert state.status == ImportStatus.FAILED and "worker" in state.error_message
             assert vehicles() == 0
         else:
-            # The broker redelivers the killed task (acks_late; the embedded broker keeps it until acknowledged,
-            # portal.core.broker): the next worker runs it again from scratch, nobody sends it again.
+            # The broker redelivers the killed task (acks_late; Redis keeps it as unacked and hands it out again after
+            # the visibility timeout): the next worker runs it again from scratch, nobody sends it again.
             worker.start(f"{phase}-2")
             try:
                 wait_for(lambda: job_state(job).status == ImportStatus.SUCCEEDED, 180, "the redelivered run")
