@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from portal.core.forms import DateInput, StyledForm
 from portal.reference.models import CertificateType
-from portal.vehicles.forms import DateInput, StyledForm
 from portal.vehicles.models import VehicleModel
 
 from .choices import COMMON_HS_CODES, Incoterm

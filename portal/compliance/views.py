@@ -11,14 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.forms import apply_errors, style_widgets
 from portal.core.paging import Page, page_number
 from portal.core.roles import has_role, role_required
 from portal.core.spreadsheets import table_csv_response, table_xlsx_response
 from portal.reference.selectors import embargo_list, market_bloc_list, market_requirement_list
 from portal.vehicles.filters import VehicleFilterSet
-from portal.vehicles.forms import style_widgets
 from portal.vehicles.selectors import vehicle_list
-from portal.vehicles.views import apply_errors
 from tenants.choices import Role
 
 from . import selectors, services

@@ -1,11 +1,9 @@
 """The selection of a dashboard, an export or an API call: measure, breakdown and months."""
 
-import datetime
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.core.forms import MonthField
 from portal.core.months import month_add
 
 from .choices import Breakdown
@@ -13,22 +11,6 @@ from .measures import MEASURES
 from .selectors import Selection, selection_default
 
 MAX_MONTHS = 120
-
-
-class MonthField(forms.CharField):
-    """A month written YYYY-MM (as `<input type="month">` sends it); cleaned to its first day."""
-
-    widget = forms.TextInput(attrs={"type": "month", "pattern": r"\d{4}-\d{2}", "placeholder": "YYYY-MM"})
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            year, month = (int(part) for part in value.strip().split("-")[:2])
-            return datetime.date(year, month, 1)
-        except (ValueError, TypeError):
-            raise ValidationError(_("Write the month as YYYY-MM."), code="invalid") from None
 
 
 class SelectionForm(forms.Form):

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.core.forms import style_widgets
 from portal.core.roles import staff_or_role, staff_required
 from portal.core.spreadsheets import table_csv_response, table_xlsx_response
-from portal.vehicles.forms import style_widgets
 from tenants.choices import Role
 
 from . import pipeline, selectors

@@ -3,8 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from portal.insights.forms import MonthField
-from portal.vehicles.forms import style_widgets
+from portal.core.forms import MonthField, style_widgets
 
 
 class SupplyReportForm(forms.Form):

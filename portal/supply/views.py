@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.core.forms import apply_errors
 from portal.core.roles import has_role, role_check, role_required
-from portal.vehicles.views import apply_errors
 from tenants.choices import Role
 
 from . import selectors, services

@@ -4,32 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from portal.core.forms import DateInput, StyledForm
+
 from .choices import Connectivity, VehicleStatus
 from .models import VehicleModel
 from .services import market_choices
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-def style_widgets(form, *, small: bool = False) -> None:
-    """Bootstrap classes on every widget (templates render fields as they are)."""
-    size = " form-control-sm" if small else ""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select" + (" form-select-sm" if small else ""))
-        else:
-            widget.attrs.setdefault("class", "form-control" + size)
-
-
-class StyledForm:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_widgets(self)
 
 
 class VehicleModelForm(StyledForm, forms.ModelForm):

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.core.forms import apply_errors, style_widgets
 from portal.core.paging import Page, page_number
 from portal.core.roles import has_role, role_required
 from tenants.choices import Role
@@ -13,7 +14,7 @@ from tenants.choices import Role
 from .choices import ChangeSource
 from .exports import vehicles_csv_response, vehicles_xlsx_response
 from .filters import VehicleFilterSet
-from .forms import VehicleModelForm, VehicleRegisterForm, VehicleStatusForm, style_widgets
+from .forms import VehicleModelForm, VehicleRegisterForm, VehicleStatusForm
 from .selectors import (
     vehicle_count_estimate,
     vehicle_get,
@@ -33,15 +34,6 @@ from .services import (
 from .vin import vin_check
 
 PAGE_SIZE = 50
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form (on its field when the form has one)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _filtered(request):

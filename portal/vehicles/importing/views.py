@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.core.forms import apply_errors
 from portal.core.roles import has_role, role_required
 from tenants.choices import Role
 
@@ -49,8 +50,7 @@ def import_create(request):
         try:
             job = import_job_create(user=request.user, upload=form.cleaned_data["file"], **_options(form))
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            apply_errors(form, error)
         else:
             return redirect("vehicles:import_detail", pk=job.pk)
     return render(request, "vehicles/import_form.html", {"form": form}, status=400 if form.errors else 200)
