@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from portal.core.paging import Page, page_number
+from portal.core.lists import filtered, filtered_page
 from portal.core.roles import role_required
 from portal.core.spreadsheets import csv_lines
 from tenants.choices import Role
@@ -18,35 +18,29 @@ from .selectors import audit_event_list, audit_export_rows
 EXPORT_LIMIT = 100_000
 
 
-def _filtered(request, *, staff: bool):
-    filterset_class = StaffAuditEventFilterSet if staff else AuditEventFilterSet
-    events = audit_event_list(staff=True) if staff else audit_event_list(partner=request.tenant)
-    filterset = filterset_class(request.GET or None, queryset=events)
-    for field in filterset.form.fields.values():
-        field.widget.attrs.setdefault("class", "form-control form-control-sm")
-    # Invalid filters match nothing (the form says why): an export never silently widens to every event.
-    queryset = events if not filterset.is_bound else (filterset.qs if filterset.is_valid() else events.none())
-    return filterset, queryset
+def _events(request, *, staff: bool):
+    """The FilterSet class and the events this visitor may see: every partner's for staff, else the partner's."""
+    if staff:
+        return StaffAuditEventFilterSet, audit_event_list(staff=True)
+    return AuditEventFilterSet, audit_event_list(partner=request.tenant)
 
 
 def _page(request, *, staff: bool):
-    filterset, queryset = _filtered(request, staff=staff)
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = filtered_page(request, *_events(request, staff=staff))
     return render(
         request,
         "audit/event_list.html",
         {
-            "filterset": filterset,
-            "page": Page(queryset, page_number(request.GET.get("page"))),
-            "query": query.urlencode(),
+            "filterset": listing.filterset,
+            "page": listing.page,
+            "query": listing.query_string,
             "staff_view": staff,
         },
     )
 
 
 def _export(request, *, staff: bool):
-    _filterset, queryset = _filtered(request, staff=staff)
+    queryset = filtered(request, *_events(request, staff=staff)).queryset
     header = [
         _("When (UTC)"),
         _("Action"),

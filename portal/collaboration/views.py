@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.core.lists import filtered, filtered_page
 from portal.core.roles import has_role, role_check
 from portal.core.spreadsheets import SafeCsvWriter
 from tenants.choices import Role
@@ -70,21 +70,21 @@ def board(request):
 
 def project_list(request):
     """Projects with filters (the same FilterSet as the API and the CSV export)."""
-    filterset = ProjectFilterSet(request.GET, queryset=_projects(request))
-    page = Paginator(filterset.qs.order_by("-updated_at", "-id"), 50).get_page(request.GET.get("page"))
-    return render(request, "collaboration/project_list.html", {"filterset": filterset, "page": page})
+    projects = _projects(request)
+    listing = filtered_page(request, ProjectFilterSet, projects, order_by=("-updated_at", "-id"), counted=True)
+    return render(request, "collaboration/project_list.html", {"filterset": listing.filterset, "page": listing.page})
 
 
 def project_export(request):
     """CSV of the filtered project list."""
-    filterset = ProjectFilterSet(request.GET, queryset=_projects(request))
+    projects = filtered(request, ProjectFilterSet, _projects(request)).queryset
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="projects.csv"'
     writer = SafeCsvWriter(response)
     writer.writerow(
         [_("ID"), _("Title"), _("Owner partner"), _("Stage"), _("Technologies"), _("Markets"), _("Updated")]
     )
-    for project in filterset.qs.order_by("-updated_at", "-id")[:10000]:
+    for project in projects.order_by("-updated_at", "-id")[:10000]:
         writer.writerow(
             [
                 project.pk,
@@ -326,9 +326,8 @@ def funnel(request):
 
 def product_list(request):
     """The alliance's product catalogue (every member sees it)."""
-    filterset = ProductFilterSet(request.GET, queryset=selectors.product_list())
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "collaboration/product_list.html", {"filterset": filterset, "page": page})
+    listing = filtered_page(request, ProductFilterSet, selectors.product_list(), counted=True)
+    return render(request, "collaboration/product_list.html", {"filterset": listing.filterset, "page": listing.page})
 
 
 def product_create(request):
@@ -345,7 +344,6 @@ def product_create(request):
 def market(request):
     """Needs and offers of the alliance; members publish their partner's own."""
     scope = _scope(request)
-    filterset = ListingFilterSet(request.GET, queryset=selectors.listing_list())
     form = ListingForm(request.POST or None)
     if request.method == "POST":
         role_check(request, Role.MEMBER)
@@ -353,8 +351,9 @@ def market(request):
             listing = services.listing_create(partner=scope["partner"], role=scope["role"], **form.cleaned_data)
             messages.success(request, _("Published."))
             return redirect("collaboration:listing-detail", pk=listing.pk)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    return render(request, "collaboration/market.html", {"filterset": filterset, "page": page, "form": form})
+    listing = filtered_page(request, ListingFilterSet, selectors.listing_list(), counted=True)
+    context = {"filterset": listing.filterset, "page": listing.page, "form": form}
+    return render(request, "collaboration/market.html", context)
 
 
 def _own_listing(request, pk: int):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.forms import apply_errors, style_widgets
-from portal.core.paging import Page, page_number
+from portal.core.lists import filtered, filtered_page
 from portal.core.roles import has_role, role_required
 from portal.core.spreadsheets import table_csv_response, table_xlsx_response
 from portal.reference.selectors import embargo_list, market_bloc_list, market_requirement_list
@@ -61,28 +61,17 @@ def _flash(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _filtered(request):
-    filterset = ShipmentFilterSet(request.GET or None, queryset=selectors.shipment_list())
-    style_widgets(filterset.form, small=True)
-    if not filterset.is_bound:
-        return filterset, selectors.shipment_list()
-    return filterset, filterset.qs if filterset.is_valid() else selectors.shipment_list().none()
-
-
 @require_GET
 def shipment_list_view(request):
     """Shipments with filters, sortable columns and next / previous pages."""
-    filterset, queryset = _filtered(request)
-    page = Page(queryset, page_number(request.GET.get("page")), PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = filtered_page(request, ShipmentFilterSet, selectors.shipment_list(), per_page=PAGE_SIZE)
     return render(
         request,
         "compliance/shipment_list.html",
         {
-            "filterset": filterset,
-            "page": page,
-            "query": query.urlencode(),
+            "filterset": listing.filterset,
+            "page": listing.page,
+            "query": listing.query_string,
             "ordering": request.GET.get("ordering", ""),
             "can_write": has_role(request, Role.MEMBER),
         },
@@ -96,14 +85,14 @@ def _export_rows(queryset):
 @require_GET
 def shipment_export_csv(request):
     """The filtered shipments as CSV, streamed."""
-    _filterset, queryset = _filtered(request)
+    queryset = filtered(request, ShipmentFilterSet, selectors.shipment_list()).queryset
     return table_csv_response(headers=EXPORT_HEADERS, rows=_export_rows(queryset), name="shipments")
 
 
 @require_GET
 def shipment_export_xlsx(request):
     """The filtered shipments as XLSX."""
-    _filterset, queryset = _filtered(request)
+    queryset = filtered(request, ShipmentFilterSet, selectors.shipment_list()).queryset
     return table_xlsx_response(headers=EXPORT_HEADERS, rows=_export_rows(queryset), name="shipments")
 
 
@@ -308,22 +297,21 @@ def _calendar(today: datetime.date, months: int = 12):
 def certificate_list_view(request):
     """The certificate vault: filters, warnings of what expires soon, and a 12-month expiry calendar."""
     today = timezone.localdate()
-    filterset = CertificateFilterSet(request.GET or None, queryset=selectors.certificate_list())
-    style_widgets(filterset.form, small=True)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else selectors.certificate_list()
-    if filterset.is_bound and not filterset.is_valid():
-        queryset = queryset.none()
-    page = Page(queryset.order_by("valid_to", "number", "pk"), page_number(request.GET.get("page")), PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = filtered_page(
+        request,
+        CertificateFilterSet,
+        selectors.certificate_list(),
+        per_page=PAGE_SIZE,
+        order_by=("valid_to", "number", "pk"),
+    )
     horizon = max(warning_days())
     return render(
         request,
         "compliance/certificate_list.html",
         {
-            "filterset": filterset,
-            "page": page,
-            "query": query.urlencode(),
+            "filterset": listing.filterset,
+            "page": listing.page,
+            "query": listing.query_string,
             "today": today,
             "expiring": list(
                 selectors.certificates_expiring(within_days=horizon, today=today).order_by("valid_to")[:20]

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.core.forms import apply_errors, style_widgets
-from portal.core.paging import Page, page_number
+from portal.core.forms import apply_errors
+from portal.core.lists import filtered, filtered_page
 from portal.core.roles import has_role, role_required
 from tenants.choices import Role
 
@@ -36,31 +36,19 @@ from .vin import vin_check
 PAGE_SIZE = 50
 
 
-def _filtered(request):
-    filterset = VehicleFilterSet(request.GET or None, queryset=vehicle_list())
-    style_widgets(filterset.form, small=True)
-    if not filterset.is_bound:
-        return filterset, vehicle_list()
-    # Invalid filters match nothing (the form shows why): an export never silently widens to every vehicle.
-    return filterset, filterset.qs if filterset.is_valid() else vehicle_list().none()
-
-
 @require_GET
 def vehicle_list_view(request):
     """The vehicle list with filters, sortable columns and next / previous pages."""
-    filterset, queryset = _filtered(request)
-    page = Page(queryset, page_number(request.GET.get("page")), PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = filtered_page(request, VehicleFilterSet, vehicle_list(), per_page=PAGE_SIZE)
     ordering = request.GET.get("ordering", "")
-    total, exact = vehicle_count_estimate() if not filterset.is_bound else (None, False)
+    total, exact = vehicle_count_estimate() if not listing.filterset.is_bound else (None, False)
     return render(
         request,
         "vehicles/vehicle_list.html",
         {
-            "filterset": filterset,
-            "page": page,
-            "query": query.urlencode(),
+            "filterset": listing.filterset,
+            "page": listing.page,
+            "query": listing.query_string,
             "ordering": ordering,
             "total": total,
             "total_exact": exact,
@@ -73,15 +61,13 @@ def vehicle_list_view(request):
 @require_GET
 def vehicle_export_csv(request):
     """The filtered list as CSV, streamed."""
-    _filterset, queryset = _filtered(request)
-    return vehicles_csv_response(queryset)
+    return vehicles_csv_response(filtered(request, VehicleFilterSet, vehicle_list()).queryset)
 
 
 @require_GET
 def vehicle_export_xlsx(request):
     """The filtered list as XLSX."""
-    _filterset, queryset = _filtered(request)
-    return vehicles_xlsx_response(queryset)
+    return vehicles_xlsx_response(filtered(request, VehicleFilterSet, vehicle_list()).queryset)
 
 
 @require_GET
