@@ -26,7 +26,8 @@ from django_tenants.utils import schema_context
 
 from portal.compliance.models import Shipment
 from portal.compliance.screening import index_clear, index_get
-from portal.compliance.services import certificate_create, shipment_check
+from portal.compliance.services.certificates import certificate_create
+from portal.compliance.services.checks import shipment_check
 from portal.reference.models import CertificateType, ScreenedParty
 from portal.reference.names import name_keys
 from portal.reference.versions import reference_versions

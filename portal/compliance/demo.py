@@ -18,13 +18,9 @@ from portal.vehicles.models import Vehicle, VehicleModel, VehicleStatusChange
 from tenants.models import Membership
 
 from .models import Certificate, Shipment
-from .services import (
-    certificate_create,
-    shipment_create,
-    shipment_override,
-    shipment_ship,
-    shipment_vehicles_add,
-)
+from .services.certificates import certificate_create
+from .services.releases import shipment_override, shipment_ship
+from .services.shipments import shipment_create, shipment_vehicles_add
 
 DEMO_LIST = "Demo restricted-party list (fictional)"
 # name, aliases, country, address

@@ -10,7 +10,7 @@ from portal.vehicles.models import VehicleModel
 
 from .choices import COMMON_HS_CODES, Incoterm
 from .models import Certificate, Shipment
-from .services import SHIPMENT_FIELDS
+from .services.shipments import SHIPMENT_FIELDS
 
 
 class ShipmentForm(StyledForm, forms.ModelForm):

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from portal.vehicles.choices import VehicleStatus
 from portal.vehicles.models import Vehicle, VehicleModel, VehicleStatusChange
+from tenants.choices import Role
+from tenants.models import Partner
 
 from .choices import ShipmentStatus
 from .models import Certificate, Shipment, ShipmentCheck, ShipmentOverride, ShipmentVehicle
@@ -32,6 +36,24 @@ def certificate_list() -> QuerySet[Certificate]:
 def certificate_get(*, pk) -> Certificate:
     """One certificate, or 404."""
     return _get(certificate_list(), pk)
+
+
+def expiry_warning_days() -> list[int]:
+    """How many days ahead expiry warnings go out (settings.COMPLIANCE_EXPIRY_WARNING_DAYS), largest first."""
+    return sorted({int(day) for day in settings.COMPLIANCE_EXPIRY_WARNING_DAYS}, reverse=True)
+
+
+def compliance_recipients(*, partner: Partner, also=()) -> list[str]:
+    """E-mails of the partner's active owners, managers and compliance officers (and anyone named), each once."""
+    people = partner.memberships.filter(user__is_active=True).select_related("user")
+    emails = [m.user.email for m in people if m.role in (Role.OWNER, Role.MANAGER) or m.is_compliance_officer]
+    emails += [user.email for user in also if user is not None and getattr(user, "email", "")]
+    return sorted(set(emails))
+
+
+def page_path(name: str, **kwargs) -> str:
+    """The path of a partner-host page by its URL name (the partner urlconf of settings.ROOT_URLCONF)."""
+    return reverse(name, kwargs=kwargs, urlconf=settings.ROOT_URLCONF)
 
 
 def certificates_expiring(*, within_days: int, today: datetime.date | None = None) -> QuerySet[Certificate]:

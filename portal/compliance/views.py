@@ -20,11 +20,15 @@ from portal.vehicles.filters import VehicleFilterSet
 from portal.vehicles.selectors import vehicle_list
 from tenants.choices import Role
 
-from . import selectors, services
+from . import selectors
 from .filters import CertificateFilterSet, ShipmentFilterSet
 from .forms import CertificateForm, OverrideForm, ShipmentForm, VehicleFileForm, VehicleListForm
 from .reasons import reasons_explained
-from .tasks import warning_days
+from .services import certificates as certificates_services
+from .services import checks as checks_services
+from .services import releases as releases_services
+from .services import shipments as shipments_services
+from .services import vins as vins_services
 
 PAGE_SIZE = 50
 VEHICLES_SHOWN = 100
@@ -103,7 +107,7 @@ def shipment_create(request):
     form = ShipmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            shipment = services.shipment_create(user=request.user, **form.cleaned_data)
+            shipment = shipments_services.shipment_create(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -122,7 +126,9 @@ def shipment_update(request, pk: int):
     form = ShipmentForm(request.POST or None, instance=shipment)
     if request.method == "POST" and form.is_valid():
         try:
-            services.shipment_update(shipment=selectors.shipment_get(pk=pk), user=request.user, **form.cleaned_data)
+            shipments_services.shipment_update(
+                shipment=selectors.shipment_get(pk=pk), user=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -150,7 +156,7 @@ def shipment_detail(request, pk: int):
             "vehicles_shown": VEHICLES_SHOWN,
             "can_write": has_role(request, Role.MEMBER) and shipment.status == "open",
             "is_officer": request.membership.is_compliance_officer and has_role(request, Role.MEMBER),
-            "may_ship": services.shipment_may_ship(shipment=shipment),
+            "may_ship": releases_services.shipment_may_ship(shipment=shipment),
             "override_form": OverrideForm(),
         },
     )
@@ -204,30 +210,32 @@ def shipment_vehicles(request, pk: int):
 def _add(request, shipment, list_form, file_form):
     mode = request.POST.get("mode")
     if mode == "list" and list_form.is_valid():
-        vins = services.vins_from_text(list_form.cleaned_data["vins"])
+        vins = vins_services.vins_from_text(list_form.cleaned_data["vins"])
         if not vins:
             raise ValidationError({"vins": _("No VIN found: a VIN has 17 letters and digits (no I, O or Q).")})
-        return services.shipment_vehicles_add(shipment=shipment, vins=vins, user=request.user)
+        return shipments_services.shipment_vehicles_add(shipment=shipment, vins=vins, user=request.user)
     if mode == "file" and file_form.is_valid():
-        vins = services.vins_from_file(file_form.cleaned_data["file"])
+        vins = vins_services.vins_from_file(file_form.cleaned_data["file"])
         if not vins:
             raise ValidationError({"file": _("No VIN found in the file.")})
-        return services.shipment_vehicles_add(shipment=shipment, vins=vins, user=request.user)
+        return shipments_services.shipment_vehicles_add(shipment=shipment, vins=vins, user=request.user)
     if mode == "filter":
         vehicle_filter = VehicleFilterSet(request.GET or None, queryset=vehicle_list())
         if not vehicle_filter.is_bound or not vehicle_filter.is_valid():
             raise ValidationError(_("Choose at least one filter first."))
-        return services.shipment_vehicles_add_matching(shipment=shipment, queryset=vehicle_filter.qs, user=request.user)
+        return shipments_services.shipment_vehicles_add_matching(
+            shipment=shipment, queryset=vehicle_filter.qs, user=request.user
+        )
     return None
 
 
 def _remove(request, shipment):
-    services.shipment_vehicles_remove(shipment=shipment, vins=request.POST.getlist("vin"), user=request.user)
+    shipments_services.shipment_vehicles_remove(shipment=shipment, vins=request.POST.getlist("vin"), user=request.user)
     return _("Vehicles removed; the shipment was checked again.")
 
 
 def _check_again(request, shipment):
-    services.shipment_check(shipment=shipment, user=request.user)
+    checks_services.shipment_check(shipment=shipment, user=request.user)
     return _("Checked again.")
 
 
@@ -237,19 +245,19 @@ def _override(request, shipment):
     form = OverrideForm(request.POST)
     if not form.is_valid():
         raise ValidationError([error for errors in form.errors.values() for error in errors])
-    services.shipment_override(
+    releases_services.shipment_override(
         shipment=shipment, membership=request.membership, user=request.user, reason=form.cleaned_data["reason"]
     )
     return _("Verdict overridden; the reason is kept in the audit trail.")
 
 
 def _ship(request, shipment):
-    services.shipment_ship(shipment=shipment, user=request.user)
+    releases_services.shipment_ship(shipment=shipment, user=request.user)
     return _("Shipment marked shipped; its vehicles are now exported.")
 
 
 def _cancel(request, shipment):
-    services.shipment_cancel(shipment=shipment, user=request.user)
+    shipments_services.shipment_cancel(shipment=shipment, user=request.user)
     return _("Shipment cancelled.")
 
 
@@ -304,7 +312,7 @@ def certificate_list_view(request):
         per_page=PAGE_SIZE,
         order_by=("valid_to", "number", "pk"),
     )
-    horizon = max(warning_days())
+    horizon = max(selectors.expiry_warning_days())
     return render(
         request,
         "compliance/certificate_list.html",
@@ -331,7 +339,7 @@ def certificate_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.certificate_create(user=request.user, **data)
+            certificates_services.certificate_create(user=request.user, **data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -349,7 +357,7 @@ def certificate_update(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            services.certificate_update(
+            certificates_services.certificate_update(
                 certificate=selectors.certificate_get(pk=pk),
                 vehicle_models=data.pop("vehicle_models"),
                 file=data.pop("file"),

@@ -1,20 +1,27 @@
 """Staff admin of the alliance's reference tables (public schema).
 
 The compliance rule tables and the screening list keep every change (django-simple-history: the "History"
-button of each row) and import from CSV / XLSX (django-import-export): the file is checked in full first, every
-problem is shown by row, and nothing is written unless every row is valid. Any change, by form, deletion or
+button of each row) and import from CSV / XLSX (django-import-export, reading the file through the platform's
+upload reader `portal.core.uploads`): the file is checked in full first, every problem is shown by row, and
+nothing is written unless every row is valid. Any change, by form, deletion or
 import, queues the re-check of open shipments after the commit.
 """
 
+import io
+
+import tablib
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
+from portal.core.uploads import UploadError, open_table
 
 from .models import (
     CertificateType,
@@ -110,13 +117,67 @@ class ScreenedPartyResource(_Resource):
         fields = ["id", "name", "aliases", "country", "address", "list_source", "source_id", "date_added"]
 
 
+# --- import files: read by the platform's upload reader ---------------------------------------------------------
+
+MAX_IMPORT_BYTES = 20 * 1024 * 1024  # the whole screening list is a few MB
+
+
+class _ReaderFormat:
+    """An import format whose file is read by `portal.core.uploads` (size and line limits, encodings, separators,
+    ZIP-bomb guard, defusedxml) instead of tablib's own parsers; the rows then go to the resource as before."""
+
+    def is_binary(self):
+        return True  # bytes: the reader detects the encoding (UTF-8, UTF-16, GBK/GB18030)
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        data = in_stream if isinstance(in_stream, bytes) else in_stream.encode()
+        name = f"import.{self.get_extension()}"
+        with open_table(io.BytesIO(data), name=name, max_bytes=MAX_IMPORT_BYTES) as table:
+            width = len(table.header)
+            dataset = tablib.Dataset(headers=table.header)
+            for _line, cells in table.rows:
+                dataset.append((list(cells) + [""] * width)[:width])
+        return dataset
+
+
+class ReaderCSV(_ReaderFormat, CSV):
+    """CSV in any encoding and separator the upload reader knows."""
+
+
+class ReaderXLSX(_ReaderFormat, XLSX):
+    """XLSX, checked for decompression and XML bombs before it is opened."""
+
+
+class ReferenceImportForm(ImportForm):
+    """The admin's import form: an oversized file is refused before it is stored anywhere."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.") % {"limit": MAX_IMPORT_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
 # --- admins ---------------------------------------------------------------------------------------------------
 
 
 class ReferenceAdmin(ImportExportMixin, SimpleHistoryAdmin):
     """History and CSV / XLSX import-export; every change queues the re-check of open shipments."""
 
-    formats = [CSV, XLSX]
+    import_formats = [ReaderCSV, ReaderXLSX]
+    export_formats = [CSV, XLSX]
+    import_form_class = ReferenceImportForm
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, UploadError):
+            form.add_error("import_file", str(e))  # the reader's own words: what is wrong with the file
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def _changed(self, request, *, change: str, target=None, **details):
         kind = reference_kind(self.model)

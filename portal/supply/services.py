@@ -1,18 +1,17 @@
-"""Writes of supply reports: one month at a time (form, API) or many from a CSV file, all or nothing."""
+"""Writes of supply reports: one month at a time (form, API) or many from a CSV / XLSX file, all or nothing."""
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import datetime
-import io
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from portal.core.uploads import UploadError, decimal_parse, open_table
 
 from .models import SupplyReport
 
@@ -105,52 +104,25 @@ def _column_map(header: list[str]) -> dict[str, int]:
     return found
 
 
-def _decimal(text: str, *, delimiter: str = ",") -> Decimal:
-    """A number as spreadsheets write it: `1,000.50`, `1.000,50`, or `1000,50` in a semicolon file."""
-    raw = (text or "").replace(" ", "").replace("\u00a0", "")
-    if "," in raw and "." in raw:
-        decimal_mark = "," if raw.rfind(",") > raw.rfind(".") else "."
-        raw = raw.replace("." if decimal_mark == "," else ",", "").replace(",", ".")
-    elif raw.count(",") == 1 and delimiter != ",":
-        raw = raw.replace(",", ".")  # European files: the comma is the decimal mark
-    else:
-        raw = raw.replace(",", "")
+def supply_reports_import(*, file, by=None) -> list[SupplyReport]:
+    """Save every month of a CSV / XLSX file (an upload, a path or a binary stream), or none.
+
+    The file is read by the platform's upload reader (encodings, separators, size and line limits); a bad row
+    raises ValidationError with its line number and reason.
+    """
     try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValidationError(_("“%(value)s” is not a number.") % {"value": text[:40]}) from None
-    if not value.is_finite():
-        raise ValidationError(_("“%(value)s” is not a number.") % {"value": text[:40]})
-    return value
-
-
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(_("The file is not text in UTF-8 or GB18030."))
-
-
-def supply_reports_import(*, raw: bytes, by=None) -> list[SupplyReport]:
-    """Save every month of a CSV file, or none: a bad row raises with its line number and reason."""
-    if not raw.strip():
-        raise ValidationError(_("The file is empty."))
-    if len(raw) > MAX_FILE_BYTES:
-        raise ValidationError(_("The file is larger than 1 MB; a supply report has one row per month."))
-    if b"\x00" in raw[:4096]:
-        raise ValidationError(_("This is not a CSV file."))
-    text = _decode(raw)
-    dialect = csv.excel
-    with contextlib.suppress(csv.Error):  # one column or odd quoting: plain commas
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    if len(rows) > MAX_ROWS + 1:
-        raise ValidationError(_("The file has more than %(n)s rows.") % {"n": MAX_ROWS})
-    columns = _column_map(rows[0])
+        with open_table(file, name=getattr(file, "name", "") or "", max_bytes=MAX_FILE_BYTES) as table:
+            columns = _column_map(table.header)
+            delimiter = table.delimiter
+            rows = []
+            for line, row in table.rows:
+                if len(rows) >= MAX_ROWS:
+                    raise ValidationError(_("The file has more than %(n)s rows.") % {"n": MAX_ROWS})
+                rows.append((line, row))
+    except UploadError as error:
+        raise ValidationError(str(error)) from error
     parsed, problems, seen = [], [], {}
-    for line, row in enumerate(rows[1:], start=2):
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         cell = {field: (row[index] if index < len(row) else "").strip() for field, index in columns.items()}
@@ -158,8 +130,8 @@ def supply_reports_import(*, raw: bytes, by=None) -> list[SupplyReport]:
             month = month_parse(cell["month"])
             values = {
                 "month": month,
-                "total_value": _decimal(cell["total_value"], delimiter=dialect.delimiter),
-                "local_value": _decimal(cell["local_value"], delimiter=dialect.delimiter),
+                "total_value": decimal_parse(cell["total_value"], delimiter=delimiter),
+                "local_value": decimal_parse(cell["local_value"], delimiter=delimiter),
             }
             _validate(**values)
         except ValidationError as error:

@@ -13,7 +13,6 @@ from tenants.choices import Role
 from . import selectors, services
 from .forms import SupplyFileForm, SupplyReportForm
 from .models import SupplyReport
-from .services import MAX_FILE_BYTES
 
 
 @require_http_methods(["GET", "POST"])
@@ -26,9 +25,8 @@ def supply_list(request):
         if "file" in request.FILES:
             upload = SupplyFileForm(request.POST, request.FILES)
             if upload.is_valid():
-                raw = upload.cleaned_data["file"].read(MAX_FILE_BYTES + 1)
                 try:
-                    saved = services.supply_reports_import(raw=raw, by=request.user)
+                    saved = services.supply_reports_import(file=upload.cleaned_data["file"], by=request.user)
                 except ValidationError as error:
                     upload.add_error("file", error.messages)
                 else:

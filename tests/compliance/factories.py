@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from portal.compliance.models import Shipment
-from portal.compliance.services import certificate_create, shipment_create, shipment_vehicles_add
+from portal.compliance.services.certificates import certificate_create
+from portal.compliance.services.shipments import shipment_create, shipment_vehicles_add
 from portal.reference.models import CertificateType, ScreenedParty
 
 from ..vehicles.factories import model_make, vehicle_make

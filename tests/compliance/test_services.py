@@ -13,15 +13,11 @@ from portal.audit.choices import AuditAction
 from portal.audit.models import AuditEvent
 from portal.compliance.choices import ShipmentStatus, Verdict
 from portal.compliance.models import ShipmentOverride, ShipmentVehicle
-from portal.compliance.services import (
-    certificate_file_validate,
-    shipment_check,
-    shipment_override,
-    shipment_ship,
-    shipment_vehicles_add,
-    shipment_vehicles_add_matching,
-    vins_from_file,
-)
+from portal.compliance.services.certificates import certificate_file_validate
+from portal.compliance.services.checks import shipment_check
+from portal.compliance.services.releases import shipment_override, shipment_ship
+from portal.compliance.services.shipments import shipment_vehicles_add, shipment_vehicles_add_matching
+from portal.compliance.services.vins import vins_from_file
 from portal.vehicles.filters import VehicleFilterSet
 from portal.vehicles.models import Vehicle, VehicleStatusChange
 from portal.vehicles.selectors import vehicle_list

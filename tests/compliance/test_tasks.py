@@ -75,7 +75,7 @@ def test_open_shipments_are_rechecked_and_owners_told(world):
         world.alpha, vehicles=vehicles_make(world.alpha, model, 1), consignee_name="Kestrel Star Trading"
     )
     with schema_context(world.alpha.schema_name):
-        from portal.compliance.services import shipment_ship
+        from portal.compliance.services.releases import shipment_ship
 
         shipment_ship(shipment=shipped)
     assert shipment.verdict == Verdict.CLEARED

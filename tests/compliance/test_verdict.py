@@ -6,7 +6,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from portal.compliance.choices import Verdict
-from portal.compliance.services import check_reproduce, shipment_check
+from portal.compliance.services.checks import check_reproduce, shipment_check
 from portal.compliance.verdict import Code
 from portal.reference.models import CertificateType, Embargo, EmbargoSeverity, MarketRequirement
 from portal.reference.versions import reference_versions, rules_version

@@ -1,6 +1,7 @@
 """Supply reports: one month through the service, many from a CSV file (all or nothing), every refusal explained."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -99,7 +100,7 @@ def test_local_equal_to_total_and_zero_are_allowed(alpha):
 
 def test_a_utf8_file_with_a_bom(alpha):
     raw = '\ufeffmonth,total,local,currency,note\n2025-01,1000,300,cny,first\n2025/2,"2,000.50",500,,\n'.encode()
-    saved = supply_reports_import(raw=raw)
+    saved = supply_reports_import(file=io.BytesIO(raw))
     assert len(saved) == 2
     assert reports() == {
         datetime.date(2025, 1, 1): (D(1000), D(300), "CNY", "first"),
@@ -109,23 +110,40 @@ def test_a_utf8_file_with_a_bom(alpha):
 
 def test_a_gbk_file_with_chinese_headers(alpha):
     raw = "月份,合计,本地,备注\n2025-03,8000,6000,华东供应商\n".encode("gbk")
-    supply_reports_import(raw=raw)
+    supply_reports_import(file=io.BytesIO(raw))
     assert reports() == {datetime.date(2025, 3, 1): (D(8000), D(6000), "CNY", "华东供应商")}
 
 
 def test_a_semicolon_separated_file(alpha):
     raw = b"Month;Total;Local\r\n2025-04;900;100\r\n2025-05;800;200\r\n"
-    supply_reports_import(raw=raw)
+    supply_reports_import(file=io.BytesIO(raw))
     assert reports() == {
         datetime.date(2025, 4, 1): (D(900), D(100), "CNY", ""),
         datetime.date(2025, 5, 1): (D(800), D(200), "CNY", ""),
     }
 
 
+def test_utf16_pipe_separated_and_xlsx_files(alpha):
+    """The platform reader: UTF-16 with a BOM, any separator, and workbooks."""
+    import openpyxl
+
+    supply_reports_import(file=io.BytesIO("month|total|local\r\n2025-06|700|70\r\n".encode("utf-16")))
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["month", "total", "local"])
+    workbook.active.append(["2025-07", 600, 60.5])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    supply_reports_import(file=io.BytesIO(buffer.getvalue()))
+    assert reports() == {
+        datetime.date(2025, 6, 1): (D(700), D(70), "CNY", ""),
+        datetime.date(2025, 7, 1): (D(600), D("60.5"), "CNY", ""),
+    }
+
+
 def test_a_decimal_comma_in_a_semicolon_file_is_not_read_as_a_thousands_separator(alpha):
     raw = b"month;total;local\n2025-04;1000,50;100,25\n"
     try:
-        supply_reports_import(raw=raw)
+        supply_reports_import(file=io.BytesIO(raw))
     except ValidationError:
         assert reports() == {}  # refusing the file is fine too
     else:
@@ -135,7 +153,7 @@ def test_a_decimal_comma_in_a_semicolon_file_is_not_read_as_a_thousands_separato
 def test_a_file_replaces_the_months_it_reports_and_keeps_the_others(alpha):
     supply_report_save(month=datetime.date(2025, 1, 1), total_value=D(1), local_value=D(1))
     supply_report_save(month=datetime.date(2025, 2, 1), total_value=D(2), local_value=D(2))
-    supply_reports_import(raw=b"month,total,local\n2025-02,20,10\n")
+    supply_reports_import(file=io.BytesIO(b"month,total,local\n2025-02,20,10\n"))
     assert reports() == {
         datetime.date(2025, 1, 1): (D(1), D(1), "CNY", ""),
         datetime.date(2025, 2, 1): (D(20), D(10), "CNY", ""),
@@ -146,7 +164,7 @@ def _refused(raw: bytes) -> list[str]:
     supply_report_save(month=datetime.date(2024, 12, 1), total_value=D(7), local_value=D(3))
     before = reports()
     with pytest.raises(ValidationError) as error:
-        supply_reports_import(raw=raw)
+        supply_reports_import(file=io.BytesIO(raw))
     assert reports() == before, "a refused file changed the reports"
     return error.value.messages
 
@@ -181,16 +199,16 @@ def test_a_month_twice_in_a_file_is_refused(alpha):
     ("raw", "message"),
     [
         (b"", "The file is empty."),
-        (b"  \r\n\n ", "The file is empty."),
+        (b"  \r\n\n ", "The file has no rows."),
         (b"month,total,local\n", "The file has no rows below its header."),
         (b"month,total,local\n,,\n", "The file has no rows below its header."),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "This is not a CSV file."),
-        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "This is not a CSV file."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "This is a binary file, not a CSV or XLSX table."),
+        (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "This XLSX file is damaged or is not an Excel workbook."),
         (
             b"month,amount\n2025-01,100\n",
             "The file needs the columns month, total and local; missing: total_value, local_value.",
         ),
-        (b"x" * 1_000_001, "The file is larger than 1 MB; a supply report has one row per month."),
+        (b"x" * 1_000_001, "The file is larger than 1 MB."),
         (b"month,total,local\n" + b"2025-01,1,1\n" * 1201, "The file has more than 1200 rows."),
         (b"month,total,local\n2025-01,NaN,0\n", "line 2: “NaN” is not a number."),
         (b"month,total,local\n2025-01,Infinity,0\n", "line 2: “Infinity” is not a number."),
@@ -203,4 +221,6 @@ def test_unusable_files_are_refused_clearly(alpha, raw, message):
 
 def test_a_file_that_is_not_text_is_refused(alpha):
     # Invalid in UTF-8 and in GB18030 (0x80 and 0xFF are never a GB18030 lead byte), and no NUL to give it away.
-    assert _refused(b"month,total,local\n\x80\xff\x80\xff,1,1\n") == ["The file is not text in UTF-8 or GB18030."]
+    assert _refused(b"month,total,local\n\x80\xff\x80\xff,1,1\n") == [
+        "This file is neither UTF-8, UTF-16 nor GBK/GB18030 text, nor an XLSX workbook."
+    ]

@@ -9,7 +9,8 @@ from portal.vehicles.models import VehicleModel
 from ..choices import Incoterm
 from ..models import Certificate, Shipment, ShipmentCheck, ShipmentOverride
 from ..reasons import reasons_explained
-from ..services import SHIPMENT_FIELDS, shipment_may_ship
+from ..services.releases import shipment_may_ship
+from ..services.shipments import SHIPMENT_FIELDS
 
 
 class CertificateTypeSerializer(serializers.ModelSerializer):

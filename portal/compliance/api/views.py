@@ -18,10 +18,14 @@ from portal.vehicles.choices import ChangeSource
 from tenants.choices import Role
 from tenants.selectors import membership_get
 
-from .. import selectors, services
+from .. import selectors
 from ..choices import Trigger
 from ..filters import SHIPMENT_ORDERING, CertificateFilterSet, ShipmentCheckFilterSet, ShipmentFilterSet
 from ..models import Certificate, Shipment, ShipmentCheck
+from ..services import certificates as certificates_services
+from ..services import checks as checks_services
+from ..services import releases as releases_services
+from ..services import shipments as shipments_services
 from .serializers import (
     CertificateSerializer,
     CertificateTypeSerializer,
@@ -83,7 +87,9 @@ class CertificateViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        certificate = services.certificate_create(user=request_person(request), **serializer.validated_data)
+        certificate = certificates_services.certificate_create(
+            user=request_person(request), **serializer.validated_data
+        )
         return Response(self.get_serializer(selectors.certificate_get(pk=certificate.pk)).data, status=201)
 
     def update(self, request, *args, **kwargs):
@@ -91,7 +97,7 @@ class CertificateViewSet(
         serializer = self.get_serializer(certificate, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        services.certificate_update(
+        certificates_services.certificate_update(
             certificate=certificate,
             vehicle_models=data.pop("vehicle_models", None),
             file=data.pop("file", None),
@@ -161,14 +167,14 @@ class ShipmentViewSet(
     def create(self, request, *args, **kwargs):
         serializer = ShipmentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        shipment = services.shipment_create(user=request_person(request), **serializer.validated_data)
+        shipment = shipments_services.shipment_create(user=request_person(request), **serializer.validated_data)
         return Response(self._detail(shipment.pk), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         shipment = self.get_object()
         serializer = ShipmentSerializer(shipment, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        services.shipment_update(shipment=shipment, user=request_person(request), **serializer.validated_data)
+        shipments_services.shipment_update(shipment=shipment, user=request_person(request), **serializer.validated_data)
         return Response(self._detail(shipment.pk))
 
     def _run(self, call):
@@ -197,13 +203,13 @@ class ShipmentViewSet(
         vins = serializer.validated_data["vins"]
         if request.method == "DELETE":
             removed = self._run(
-                lambda: services.shipment_vehicles_remove(
+                lambda: shipments_services.shipment_vehicles_remove(
                     shipment=shipment, vins=vins, user=request_person(request), trigger=_trigger(request)
                 )
             )
             return Response({"removed": removed, "shipment": self._detail(shipment.pk)})
         result = self._run(
-            lambda: services.shipment_vehicles_add(
+            lambda: shipments_services.shipment_vehicles_add(
                 shipment=shipment, vins=vins, user=request_person(request), trigger=_trigger(request)
             )
         )
@@ -213,7 +219,9 @@ class ShipmentViewSet(
     @action(detail=True, methods=["post"])
     def check(self, request, *args, **kwargs):
         shipment = self.get_object()
-        check = services.shipment_check(shipment=shipment, user=request_person(request), trigger=_trigger(request))
+        check = checks_services.shipment_check(
+            shipment=shipment, user=request_person(request), trigger=_trigger(request)
+        )
         return Response(ShipmentCheckSerializer(selectors.shipment_check_get(pk=check.pk)).data, status=201)
 
     @extend_schema(
@@ -232,7 +240,7 @@ class ShipmentViewSet(
         serializer.is_valid(raise_exception=True)
         membership = membership_get(user=request.user, partner=request.partner)
         try:
-            override = services.shipment_override(
+            override = releases_services.shipment_override(
                 shipment=shipment, membership=membership, user=request.user, reason=serializer.validated_data["reason"]
             )
         except DjangoPermissionDenied as error:
@@ -250,7 +258,9 @@ class ShipmentViewSet(
     def ship(self, request, *args, **kwargs):
         shipment = self.get_object()
         source = ChangeSource.API if isinstance(request.user, ApiKeyPrincipal) else ChangeSource.WEB
-        self._run(lambda: services.shipment_ship(shipment=shipment, user=request_person(request), source=source))
+        self._run(
+            lambda: releases_services.shipment_ship(shipment=shipment, user=request_person(request), source=source)
+        )
         return Response(self._detail(shipment.pk))
 
 

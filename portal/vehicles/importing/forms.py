@@ -5,8 +5,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from portal.core.uploads import MAX_UPLOAD_BYTES
+
 from ..choices import ImportMode
-from .readers import MAX_UPLOAD_BYTES
 
 
 def market_choices() -> list[tuple[str, str]]:

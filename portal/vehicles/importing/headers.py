@@ -5,7 +5,7 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
-from .errors import ImportFileError
+from portal.core.uploads import UploadError
 
 # field → accepted header names (compared after `normalise`). Keep in step with README.md.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -59,14 +59,14 @@ def normalise(name: str) -> str:
 
 
 def match_header(cells: list) -> dict[str, int]:
-    """Field → column index for a header row; unknown columns are ignored. Raises ImportFileError."""
+    """Field → column index for a header row; unknown columns are ignored. Raises UploadError."""
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
         field = _LOOKUP.get(normalise(cell))
         if field is None:
             continue
         if field in found:
-            raise ImportFileError(
+            raise UploadError(
                 _("Two columns mean the same field (%(field)s): %(first)s and %(second)s.")
                 % {"field": field, "first": cells[found[field]], "second": cell}
             )
@@ -74,7 +74,7 @@ def match_header(cells: list) -> dict[str, int]:
     missing = [field for field in REQUIRED if field not in found]
     if missing:
         shown = ", ".join(str(cell) for cell in cells[:12] if str(cell or "").strip()) or _("(nothing)")
-        raise ImportFileError(
+        raise UploadError(
             _("The header row has no column for %(missing)s. Found: %(found)s. The first row must name the columns.")
             % {"missing": ", ".join(missing), "found": shown[:300]}
         )

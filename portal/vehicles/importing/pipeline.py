@@ -20,12 +20,12 @@ from psycopg import sql
 
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
+from portal.core.uploads import UploadError, open_table
 
 from ..choices import ChangeSource, ImportMode, ImportStatus, VehicleStatus
 from ..models import ImportJob, ImportRejection, Vehicle, VehicleModel, VehicleStatusChange
 from ..vin import wmi_owner_map
-from .errors import ImportFileError
-from .readers import open_table
+from .headers import match_header
 from .rows import STAGE_COLUMNS, RowChecker
 
 logger = logging.getLogger(__name__)
@@ -170,7 +170,7 @@ def _run_locked(job: ImportJob, partner_id: int | None) -> ImportJob:
         with _timed(job, "duplicates and rejections"):
             _validate(job, stage)
         _finish(job, stage)
-    except ImportFileError as error:
+    except UploadError as error:
         _fail(job, str(error))
     except Exception:
         logger.exception("import %s failed", job.pk)
@@ -224,7 +224,11 @@ def _load(job: ImportJob, stage: Stage, partner_id: int | None) -> None:
     processed = 0
     with open_table(job.file.path, name=job.original_name) as table:
         checker = RowChecker(
-            columns=table.columns, market=job.market, partner_id=partner_id, wmi_owners=owners, models=models
+            columns=match_header(table.header),
+            market=job.market,
+            partner_id=partner_id,
+            wmi_owners=owners,
+            models=models,
         )
         rows = table.rows
         check = checker.check
@@ -247,7 +251,7 @@ def _load(job: ImportJob, stage: Stage, partner_id: int | None) -> None:
             estimate = int(processed / fraction) if fraction else processed
             _progress(job, rows_processed=processed, rows_total=max(processed, estimate))
     if processed == 0:
-        raise ImportFileError(_("The file has a header row but no vehicles."))
+        raise UploadError(_("The file has a header row but no vehicles."))
     _progress(job, rows_total=processed, rows_processed=processed, phase=PHASE_VALIDATING)
 
 

@@ -13,12 +13,12 @@ from django_countries import countries
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
 from portal.core.caller import person_of
+from portal.core.uploads import MAX_UPLOAD_BYTES, UploadError, upload_check
 
 from ..choices import ImportMode, ImportStatus
 from ..models import ImportJob
-from .errors import ImportFileError
+from .headers import match_header
 from .pipeline import stale_jobs_fail, stale_jobs_requeue
-from .readers import MAX_UPLOAD_BYTES, check_upload
 
 STALE_AFTER = datetime.timedelta(minutes=10)  # a running job without a heartbeat for this long has lost its worker
 # The sweeper gives a job whose worker died (or whose run was never sent: the web process died after the
@@ -60,8 +60,8 @@ def import_job_create(*, user, upload: UploadedFile, market: str, mode: str, dry
     )
     job.file.save(f"{job.pk.hex}.bin", upload, save=False)  # never the user's name: no path tricks
     try:
-        check_upload(job.file.path, name=name)
-    except ImportFileError as error:
+        match_header(upload_check(job.file.path, name=name))
+    except UploadError as error:
         job.file.delete(save=False)
         raise ValidationError({"file": str(error)}) from error
     try:

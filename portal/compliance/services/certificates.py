@@ -1,0 +1,174 @@
+"""Writes of the certificate vault: certificates with their documents, and the expiry warnings they get."""
+
+from __future__ import annotations
+
+import datetime
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from portal.core.caller import person_of
+from portal.reference.models import CertificateType
+from tenants.models import Partner
+from tenants.selectors import partner_url
+
+from .. import selectors
+from ..models import Certificate, CertificateWarning
+
+MAX_CERTIFICATE_BYTES = 10 * 1024 * 1024
+CERTIFICATE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp", "image/tiff"}
+CERTIFICATE_FIELDS = ("certificate_type", "number", "issuing_body", "valid_from", "valid_to", "note")
+
+
+def certificate_file_validate(file) -> str:
+    """The document's real content type, sniffed from its bytes (the name and the browser's word are not trusted)."""
+    limit = getattr(settings, "COMPLIANCE_CERTIFICATE_MAX_BYTES", MAX_CERTIFICATE_BYTES)
+    if file.size > limit:
+        raise ValidationError({"file": _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}})
+    if file.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    file.seek(0)
+    head = file.read(512)
+    file.seek(0)
+    kind = filetype.guess(head)
+    if kind is None or kind.mime not in CERTIFICATE_TYPES:
+        raise ValidationError({"file": _("Only PDF documents and images (PNG, JPEG, WebP, TIFF) are accepted.")})
+    return kind.mime
+
+
+def _certificate_clean(certificate: Certificate, vehicle_models) -> None:
+    errors = {}
+    if certificate.valid_to and certificate.valid_to < certificate.valid_from:
+        errors["valid_to"] = _("A certificate cannot expire before it is valid.")
+    if not list(vehicle_models):
+        errors["vehicle_models"] = _("Choose the vehicle models the certificate covers.")
+    max_months = certificate.certificate_type.max_validity_months
+    if max_months and certificate.valid_to is None:
+        errors["valid_to"] = _("A %(type)s expires: give the date.") % {"type": certificate.certificate_type.name}
+    if errors:
+        raise ValidationError(errors)
+    certificate.full_clean(exclude=["file", "vehicle_models"])
+
+
+def _attach(certificate: Certificate, file) -> None:
+    certificate.content_type = certificate_file_validate(file)
+    certificate.file_name = (getattr(file, "name", "") or "certificate").rsplit("/", 1)[-1][:200]
+    certificate.size = file.size
+    certificate.file.save(certificate.file_name, file, save=False)
+
+
+@transaction.atomic
+def certificate_create(
+    *,
+    certificate_type: CertificateType,
+    number: str,
+    issuing_body: str,
+    vehicle_models,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None = None,
+    file=None,
+    note: str = "",
+    user=None,
+) -> Certificate:
+    """Add a certificate of the partner, with its document when given."""
+    vehicle_models = list(vehicle_models)
+    certificate = Certificate(
+        certificate_type=certificate_type,
+        number=number.strip(),
+        issuing_body=issuing_body.strip(),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        note=(note or "").strip(),
+        uploaded_by=person_of(user),
+    )
+    _certificate_clean(certificate, vehicle_models)
+    if file is not None:
+        _attach(certificate, file)
+    certificate.save()
+    certificate.vehicle_models.set(vehicle_models)
+    return certificate
+
+
+@transaction.atomic
+def certificate_update(
+    *, certificate: Certificate, vehicle_models=None, file=None, user=None, **changes
+) -> Certificate:
+    """Change a certificate (a renewal is a new validity and document); its expiry warnings start again."""
+    unknown = set(changes) - set(CERTIFICATE_FIELDS)
+    if unknown:
+        raise TypeError(f"certificate_update: unknown fields {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(certificate, name, value.strip() if isinstance(value, str) else value)
+    models = list(vehicle_models) if vehicle_models is not None else list(certificate.vehicle_models.all())
+    _certificate_clean(certificate, models)
+    if file is not None:
+        old = certificate.file.name
+        _attach(certificate, file)
+        if old:
+            transaction.on_commit(lambda: certificate.file.storage.delete(old))
+        certificate.uploaded_by = person_of(user) or certificate.uploaded_by
+    certificate.save()
+    certificate.vehicle_models.set(models)
+    return certificate
+
+
+def _threshold(days_left: int) -> int | None:
+    """The smallest warning threshold the certificate has reached (7 before 30 before 90)."""
+    reached = [day for day in selectors.expiry_warning_days() if days_left <= day]
+    return min(reached) if reached else None
+
+
+def certificate_expiry_warnings_send(*, partner: Partner, today: datetime.date) -> int:
+    """Warn the partner (whose schema is current) about certificates that expire soon; each warning once.
+
+    Idempotent: a warning is kept once sent (certificate × threshold × expiry date); returns how many went out.
+    """
+    sent = 0
+    within = max(selectors.expiry_warning_days())
+    for certificate in selectors.certificates_expiring(within_days=within, today=today):
+        threshold = _threshold((certificate.valid_to - today).days)
+        if threshold is None:
+            continue
+        try:
+            with transaction.atomic():
+                warning = CertificateWarning.objects.create(
+                    certificate=certificate, days_before=threshold, valid_to=certificate.valid_to
+                )
+                recipients = selectors.compliance_recipients(partner=partner)
+                _expiry_mail(certificate, partner=partner, today=today, recipients=recipients)
+                warning.recipients = len(recipients)
+                warning.save(update_fields=["recipients"])
+        except IntegrityError:
+            continue  # already warned at this threshold (a rerun, or two workers at once)
+        sent += 1
+    return sent
+
+
+def _expiry_mail(certificate: Certificate, *, partner: Partner, today: datetime.date, recipients: list[str]) -> None:
+    models = ", ".join(model.name for model in certificate.vehicle_models.all())
+    send_mail(
+        _("Certificate %(number)s expires on %(date)s")
+        % {
+            "number": certificate.number,
+            "date": certificate.valid_to.isoformat(),
+        },
+        _(
+            "The %(type)s %(number)s (%(models)s) of %(partner)s expires on %(date)s, in %(days)d days. "
+            "Shipments that arrive later will be blocked until it is renewed.\n\n%(url)s"
+        )
+        % {
+            "type": certificate.certificate_type.name,
+            "number": certificate.number,
+            "models": models,
+            "partner": partner.name,
+            "date": certificate.valid_to.isoformat(),
+            "days": (certificate.valid_to - today).days,
+            "url": partner_url(partner, selectors.page_path("compliance:certificate_update", pk=certificate.pk)),
+        },
+        None,
+        recipients,
+    )
