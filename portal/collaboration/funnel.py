@@ -1,5 +1,13 @@
-"""The collaboration funnel, computed in SQL from the projects a caller may see and their stage history."""
+"""The collaboration funnel, computed in SQL from a set of projects and their stage history.
 
+`funnel_stages` is the one computation of the funnel's figures — per stage, the projects that reached it, the
+projects in it now and the median days spent in it — for a set of projects and, if asked, for each owner
+partner in it. `funnel_compute` shapes it for one caller (page and API); the statistics
+(`portal.insights.funnel`) store it per owner partner and put disclosure control on top.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
@@ -7,19 +15,102 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from .choices import Stage
-from .models import Transition
+from .models import Project, Transition
 from .pipeline import ORDER, TERMINAL
 
+WHOLE = None  # the key of the whole set's figures in what `funnel_stages` returns
+
+# Positional parameters: the projects' subquery brings its own. `{owner}` is the owner column, or NULL when the
+# figures are not wanted per owner; `{sets}` the matching GROUPING SETS.
 MEDIAN_SQL = """
 WITH stays AS (
-    SELECT t.to_stage,
-           COALESCE(LEAD(t.at) OVER (PARTITION BY t.project_id ORDER BY t.at, t.id), %s) - t.at AS spent
-    FROM collaboration_transition t
-    WHERE t.project_id IN ({projects})
+    SELECT {owner} AS owner, t.{to_stage} AS stage,
+           COALESCE(LEAD(t.{at}) OVER (PARTITION BY t.{project} ORDER BY t.{at}, t.id), %s) - t.{at} AS spent
+    FROM {transitions} t JOIN {projects} p ON p.id = t.{project}
+    WHERE t.{project} IN ({subquery})
 )
-SELECT to_stage, percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM spent)) / 86400.0
-FROM stays GROUP BY to_stage
+SELECT GROUPING(owner) = 1, owner, stage,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM spent)) / 86400.0
+FROM stays GROUP BY GROUPING SETS ({sets})
 """
+
+
+@dataclass(frozen=True)
+class StageFigures:
+    """One stage of a funnel: projects that ever entered it, projects in it now, median days spent in it."""
+
+    reached: int = 0
+    current: int = 0
+    median_days: float | None = None  # None for a terminal stage, or when no project entered it
+
+
+def funnel_stages(
+    *, projects: QuerySet, now: datetime, by_owner: bool = False
+) -> dict[int | None, dict[str, StageFigures]]:
+    """The figures of every stage for the set of projects (key `WHOLE`) and, with `by_owner`, for each owner
+    partner with a project in the set (key: its id). Three queries whatever the number of projects or owners."""
+    owner = ["owner"] if by_owner else []
+    current = projects.order_by().values_list(*owner, "stage").annotate(n=Count("pk"))
+    ids = projects.order_by().values("pk")
+    reached = (
+        Transition.objects.filter(project__in=ids)
+        .order_by()
+        .values_list(*(["project__owner"] if by_owner else []), "to_stage")
+        .annotate(n=Count("project", distinct=True))
+    )
+    counts: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # key → stage → figure → n
+    for figure, rows in (("current", current), ("reached", reached)):
+        for *key, stage, n in rows:
+            counts[key[0] if key else WHOLE][stage][figure] = n
+            if key:  # a project has one owner: the whole set's figures are the owners' sums
+                counts[WHOLE][stage][figure] += n
+    medians = _medians(projects=ids, now=now, by_owner=by_owner)
+    return {
+        key: {
+            stage: StageFigures(
+                reached=counts[key][stage]["reached"],
+                current=counts[key][stage]["current"],
+                median_days=round(medians[key, stage], 1)
+                if (key, stage) in medians and stage not in TERMINAL
+                else None,
+            )
+            for stage in Stage.values
+        }
+        for key in {WHOLE, *counts}
+    }
+
+
+def _medians(*, projects: QuerySet, now: datetime, by_owner: bool) -> dict[tuple[int | None, str], float]:
+    """Median days in each stage (the last one lasting until `now`): (owner or WHOLE, stage) → days."""
+
+    def column(model, field: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(field).column)
+
+    subquery, params = projects.query.sql_with_params()
+    sql = MEDIAN_SQL.format(
+        transitions=connection.ops.quote_name(Transition._meta.db_table),
+        projects=connection.ops.quote_name(Project._meta.db_table),
+        owner=f"p.{column(Project, 'owner')}" if by_owner else "NULL::bigint",
+        project=column(Transition, "project"),
+        to_stage=column(Transition, "to_stage"),
+        at=column(Transition, "at"),
+        subquery=subquery,
+        sets="(owner, stage), (stage)" if by_owner else "(owner, stage)",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *params])
+        return {
+            (owner if by_owner and not whole else WHOLE, stage): float(days)
+            for whole, owner, stage, days in cursor.fetchall()
+            if days is not None
+        }
+
+
+def conversion_pct(reached: int | None, before: int | None) -> float | None:
+    """The percentage of the projects that reached the stage before which also reached this one."""
+    if not before or reached is None:
+        return None
+    return round(100 * reached / before, 1)
 
 
 def funnel_compute(*, projects: QuerySet, stalled_days: int = 30, now: datetime | None = None) -> dict:
@@ -29,46 +120,32 @@ def funnel_compute(*, projects: QuerySet, stalled_days: int = 30, now: datetime 
     five queries whatever the number of projects.
     """
     now = now or timezone.now()
-    ids = projects.order_by().values("pk")
-    current = dict(projects.order_by().values_list("stage").annotate(n=Count("pk")))
-    reached = dict(
-        Transition.objects.filter(project__in=ids)
-        .order_by()
-        .values_list("to_stage")
-        .annotate(n=Count("project", distinct=True))
-    )
-    sql, params = ids.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(MEDIAN_SQL.format(projects=sql), [now, *params])
-        medians = {stage: float(days) for stage, days in cursor.fetchall() if days is not None}
+    figures = funnel_stages(projects=projects, now=now)[WHOLE]
     cutoff = now - timedelta(days=stalled_days)
     stalled = projects.exclude(stage__in=TERMINAL).filter(updated_at__lt=cutoff).order_by("updated_at", "id")
 
     stages = []
     previous = None
-    peak = max([reached.get(stage, 0) for stage in ORDER] + [1])
+    peak = max([figures[stage].reached for stage in ORDER] + [1])
     for stage in ORDER:
-        count = reached.get(stage, 0)
-        conversion = None
-        if previous is not None and reached.get(previous, 0):
-            conversion = round(100 * count / reached[previous], 1)
+        count = figures[stage].reached
         stages.append(
             {
                 "stage": stage,
                 "label": Stage(stage).label,
-                "current": current.get(stage, 0),
+                "current": figures[stage].current,
                 "reached": count,
-                "conversion_pct": conversion,
-                "median_days": round(medians[stage], 1) if stage in medians and stage not in TERMINAL else None,
+                "conversion_pct": conversion_pct(count, previous),
+                "median_days": figures[stage].median_days,
                 # Bar length in % of the widest stage, drawn as an SVG attribute (no inline style under CSP).
                 "bar": round(100 * count / peak, 1),
             }
         )
-        previous = stage
+        previous = count
     return {
         "stages": stages,
-        "exits": {stage: current.get(stage, 0) for stage in (Stage.WITHDRAWN, Stage.FAILED)},
-        "total": sum(current.values()),
+        "exits": {stage: figures[stage].current for stage in (Stage.WITHDRAWN, Stage.FAILED)},
+        "total": sum(stage.current for stage in figures.values()),
         "stalled_days": stalled_days,
         "stalled_count": stalled.count(),
         "stalled": list(stalled[:20]),

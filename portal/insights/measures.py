@@ -6,13 +6,66 @@ filter on the months being recomputed (or by nothing on a full run); an incremen
 rows of those months, since a group of another month may have been read only in part.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from psycopg import sql
+
+from portal.collaboration.models import Project, Transition
+from portal.compliance.choices import Severity, ShipmentStatus, Verdict
+from portal.compliance.models import Certificate, Shipment, ShipmentCheck, ShipmentVehicle
+from portal.reference.models import CertificateType
+from portal.supply.models import SupplyReport
+from portal.vehicles.models import Vehicle, VehicleModel
+from tenants.models import Partner
 
 from .choices import Breakdown, Source
+from .models import Cell, Fact
 
 B = Breakdown
+
+
+class Table:
+    """A model's table in an SQL template: `{Vehicle}` is its quoted name, `{Vehicle.model}` a field's column.
+
+    Works on historical models too (a migration's `apps`), so the change-capture triggers name tables the same way.
+    """
+
+    def __init__(self, model):
+        self._meta = model._meta
+
+    def __str__(self) -> str:
+        return sql.Identifier(self._meta.db_table).as_string()
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return sql.Identifier(self._meta.get_field(name).column).as_string()
+
+
+MODELS = [
+    Vehicle,
+    VehicleModel,
+    Shipment,
+    ShipmentVehicle,
+    ShipmentCheck,
+    Certificate,
+    CertificateType,
+    SupplyReport,
+    Project,
+    Transition,
+    Partner,
+    Fact,
+    Cell,
+]
+
+
+def sql_render(template: str, **values: str) -> str:
+    """The template with every `{Model}` and `{Model.field}` of `MODELS` named through `_meta`, and `values`.
+
+    Values in the statement itself (states, months, codes) stay `%(name)s` parameters.
+    """
+    return template.format(**{model.__name__: Table(model) for model in MODELS}, **values)
 
 
 @dataclass(frozen=True)
@@ -33,8 +86,10 @@ class Scan:
     """One query over a source's tables that yields the rows of several measures."""
 
     source: str
-    sql: str
-    month_columns: tuple[str, ...]  # the date expressions whose months the incremental filter selects
+    measures: tuple[str, ...]  # the measures whose rows it yields
+    sql: str  # a template for `sql_render`, with `{filter}` for the months and `%(name)s` for `params`
+    month_columns: tuple[str, ...]  # the date expressions (templates too) whose months the incremental filter selects
+    params: dict = field(default_factory=dict)  # the states it selects, from the domain apps' choices
 
 
 def _month(column: str) -> str:
@@ -46,56 +101,76 @@ VEHICLES_SQL = """
 SELECT CASE WHEN GROUPING(x.produced) = 0 THEN 'production' ELSE 'registrations' END,
        COALESCE(x.produced, x.registered), x.category, COALESCE(x.country, ''), count(*)
 FROM (
-    SELECT date_trunc('month', v.production_date::timestamp)::date AS produced,
-           CASE WHEN v.registration_country <> ''
-                THEN date_trunc('month', v.registration_date::timestamp)::date END AS registered,
-           m.category, v.registration_country AS country
-    FROM vehicles_vehicle v JOIN vehicles_vehiclemodel m ON m.id = v.model_id
+    SELECT date_trunc('month', v.{Vehicle.production_date}::timestamp)::date AS produced,
+           CASE WHEN v.{Vehicle.registration_country} <> ''
+                THEN date_trunc('month', v.{Vehicle.registration_date}::timestamp)::date END AS registered,
+           m.{VehicleModel.category} AS category, v.{Vehicle.registration_country} AS country
+    FROM {Vehicle} v JOIN {VehicleModel} m ON m.id = v.{Vehicle.model}
     WHERE true {filter}
 ) AS x
 GROUP BY GROUPING SETS ((x.produced, x.category), (x.registered, x.category, x.country))
 HAVING GROUPING(x.produced) = 0 OR x.registered IS NOT NULL
 """
 EXPORTS_SQL = """
-SELECT 'exports', date_trunc('month', s.shipped_at AT TIME ZONE 'UTC')::date, s.destination, m.category, count(*)
-FROM compliance_shipment s
-JOIN compliance_shipmentvehicle i ON i.shipment_id = s.id
-JOIN vehicles_vehicle v ON v.id = i.vehicle_id
-JOIN vehicles_vehiclemodel m ON m.id = v.model_id
-WHERE s.status = 'shipped' AND s.shipped_at IS NOT NULL {filter}
+SELECT 'exports', date_trunc('month', s.{Shipment.shipped_at} AT TIME ZONE 'UTC')::date, s.{Shipment.destination},
+       m.{VehicleModel.category}, count(*)
+FROM {Shipment} s
+JOIN {ShipmentVehicle} i ON i.{ShipmentVehicle.shipment} = s.id
+JOIN {Vehicle} v ON v.id = i.{ShipmentVehicle.vehicle}
+JOIN {VehicleModel} m ON m.id = v.{Vehicle.model}
+WHERE s.{Shipment.status} = %(shipment_shipped)s AND s.{Shipment.shipped_at} IS NOT NULL {filter}
 GROUP BY 2, 3, 4
 """
 CHECKS_SQL = """
-SELECT 'shipments_blocked', date_trunc('month', c.checked_at AT TIME ZONE 'UTC')::date, '', '',
-       count(DISTINCT c.shipment_id)
-FROM compliance_shipmentcheck c
-WHERE c.verdict = 'blocked' {filter}
+SELECT 'shipments_blocked', date_trunc('month', c.{ShipmentCheck.checked_at} AT TIME ZONE 'UTC')::date, '', '',
+       count(DISTINCT c.{ShipmentCheck.shipment})
+FROM {ShipmentCheck} c
+WHERE c.{ShipmentCheck.verdict} = %(check_blocked)s {filter}
 GROUP BY 2
 UNION ALL
-SELECT 'block_reasons', date_trunc('month', c.checked_at AT TIME ZONE 'UTC')::date, r.reason ->> 'code', '',
-       count(DISTINCT c.shipment_id)
-FROM compliance_shipmentcheck c
-CROSS JOIN LATERAL jsonb_array_elements(c.reasons) AS r(reason)
-WHERE c.verdict = 'blocked' AND r.reason ->> 'severity' = 'block' AND r.reason ->> 'code' IS NOT NULL {filter}
+SELECT 'block_reasons', date_trunc('month', c.{ShipmentCheck.checked_at} AT TIME ZONE 'UTC')::date,
+       r.reason ->> 'code', '', count(DISTINCT c.{ShipmentCheck.shipment})
+FROM {ShipmentCheck} c
+CROSS JOIN LATERAL jsonb_array_elements(c.{ShipmentCheck.reasons}) AS r(reason)
+WHERE c.{ShipmentCheck.verdict} = %(check_blocked)s AND r.reason ->> 'severity' = %(reason_blocks)s
+  AND r.reason ->> 'code' IS NOT NULL {filter}
 GROUP BY 2, 3
 """
 EXPIRING_SQL = """
-SELECT 'certificates_expiring', date_trunc('month', c.valid_to::timestamp)::date, t.code, '', count(*)
-FROM compliance_certificate c JOIN reference_certificatetype t ON t.id = c.certificate_type_id
-WHERE c.valid_to IS NOT NULL {filter}
+SELECT 'certificates_expiring', date_trunc('month', c.{Certificate.valid_to}::timestamp)::date,
+       t.{CertificateType.code}, '', count(*)
+FROM {Certificate} c JOIN {CertificateType} t ON t.id = c.{Certificate.certificate_type}
+WHERE c.{Certificate.valid_to} IS NOT NULL {filter}
 GROUP BY 2, 3
 """
 SUPPLY_SQL = """
-SELECT 'supply_total', month, '', '', total_value FROM supply_supplyreport WHERE true {filter}
+SELECT 'supply_total', {SupplyReport.month}, '', '', {SupplyReport.total_value} FROM {SupplyReport} WHERE true {filter}
 UNION ALL
-SELECT 'supply_local', month, '', '', local_value FROM supply_supplyreport WHERE true {filter}
+SELECT 'supply_local', {SupplyReport.month}, '', '', {SupplyReport.local_value} FROM {SupplyReport} WHERE true {filter}
 """
 SCANS = [
-    Scan(Source.VEHICLES, VEHICLES_SQL, ("v.production_date", "v.registration_date")),
-    Scan(Source.SHIPMENTS, EXPORTS_SQL, ("(s.shipped_at AT TIME ZONE 'UTC')",)),
-    Scan(Source.SHIPMENTS, CHECKS_SQL, ("(c.checked_at AT TIME ZONE 'UTC')",)),
-    Scan(Source.CERTIFICATES, EXPIRING_SQL, ("c.valid_to",)),
-    Scan(Source.SUPPLY, SUPPLY_SQL, ("month",)),
+    Scan(
+        Source.VEHICLES,
+        ("production", "registrations"),
+        VEHICLES_SQL,
+        ("v.{Vehicle.production_date}", "v.{Vehicle.registration_date}"),
+    ),
+    Scan(
+        Source.SHIPMENTS,
+        ("exports",),
+        EXPORTS_SQL,
+        ("(s.{Shipment.shipped_at} AT TIME ZONE 'UTC')",),
+        {"shipment_shipped": ShipmentStatus.SHIPPED},
+    ),
+    Scan(
+        Source.SHIPMENTS,
+        ("shipments_blocked", "block_reasons"),
+        CHECKS_SQL,
+        ("(c.{ShipmentCheck.checked_at} AT TIME ZONE 'UTC')",),
+        {"check_blocked": Verdict.BLOCKED, "reason_blocks": Severity.BLOCK},
+    ),
+    Scan(Source.CERTIFICATES, ("certificates_expiring",), EXPIRING_SQL, ("c.{Certificate.valid_to}",)),
+    Scan(Source.SUPPLY, ("supply_total", "supply_local"), SUPPLY_SQL, ("{SupplyReport.month}",)),
 ]
 
 MEASURES: dict[str, Measure] = {
@@ -188,22 +263,21 @@ PARTNER_MEASURES = [measure for measure in MEASURES.values() if measure.source n
 STORED_MEASURES = [measure for measure in MEASURES.values() if measure.ratio_of is None]
 
 
-def measures_of(source: str) -> list[Measure]:
-    """The partner measures fed by one source."""
-    return [measure for measure in PARTNER_MEASURES if measure.source == source]
-
-
 DIRTY_MONTHS_ONLY = (
     "SELECT * FROM ({inner}) AS scan(measure, period, d1, d2, value) WHERE scan.period = ANY(%(months_{key})s::date[])"
 )
 
 
 def scan_sql(scan: Scan, *, key: str | None) -> str:
-    """The scan's query; with `key`, filtered to the months in parameters `months_<key>`, `lo_<key>`, `hi_<key>`."""
+    """The scan's query; with `key`, filtered to the months in parameters `months_<key>`, `lo_<key>`, `hi_<key>`.
+
+    Its states are parameters too: the caller passes `scan.params`.
+    """
     if key is None:
-        return scan.sql.format(filter="")
-    ranges = " OR ".join(f"({column} >= %(lo_{key})s AND {column} < %(hi_{key})s)" for column in scan.month_columns)
-    months = " OR ".join(f"{_month(column)} = ANY(%(months_{key})s::date[])" for column in scan.month_columns)
+        return sql_render(scan.sql, filter="")
+    columns = [sql_render(column) for column in scan.month_columns]
+    ranges = " OR ".join(f"({column} >= %(lo_{key})s AND {column} < %(hi_{key})s)" for column in columns)
+    months = " OR ".join(f"{_month(column)} = ANY(%(months_{key})s::date[])" for column in columns)
     # The ranges let PostgreSQL use the date indexes; the ANY keeps only the dirty months inside them.
-    inner = scan.sql.format(filter=f"AND ({ranges}) AND ({months})")
+    inner = sql_render(scan.sql, filter=f"AND ({ranges}) AND ({months})")
     return DIRTY_MONTHS_ONLY.format(inner=inner, key=key)

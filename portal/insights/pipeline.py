@@ -24,7 +24,7 @@ from tenants.models import Partner
 
 from .choices import Breakdown, PartStatus, RunKind, RunStatus
 from .disclosure import TOTAL, CellFigures, protect, severity
-from .measures import MEASURES, PARTNER_MEASURES, SCANS, STORED_MEASURES, measures_of, scan_sql
+from .measures import MEASURES, PARTNER_MEASURES, SCANS, STORED_MEASURES, scan_sql, sql_render
 from .models import Cell, DirtyMonth, Run, RunPartner
 
 logger = logging.getLogger(__name__)
@@ -99,16 +99,17 @@ def _months_window(months: list[datetime.date]) -> dict:
     }
 
 
-DELETE_FACTS = "DELETE FROM public.insights_fact WHERE partner_id = %(partner)s AND ({conditions})"
+# Templates for `sql_render`: `{Model}` and `{Model.field}` are named through `_meta`; values are parameters.
+DELETE_FACTS = "DELETE FROM public.{Fact} WHERE {Fact.partner} = %(partner)s AND ({conditions})"
 INSERT_FACTS = """
-INSERT INTO public.insights_fact (measure, period, d1, d2, partner_id, value)
+INSERT INTO public.{Fact} (measure, period, d1, d2, {Fact.partner}, value)
 SELECT q.measure, q.period, q.d1, q.d2, %(partner)s, q.value FROM ({query}) AS q(measure, period, d1, d2, value)
 WHERE q.value <> 0
 """
 BREAKDOWN_ROWS = """
-SELECT f.period, {key}, f.partner_id, sum(f.value) FROM public.insights_fact f
-JOIN public.tenants_partner p ON p.id = f.partner_id
-WHERE f.measure = %s {period_filter} GROUP BY 1, 2, 3
+SELECT f.period, {key}, f.{Fact.partner}, sum(f.value) FROM public.{Fact} f
+JOIN public.{Partner} p ON p.id = f.{Fact.partner}
+WHERE f.measure = %(measure)s {period_filter} GROUP BY 1, 2, 3
 """
 
 
@@ -121,9 +122,9 @@ def facts_replace(*, partner: Partner, months_by_source: dict[str, list[datetime
     params: dict = {"partner": partner.pk}
     deletes, selects = [], []
     for index, scan in enumerate(SCANS):
-        codes = [measure.code for measure in measures_of(scan.source) if measure.code in scan.sql]
         key = f"s{index}"
-        params[f"codes_{key}"] = codes
+        params[f"codes_{key}"] = list(scan.measures)
+        params.update(scan.params)  # the states the scan selects
         if months_by_source is None:
             deletes.append(f"measure = ANY(%(codes_{key})s)")
             selects.append(scan_sql(scan, key=None))
@@ -139,9 +140,9 @@ def facts_replace(*, partner: Partner, months_by_source: dict[str, list[datetime
     with connection.cursor() as cursor:
         # Big partners' scans cost enough to trigger JIT compilation, which takes longer than the scan itself.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(DELETE_FACTS.format(conditions=" OR ".join(deletes)), params)
+        cursor.execute(sql_render(DELETE_FACTS, conditions=" OR ".join(deletes)), params)
         union = "\nUNION ALL\n".join(f"({select})" for select in selects)
-        cursor.execute(INSERT_FACTS.format(query=union), params)  # the scans' own SQL: no input in it
+        cursor.execute(sql_render(INSERT_FACTS, query=union), params)  # the scans' own SQL: no input in it
         return cursor.rowcount
 
 
@@ -212,22 +213,25 @@ def part_finished(*, run_id: int, queue: bool = True) -> bool:
 
 # ---------------------------------------------------------------- combine
 
-PROJECT_FACTS_SQL = """
-INSERT INTO public.insights_fact (measure, period, d1, d2, partner_id, value)
-SELECT 'project_stage_entries', date_trunc('month', t.at AT TIME ZONE 'UTC')::date, t.to_stage, '', p.owner_id,
-       count(DISTINCT t.project_id)
-FROM collaboration_transition t JOIN collaboration_project p ON p.id = t.project_id
+PROJECT_FACTS = "project_stage_entries"
+DELETE_PROJECT_FACTS = "DELETE FROM public.{Fact} WHERE measure = %(measure)s"
+INSERT_PROJECT_FACTS = """
+INSERT INTO public.{Fact} (measure, period, d1, d2, {Fact.partner}, value)
+SELECT %(measure)s, date_trunc('month', t.{Transition.at} AT TIME ZONE 'UTC')::date, t.{Transition.to_stage}, '',
+       p.{Project.owner}, count(DISTINCT t.{Transition.project})
+FROM {Transition} t JOIN {Project} p ON p.id = t.{Transition.project}
 GROUP BY 2, 3, 5
 """
-PARTNER_KEYS = {Breakdown.KIND: "p.kind", Breakdown.COUNTRY: "p.country", Breakdown.TOTAL: "''"}
+DELETE_CELLS = "DELETE FROM public.{Cell} WHERE measure = %(measure)s {period_filter}"
+PARTNER_KEYS = {Breakdown.KIND: "p.{Partner.kind}", Breakdown.COUNTRY: "p.{Partner.country}", Breakdown.TOTAL: "''"}
 
 
 def _breakdown_rows(cursor, measure, breakdown: str, periods: list[datetime.date] | None):
-    key = PARTNER_KEYS.get(breakdown) or f"f.{measure.dimensions[breakdown]}"
-    period_filter = "AND f.period = ANY(%s)" if periods is not None else ""
+    key = sql_render(PARTNER_KEYS[breakdown]) if breakdown in PARTNER_KEYS else f"f.{measure.dimensions[breakdown]}"
+    period_filter = "AND f.period = ANY(%(periods)s)" if periods is not None else ""
     cursor.execute(
-        BREAKDOWN_ROWS.format(key=key, period_filter=period_filter),  # fixed column names, no input
-        [measure.code, *([periods] if periods is not None else [])],
+        sql_render(BREAKDOWN_ROWS, key=key, period_filter=period_filter),  # fixed column names, no input
+        {"measure": measure.code, "periods": periods},
     )
     return cursor.fetchall()
 
@@ -245,11 +249,10 @@ def cells_rebuild(*, periods: list[datetime.date] | None, measures: list[str] | 
                     tables[period][breakdown][key or TOTAL][partner_id] = value
             for period, by_breakdown in tables.items():
                 cells.extend(_period_cells(measure.code, period, by_breakdown))
-            delete = "DELETE FROM public.insights_cell WHERE measure = %s"
-            if periods is None:
-                cursor.execute(delete, [measure.code])
-            else:
-                cursor.execute(delete + " AND period = ANY(%s)", [measure.code, periods])
+            period_filter = "AND period = ANY(%(periods)s)" if periods is not None else ""
+            cursor.execute(
+                sql_render(DELETE_CELLS, period_filter=period_filter), {"measure": measure.code, "periods": periods}
+            )
     Cell.objects.bulk_create(cells, batch_size=2000)
     return len(cells)
 
@@ -314,8 +317,8 @@ def run_combine(*, run_id: int) -> Run:
             return run
         parts = list(run.parts.values_list("status", "months", "facts_written", "partner__name", "error"))
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM public.insights_fact WHERE measure = 'project_stage_entries'")
-            cursor.execute(PROJECT_FACTS_SQL)
+            cursor.execute(sql_render(DELETE_PROJECT_FACTS), {"measure": PROJECT_FACTS})
+            cursor.execute(sql_render(INSERT_PROJECT_FACTS), {"measure": PROJECT_FACTS})
             project_facts = cursor.rowcount
         partner_codes = [measure.code for measure in PARTNER_MEASURES]
         if run.kind == RunKind.FULL:
@@ -324,7 +327,7 @@ def run_combine(*, run_id: int) -> Run:
             periods = sorted({datetime.date.fromisoformat(month) for _s, months, *_rest in parts for month in months})
         run.cells_written = cells_rebuild(periods=periods, measures=partner_codes) if periods != [] else 0
         # Projects live in the public schema and are few: their cells are rebuilt whole every time.
-        run.cells_written += cells_rebuild(periods=None, measures=["project_stage_entries"])
+        run.cells_written += cells_rebuild(periods=None, measures=[PROJECT_FACTS])
         warnings_rebuild()
         funnel_rebuild()
         run.months = [month.isoformat() for month in periods] if periods is not None else []

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.collaboration.choices import Stage
+from portal.collaboration.funnel import conversion_pct
 from portal.collaboration.models import Product, Project
 from portal.collaboration.pipeline import ORDER
 from portal.core.months import last_complete_month, month_add, month_of, months_between
@@ -350,9 +351,7 @@ def funnel_rows(*, partner: Partner | None, staff: bool) -> list[dict]:
         if staff and row is not None and partner is None:
             entry.update(contributors=row.contributors, top_share=row.top_share)
         before = out[-1]["reached"] if out else None
-        entry["conversion_pct"] = (
-            round(100 * entry["reached"] / before, 1) if before and entry["reached"] is not None else None
-        )
+        entry["conversion_pct"] = conversion_pct(entry["reached"], before)
         out.append(entry)
     return out
 

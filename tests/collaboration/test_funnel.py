@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from portal.collaboration.choices import Stage
-from portal.collaboration.funnel import funnel_compute
+from portal.collaboration.funnel import WHOLE, StageFigures, funnel_compute, funnel_stages
 from portal.collaboration.models import Project, Transition
 from portal.collaboration.selectors import project_list_for_partner
 from tests.queries import query_budget
@@ -67,3 +67,18 @@ def test_funnel_api_and_page(world, dataset):
     assert client.get("/api/v1/projects/funnel/?stalled_days=x").status_code == 400
     page = client.get("/projects/funnel/?stalled_days=abc")
     assert page.status_code == 200 and "<svg" in page.content.decode()
+
+
+def test_per_owner_figures_are_each_owners_own_funnel(world, dataset):
+    """The statistics store these: each owner's figures equal the funnel of its own projects, in three queries."""
+    everything = Project.objects.all()
+    with query_budget(3):
+        figures = funnel_stages(projects=everything, now=NOW, by_owner=True)
+    assert set(figures) == {WHOLE, world.alpha.pk, world.beta.pk}
+    assert figures[WHOLE] == funnel_stages(projects=everything, now=NOW)[WHOLE]
+    for owner in (world.alpha, world.beta):
+        assert figures[owner.pk] == funnel_stages(projects=everything.filter(owner=owner), now=NOW)[WHOLE]
+    alpha = figures[world.alpha.pk]
+    assert (alpha[Stage.NEGOTIATING].reached, alpha[Stage.NEGOTIATING].median_days) == (4, 15.0)
+    assert figures[world.beta.pk][Stage.DOCKED] == StageFigures(reached=1, current=1, median_days=100.0)
+    assert figures[WHOLE][Stage.LAUNCHED] == StageFigures()  # nobody got there; a terminal stage has no median

@@ -3,11 +3,19 @@
 import datetime
 from decimal import Decimal
 
+from django.apps import apps
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from portal.compliance.models import Certificate, Shipment, ShipmentCheck, ShipmentVehicle
-from portal.insights.capture.triggers import CAPTURED, OPERATIONS
+from portal.insights.capture.triggers import (
+    CAPTURED,
+    OPERATIONS,
+    create_triggers_sql,
+    drop_export_trigger_sql,
+    drop_triggers_sql,
+    export_trigger_sql,
+)
 from portal.insights.models import DirtyMonth
 from portal.supply.models import SupplyReport
 from portal.supply.services import supply_report_delete, supply_report_save
@@ -239,8 +247,9 @@ def _triggers(schema: str) -> set:
 
 
 def test_a_provisioned_partner_has_the_triggers(world):
-    expected = {(table, f"insights_{suffix}") for table in CAPTURED for suffix in OPERATIONS}
-    expected.add(("vehicles_vehiclemodel", "insights_exports_upd"))  # a model's exports (migration 0002)
+    tables = [apps.get_model(label)._meta.db_table for label in CAPTURED]
+    expected = {(table, f"insights_{suffix}") for table in tables for suffix in OPERATIONS}
+    expected.add((VehicleModel._meta.db_table, "insights_exports_upd"))  # a model's exports (migration 0002)
     assert _triggers("alpha") == expected
     gamma = partner_make("gamma")
     assert _triggers("gamma") == expected
@@ -280,3 +289,15 @@ def test_a_write_from_the_public_search_path_is_marked_for_the_table_schema(worl
         )
         assert dirty() == marks("alpha", "shipments", MAR)
     assert not DirtyMonth.objects.filter(schema_name="public").exists()
+
+
+def test_the_migrations_drop_and_reinstall_the_triggers_by_the_models_names(world):
+    """The migrations' reverse and forward SQL, rendered from the models' `_meta`, leave the same triggers."""
+    expected = _triggers("alpha")
+    with schema_context("alpha"), connection.cursor() as cursor:
+        cursor.execute(drop_export_trigger_sql())
+        cursor.execute(drop_triggers_sql())
+        assert _triggers("alpha") == set()
+        cursor.execute(create_triggers_sql())
+        cursor.execute(export_trigger_sql())
+    assert _triggers("alpha") == expected

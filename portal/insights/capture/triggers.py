@@ -5,7 +5,15 @@ million-row COPY upsert costs one INSERT … SELECT DISTINCT) and upserts (schem
 public `insights_dirtymonth`. The schema is the table's own (TG_TABLE_SCHEMA), never the search path, so a
 write from any connection is attributed to the right partner. `clone_schema` copies the triggers into every
 new partner.
+
+Tables and columns are named through the models' `_meta`, taken from the `apps` a migration passes (the
+historical models at that point), so a fresh database, a migrated one and a cloned schema get the same SQL.
 """
+
+from django.apps import apps as global_apps
+
+from ..choices import Source
+from ..measures import Table
 
 MARK_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION public.insights_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $fn$
@@ -20,7 +28,7 @@ BEGIN
         FOR i IN 1 .. TG_NARGS - 1 LOOP
             expression := replace(TG_ARGV[i], '{schema}', quote_ident(TG_TABLE_SCHEMA));
             EXECUTE format(
-                'INSERT INTO public.insights_dirtymonth (schema_name, source, month, marked_at) '
+                'INSERT INTO public.{DirtyMonth} (schema_name, source, month, marked_at) '
                 'SELECT DISTINCT %L, %L, date_trunc(''month'', changed.d)::date, now() '
                 'FROM (SELECT %s AS d FROM %I AS t) AS changed WHERE changed.d IS NOT NULL '
                 'ON CONFLICT (schema_name, source, month) DO UPDATE SET marked_at = EXCLUDED.marked_at',
@@ -33,28 +41,47 @@ $fn$;
 """
 DROP_FUNCTION = "DROP FUNCTION IF EXISTS public.insights_mark_dirty() CASCADE;"
 
-_SHIPPED_AT = "(SELECT s.shipped_at AT TIME ZONE 'UTC' FROM {schema}.compliance_shipment s WHERE s.id = t.shipment_id)"
-_MODEL_MONTHS = "unnest(ARRAY(SELECT v.{column} FROM {schema}.vehicles_vehicle v WHERE v.model_id = t.id))"
+# The models the templates name (`{Vehicle}`, `{Vehicle.model}`); `{schema}` stays for the function to replace.
+MODELS = {
+    "Vehicle": "vehicles.Vehicle",
+    "VehicleModel": "vehicles.VehicleModel",
+    "Shipment": "compliance.Shipment",
+    "ShipmentVehicle": "compliance.ShipmentVehicle",
+    "ShipmentCheck": "compliance.ShipmentCheck",
+    "Certificate": "compliance.Certificate",
+    "SupplyReport": "supply.SupplyReport",
+    "DirtyMonth": "insights.DirtyMonth",
+}
 
-# table → (source, expressions giving the dates whose months changed; `t` is the transition table)
+_SHIPPED_AT = (
+    "(SELECT s.{Shipment.shipped_at} AT TIME ZONE 'UTC' FROM {schema}.{Shipment} s "
+    "WHERE s.id = t.{ShipmentVehicle.shipment})"
+)
+_MODEL_MONTHS = "unnest(ARRAY(SELECT v.{column} FROM {schema}.{Vehicle} v WHERE v.{Vehicle.model} = t.id))"
+
+# model → (source, expressions giving the dates whose months changed; `t` is the transition table)
 CAPTURED = {
-    "vehicles_vehicle": ("vehicles", ["t.production_date", "t.registration_date"]),
-    "vehicles_vehiclemodel": (
-        "vehicles",
-        [_MODEL_MONTHS.replace("{column}", "production_date"), _MODEL_MONTHS.replace("{column}", "registration_date")],
+    "vehicles.Vehicle": (Source.VEHICLES, ["t.{Vehicle.production_date}", "t.{Vehicle.registration_date}"]),
+    "vehicles.VehicleModel": (
+        Source.VEHICLES,
+        [
+            _MODEL_MONTHS.replace("{column}", "{Vehicle.production_date}"),
+            _MODEL_MONTHS.replace("{column}", "{Vehicle.registration_date}"),
+        ],
     ),
-    "compliance_shipment": ("shipments", ["(t.shipped_at AT TIME ZONE 'UTC')"]),
-    "compliance_shipmentvehicle": ("shipments", [_SHIPPED_AT]),
-    "compliance_shipmentcheck": ("shipments", ["(t.checked_at AT TIME ZONE 'UTC')"]),
-    "compliance_certificate": ("certificates", ["t.valid_to"]),
-    "supply_supplyreport": ("supply", ["t.month"]),
+    "compliance.Shipment": (Source.SHIPMENTS, ["(t.{Shipment.shipped_at} AT TIME ZONE 'UTC')"]),
+    "compliance.ShipmentVehicle": (Source.SHIPMENTS, [_SHIPPED_AT]),
+    "compliance.ShipmentCheck": (Source.SHIPMENTS, ["(t.{ShipmentCheck.checked_at} AT TIME ZONE 'UTC')"]),
+    "compliance.Certificate": (Source.CERTIFICATES, ["t.{Certificate.valid_to}"]),
+    "supply.SupplyReport": (Source.SUPPLY, ["t.{SupplyReport.month}"]),
 }
 # A model's category also breaks down the exports of its shipped vehicles: a second trigger (updates only)
 # marks the months those shipments left in.
 _MODEL_EXPORT_MONTHS = (
-    "unnest(ARRAY(SELECT s.shipped_at AT TIME ZONE 'UTC' FROM {schema}.compliance_shipment s "
-    "JOIN {schema}.compliance_shipmentvehicle i ON i.shipment_id = s.id "
-    "JOIN {schema}.vehicles_vehicle v ON v.id = i.vehicle_id WHERE v.model_id = t.id AND s.shipped_at IS NOT NULL))"
+    "unnest(ARRAY(SELECT s.{Shipment.shipped_at} AT TIME ZONE 'UTC' FROM {schema}.{Shipment} s "
+    "JOIN {schema}.{ShipmentVehicle} i ON i.{ShipmentVehicle.shipment} = s.id "
+    "JOIN {schema}.{Vehicle} v ON v.id = i.{ShipmentVehicle.vehicle} "
+    "WHERE v.{Vehicle.model} = t.id AND s.{Shipment.shipped_at} IS NOT NULL))"
 )
 
 OPERATIONS = {
@@ -62,34 +89,100 @@ OPERATIONS = {
     "upd": ("UPDATE", "REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows"),
     "del": ("DELETE", "REFERENCING OLD TABLE AS old_rows"),
 }
+CREATE_TRIGGER = (
+    "CREATE TRIGGER insights_{suffix} AFTER {operation} ON {table} {referencing} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION public.insights_mark_dirty({arguments});"
+)
+DROP_TRIGGER = "DROP TRIGGER IF EXISTS insights_{suffix} ON {table};"
+EXPORT_TRIGGER = (
+    "CREATE TRIGGER insights_exports_upd AFTER UPDATE ON {VehicleModel} "
+    "REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT "
+    "EXECUTE FUNCTION public.insights_mark_dirty({source}, {months});"
+)
+DROP_EXPORT_TRIGGER = "DROP TRIGGER IF EXISTS insights_exports_upd ON {VehicleModel};"
+
+
+class _Names(dict):
+    """`str.format_map` names: a model's `Table` looked up in `apps` only when a template uses it (a migration's
+    state holds only the models of the apps it depends on), `{schema}` kept, and the given values."""
+
+    def __init__(self, apps, **values):
+        super().__init__(schema="{schema}", **values)
+        self.apps = apps
+
+    def __missing__(self, name: str) -> Table:
+        return Table(self.apps.get_model(MODELS[name]))
+
+
+def _render(template: str, apps, **values) -> str:
+    return template.format_map(_Names(apps, **values))
 
 
 def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def create_triggers_sql() -> str:
+def mark_function_sql(apps=global_apps) -> str:
+    """The function every trigger calls (public schema)."""
+    return _render(MARK_FUNCTION, apps)
+
+
+def create_triggers_sql(apps=global_apps) -> str:
     """CREATE TRIGGER statements for every captured table (run in a partner schema)."""
     statements = []
-    for table, (source, expressions) in CAPTURED.items():
-        arguments = ", ".join(_quoted(value) for value in [source, *expressions])
+    for label, (source, expressions) in CAPTURED.items():
+        arguments = ", ".join(_quoted(value) for value in [source, *(_render(e, apps) for e in expressions)])
+        table = Table(apps.get_model(label))
         for suffix, (operation, referencing) in OPERATIONS.items():
             statements.append(
-                f"CREATE TRIGGER insights_{suffix} AFTER {operation} ON {table} {referencing} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION public.insights_mark_dirty({arguments});"
+                CREATE_TRIGGER.format(
+                    suffix=suffix, operation=operation, table=table, referencing=referencing, arguments=arguments
+                )
             )
     return "\n".join(statements)
 
 
-def drop_triggers_sql() -> str:
+def drop_triggers_sql(apps=global_apps) -> str:
     return "\n".join(
-        f"DROP TRIGGER IF EXISTS insights_{suffix} ON {table};" for table in CAPTURED for suffix in OPERATIONS
+        DROP_TRIGGER.format(suffix=suffix, table=Table(apps.get_model(label)))
+        for label in CAPTURED
+        for suffix in OPERATIONS
     )
 
 
-EXPORT_TRIGGERS_SQL = (
-    "CREATE TRIGGER insights_exports_upd AFTER UPDATE ON vehicles_vehiclemodel "
-    "REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT "
-    f"EXECUTE FUNCTION public.insights_mark_dirty('shipments', {_quoted(_MODEL_EXPORT_MONTHS)});"
-)
-DROP_EXPORT_TRIGGERS_SQL = "DROP TRIGGER IF EXISTS insights_exports_upd ON vehicles_vehiclemodel;"
+def export_trigger_sql(apps=global_apps) -> str:
+    """The second trigger on vehicle models: a category change marks the export months of its vehicles."""
+    months = _quoted(_render(_MODEL_EXPORT_MONTHS, apps))
+    return _render(EXPORT_TRIGGER, apps, source=_quoted(Source.SHIPMENTS), months=months)
+
+
+def drop_export_trigger_sql(apps=global_apps) -> str:
+    return _render(DROP_EXPORT_TRIGGER, apps)
+
+
+# RunPython operations for the migrations: each renders its SQL from the migration's historical models.
+# (params=None: the SQL holds `%` signs that are not placeholders.)
+
+
+def mark_function_create(apps, schema_editor) -> None:
+    schema_editor.execute(mark_function_sql(apps), params=None)
+
+
+def mark_function_drop(apps, schema_editor) -> None:
+    schema_editor.execute(DROP_FUNCTION, params=None)
+
+
+def triggers_create(apps, schema_editor) -> None:
+    schema_editor.execute(create_triggers_sql(apps), params=None)
+
+
+def triggers_drop(apps, schema_editor) -> None:
+    schema_editor.execute(drop_triggers_sql(apps), params=None)
+
+
+def export_trigger_create(apps, schema_editor) -> None:
+    schema_editor.execute(export_trigger_sql(apps), params=None)
+
+
+def export_trigger_drop(apps, schema_editor) -> None:
+    schema_editor.execute(drop_export_trigger_sql(apps), params=None)

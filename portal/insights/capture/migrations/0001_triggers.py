@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from portal.insights.capture.triggers import create_triggers_sql, drop_triggers_sql
+from portal.insights.capture.triggers import triggers_create, triggers_drop
 
 
 class Migration(migrations.Migration):
@@ -13,4 +13,4 @@ class Migration(migrations.Migration):
         ("supply", "0001_initial"),
     ]
 
-    operations = [migrations.RunSQL(create_triggers_sql(), drop_triggers_sql())]
+    operations = [migrations.RunPython(triggers_create, triggers_drop)]

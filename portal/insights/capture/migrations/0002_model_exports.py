@@ -2,10 +2,10 @@
 
 from django.db import migrations
 
-from portal.insights.capture.triggers import DROP_EXPORT_TRIGGERS_SQL, EXPORT_TRIGGERS_SQL
+from portal.insights.capture.triggers import export_trigger_create, export_trigger_drop
 
 
 class Migration(migrations.Migration):
     dependencies = [("insights_capture", "0001_triggers")]
 
-    operations = [migrations.RunSQL(EXPORT_TRIGGERS_SQL, DROP_EXPORT_TRIGGERS_SQL)]
+    operations = [migrations.RunPython(export_trigger_create, export_trigger_drop)]
