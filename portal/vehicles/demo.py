@@ -147,7 +147,12 @@ SEED_AFTER = ("portal.reference",)
 
 def seed(*, partners, stdout) -> None:
     """Vehicle models and vehicles for the demo makers, then the demo imports (idempotent)."""
+    fleets_seed(partners=partners, stdout=stdout)
+    importing_demo.seed(partners=partners, stdout=stdout)
+
+
+def fleets_seed(*, partners, stdout) -> None:
+    """Vehicle models and vehicles for the demo makers (idempotent)."""
     for slug in FLEETS:
         if slug in partners:
             _seed_partner(partners[slug], slug, stdout)
-    importing_demo.seed(partners=partners, stdout=stdout)

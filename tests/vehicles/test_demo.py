@@ -18,7 +18,7 @@ def test_seed_twice(world):
     partners = {"cq-thunder": world.alpha, "siam-ebike": world.beta}
     for _ in range(2):
         reference_demo.seed(partners=partners, stdout=io.StringIO())
-        vehicles_demo.seed(partners=partners, stdout=io.StringIO())
+        vehicles_demo.fleets_seed(partners=partners, stdout=io.StringIO())
     assert WmiAssignment.objects.filter(partner__in=[world.alpha, world.beta]).count() == 2
     owners = wmi_owner_map()
     for partner, slug, market in ((world.alpha, "cq-thunder", "CN"), (world.beta, "siam-ebike", "TH")):
