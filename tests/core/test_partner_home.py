@@ -9,7 +9,7 @@ from tenants.choices import Role
 
 from ..collaboration.factories import invite, project_for
 from ..conftest import client_for
-from ..queries import query_budget
+from ..queries import assert_same_queries, query_budget
 from ..vehicles.factories import vehicle_make
 
 
@@ -56,5 +56,6 @@ def test_home_query_count_does_not_grow_with_data(world):
         vehicle_make(world.alpha)
         _import_job(world.alpha, f"file-{index}.csv")
         invite(project_for(world.beta, title=f"Invite {index}"), world.alpha)
-    with query_budget(len(few.captured_queries)):
+    with query_budget(12) as many:
         client.get("/")
+    assert_same_queries(few, many, "the partner home")
