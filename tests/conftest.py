@@ -129,3 +129,17 @@ def client_for(partner: Partner | None = None, user: User | None = None) -> Clie
 @pytest.fixture
 def password() -> str:
     return TEST_PASSWORD
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # outermost: after pytest's own short summary
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """A skipped test proves nothing: say so at the very end, loudly, with every test and its reason."""
+    yield
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    terminalreporter.section(f"{len(skipped)} TESTS SKIPPED: this run proves nothing about them", sep="!", red=True)
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        terminalreporter.line(f"SKIPPED {report.nodeid}: {reason}", red=True, bold=True)
