@@ -44,6 +44,16 @@ class ImportMode(models.TextChoices):
     VALID_ROWS = "valid_rows", _("Import the valid rows")
 
 
+class ImportPhase(models.TextChoices):
+    """Where a running import is (ImportJob.phase); the label is what the job page shows."""
+
+    WAITING = "", _("Waiting for a worker")
+    READING = "reading", _("Reading and checking rows")
+    VALIDATING = "validating", _("Looking for duplicates")
+    IMPORTING = "importing", _("Writing vehicles")
+    DONE = "done", _("Done")
+
+
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from portal.vehicles.choices import ImportStatus
+from portal.vehicles.choices import ImportPhase, ImportStatus
 from portal.vehicles.importing import pipeline, services
 from portal.vehicles.importing.pipeline import import_run
 from portal.vehicles.models import ImportJob, ImportRejection, Vehicle
@@ -150,7 +150,7 @@ def test_progress_is_written_between_chunks(world, monkeypatch):
 
     monkeypatch.setattr(pipeline, "_progress", spy)
     run_job(world.alpha, job_make(world.alpha, csv_bytes(good_rows(world.alpha, model.name, 10))))
-    reading = [rows for phase, rows in seen if phase == "reading"]
+    reading = [rows for phase, rows in seen if phase == ImportPhase.READING]
     assert reading[-3:] == [4, 8, 10]
 
 

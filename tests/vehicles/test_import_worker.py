@@ -20,8 +20,8 @@ from django_tenants.utils import schema_context
 
 from portal.celery import app
 from portal.reference.models import WmiAssignment
-from portal.vehicles.choices import ImportMode, ImportStatus
-from portal.vehicles.importing.services import import_jobs_fail_stale
+from portal.vehicles.choices import ImportMode, ImportPhase, ImportStatus
+from portal.vehicles.importing.services import import_jobs_recover
 from portal.vehicles.models import ImportJob, Vehicle, VehicleModel, VehicleStatusChange
 from portal.vehicles.tasks import vehicle_import_run
 from tenants.models import Partner
@@ -134,7 +134,7 @@ def dead_worker_gone(job) -> bool:
 
 
 @pytest.mark.broker
-@pytest.mark.parametrize("phase", ["reading", "importing"])
+@pytest.mark.parametrize("phase", [ImportPhase.READING, ImportPhase.IMPORTING])
 def test_worker_killed_mid_import(committed, tmp_path, phase, django_db_blocker):
     _alpha, job = committed
     worker = Worker(tmp_path)
@@ -153,12 +153,12 @@ def test_worker_killed_mid_import(committed, tmp_path, phase, django_db_blocker)
         assert vehicles() == 0, "a killed import left partial data"
         assert state.status == ImportStatus.RUNNING and state.rows_created == 0
 
-        if phase == "reading":
+        if phase == ImportPhase.READING:
             # No worker comes back: the sweeper ends the job visibly (its message waits among the broker's unacked
             # messages until a worker starts, which then finds the job failed and leaves it so).
             time.sleep(1.1)
             with schema_context("alpha"):
-                assert import_jobs_fail_stale(older_than=datetime.timedelta(seconds=1)) == 1
+                assert import_jobs_recover(stale_after=datetime.timedelta(seconds=1), max_attempts=1)["failed"] == 1
                 assert not connection.introspection.table_names().count(f"vehicle_import_stage_{job.pk.hex}")
             state = job_state(job)
             assert state.status == ImportStatus.FAILED and "worker" in state.error_message

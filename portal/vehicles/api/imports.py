@@ -20,7 +20,7 @@ from ..importing.selectors import (
     import_rejection_list,
     import_rejections_csv,
 )
-from ..importing.services import import_job_create, import_jobs_fail_stale
+from ..importing.services import import_job_create
 from ..models import ImportJob, ImportRejection
 
 
@@ -119,14 +119,6 @@ class VehicleImportViewSet(
         if job is None:
             raise NotFound()
         return job
-
-    def list(self, request, *args, **kwargs):
-        import_jobs_fail_stale()
-        return super().list(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        import_jobs_fail_stale()
-        return super().retrieve(request, *args, **kwargs)
 
     @extend_schema(
         summary="Upload a file to import",

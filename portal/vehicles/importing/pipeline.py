@@ -1,6 +1,6 @@
 """The import run: stream the file into a per-job staging table with COPY, validate in SQL, upsert in one transaction.
 
-Phases (ImportJob.phase): reading → validating → importing → done. Progress and the heartbeat are written in
+Phases (`ImportPhase`): reading → validating → importing → done. Progress and the heartbeat are written in
 autocommit between COPY chunks, so the job page sees them while the work goes on. The upsert of the vehicles,
 their status history and the job's final counters commit together: a worker killed at any point leaves either
 everything or nothing, and a redelivered task starts again from scratch (it drops the old staging table).
@@ -22,7 +22,7 @@ from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
 from portal.core.uploads import UploadError, open_table
 
-from ..choices import ChangeSource, ImportMode, ImportStatus, VehicleStatus
+from ..choices import ChangeSource, ImportMode, ImportPhase, ImportStatus, VehicleStatus
 from ..models import ImportJob, ImportRejection, Vehicle, VehicleModel, VehicleStatusChange
 from ..vin import wmi_owner_map
 from .headers import match_header
@@ -35,11 +35,6 @@ CHUNK_ROWS = 50_000  # rows per COPY statement; progress and heartbeat are writt
 # After this many new or changed vehicles the planner's statistics are refreshed at once: until autovacuum
 # gets round to it, joins on the grown tables would be planned as if they were still small (nested loops).
 ANALYZE_AFTER_ROWS = 10_000
-
-PHASE_READING = "reading"
-PHASE_VALIDATING = "validating"
-PHASE_IMPORTING = "importing"
-PHASE_DONE = "done"
 
 VEHICLE = Vehicle._meta.db_table
 MODEL = VehicleModel._meta.db_table
@@ -147,7 +142,7 @@ def _run_locked(job: ImportJob, partner_id: int | None) -> ImportJob:
     _progress(
         job,
         status=ImportStatus.RUNNING,
-        phase=PHASE_READING,
+        phase=ImportPhase.READING,
         attempts=job.attempts + 1,
         started_at=now,
         finished_at=None,
@@ -192,7 +187,9 @@ def _quietly(query, params=None) -> None:
 
 def _fail(job: ImportJob, message: str) -> None:
     ImportRejection.objects.filter(job=job).delete()
-    _progress(job, status=ImportStatus.FAILED, phase=PHASE_DONE, error_message=message, finished_at=timezone.now())
+    _progress(
+        job, status=ImportStatus.FAILED, phase=ImportPhase.DONE, error_message=message, finished_at=timezone.now()
+    )
     _audit_finished(job)
 
 
@@ -252,7 +249,7 @@ def _load(job: ImportJob, stage: Stage, partner_id: int | None) -> None:
             _progress(job, rows_processed=processed, rows_total=max(processed, estimate))
     if processed == 0:
         raise UploadError(_("The file has a header row but no vehicles."))
-    _progress(job, rows_total=processed, rows_processed=processed, phase=PHASE_VALIDATING)
+    _progress(job, rows_total=processed, rows_processed=processed, phase=ImportPhase.VALIDATING)
 
 
 def _validate(job: ImportJob, stage: Stage) -> None:
@@ -299,7 +296,7 @@ def _counts(cursor, stage: Stage) -> tuple[int, int, int]:
 
 
 def _finish(job: ImportJob, stage: Stage) -> None:
-    done = {"phase": PHASE_DONE, "finished_at": None, "status": ImportStatus.SUCCEEDED}
+    done = {"phase": ImportPhase.DONE, "finished_at": None, "status": ImportStatus.SUCCEEDED}
     if job.dry_run:
         with connection.cursor() as cursor:
             created, updated, unchanged = _counts(cursor, stage)
@@ -314,7 +311,7 @@ def _finish(job: ImportJob, stage: Stage) -> None:
             % {"count": job.rows_rejected},
         )
     else:
-        _progress(job, phase=PHASE_IMPORTING)
+        _progress(job, phase=ImportPhase.IMPORTING)
         with _timed(job, "upsert transaction"), transaction.atomic():
             created, updated, unchanged = _upsert(job, stage)
             done.update(rows_created=created, rows_updated=updated, rows_unchanged=unchanged)
@@ -411,7 +408,9 @@ def stale_jobs_requeue(*, older_than_s: float, max_attempts: int) -> list:
     ids = list(stale.values_list("pk", flat=True))
     if not ids:
         return []
-    stale.filter(pk__in=ids).update(status=ImportStatus.QUEUED, phase="", rows_processed=0, rows_total=0)
+    stale.filter(pk__in=ids).update(
+        status=ImportStatus.QUEUED, phase=ImportPhase.WAITING, rows_processed=0, rows_total=0
+    )
     for pk in ids:
         _quietly(
             sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(connection.schema_name, f"{STAGE_PREFIX}{pk.hex}"))
@@ -431,7 +430,7 @@ def stale_jobs_fail(*, older_than_s: float) -> int:
         return 0
     failed = stale.filter(pk__in=ids).update(
         status=ImportStatus.FAILED,
-        phase=PHASE_DONE,
+        phase=ImportPhase.DONE,
         finished_at=timezone.now(),
         error_message=_(
             "The import stopped: the worker running it went away (no sign of life for %(minutes)d minutes). "

@@ -1,15 +1,22 @@
 """Reads of the import: jobs, one job, its rejected rows, and the rejected rows as CSV lines."""
 
+import datetime
 import io
 from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.spreadsheets import SafeCsvWriter
 
+from ..choices import ImportPhase, ImportStatus
 from ..models import ImportJob, ImportRejection
+
+# A running job without a heartbeat for this long has lost its worker: its pages say so (they write nothing);
+# the beat sweeper (portal.vehicles.tasks.vehicle_import_sweep) runs it again or fails it.
+STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 def import_job_list() -> QuerySet[ImportJob]:
@@ -44,8 +51,15 @@ def import_rejections_csv(*, job: ImportJob) -> Iterator[str]:
 
 def import_job_progress(job: ImportJob) -> int:
     """Percent done for the progress bar: reading is most of the work, then validating and importing."""
-    if job.status in ("succeeded", "failed"):
+    if job.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED):
         return 100
-    if job.phase == "reading" and job.rows_total:
+    if job.phase == ImportPhase.READING and job.rows_total:
         return min(80, int(80 * job.rows_processed / job.rows_total))
-    return {"validating": 85, "importing": 92}.get(job.phase, 0)
+    return {ImportPhase.VALIDATING: 85, ImportPhase.IMPORTING: 92}.get(job.phase, 0)
+
+
+def import_job_is_stale(job: ImportJob, *, now: datetime.datetime | None = None) -> bool:
+    """A running job without a heartbeat for STALE_AFTER: shown as such (the beat sweeper redoes or fails it)."""
+    if job.status != ImportStatus.RUNNING or job.heartbeat_at is None:
+        return False
+    return job.heartbeat_at < (now or timezone.now()) - STALE_AFTER

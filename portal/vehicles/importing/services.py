@@ -1,4 +1,4 @@
-"""Writes of the import: create a job from an upload (checked at once), queue its run, fail stale jobs."""
+"""Writes of the import: create a job from an upload (checked at once), queue its run, recover stale jobs."""
 
 import datetime
 
@@ -20,9 +20,8 @@ from ..models import ImportJob
 from .headers import match_header
 from .pipeline import stale_jobs_fail, stale_jobs_requeue
 
-STALE_AFTER = datetime.timedelta(minutes=10)  # a running job without a heartbeat for this long has lost its worker
 # The sweeper gives a job whose worker died (or whose run was never sent: the web process died after the
-# commit) another run well before readers would give up on it; after MAX_ATTEMPTS runs the job fails visibly.
+# commit) another run well before its page shows it as stale; after MAX_ATTEMPTS runs the job fails visibly.
 REQUEUE_STALE_AFTER = datetime.timedelta(minutes=5)
 RESEND_QUEUED_AFTER = datetime.timedelta(minutes=5)
 MAX_ATTEMPTS = 3
@@ -88,11 +87,6 @@ def import_job_queue(*, job: ImportJob) -> None:
     ImportJob.objects.filter(pk=job.pk).update(queued_at=timezone.now())
     result = vehicle_import_run.apply_async(args=[str(job.pk)])
     ImportJob.objects.filter(pk=job.pk, celery_task_id="").update(celery_task_id=result.id or "")
-
-
-def import_jobs_fail_stale(*, older_than: datetime.timedelta = STALE_AFTER) -> int:
-    """Fail the current schema's running jobs whose worker went away; returns how many."""
-    return stale_jobs_fail(older_than_s=older_than.total_seconds())
 
 
 def import_jobs_recover(

@@ -15,12 +15,13 @@ from ..choices import ImportStatus
 from .forms import ImportUploadForm
 from .selectors import (
     import_job_get,
+    import_job_is_stale,
     import_job_list,
     import_job_progress,
     import_rejection_list,
     import_rejections_csv,
 )
-from .services import import_job_create, import_jobs_fail_stale
+from .services import import_job_create
 
 PAGE_SIZE = 50
 
@@ -36,7 +37,6 @@ def _job_or_404(pk):
 @role_required(Role.VIEWER)
 def import_list(request):
     """Past imports of this partner, newest first."""
-    import_jobs_fail_stale()
     page = Paginator(import_job_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "vehicles/import_list.html", {"page": page, "can_upload": has_role(request, Role.MEMBER)})
 
@@ -65,10 +65,15 @@ def _options(form) -> dict:
 @role_required(Role.VIEWER)
 def import_detail(request, pk):
     """The job: progress while it runs, then its summary and rejected rows."""
-    import_jobs_fail_stale()
     job = _job_or_404(pk)
     page = Paginator(import_rejection_list(job=job), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"job": job, "page": page, "progress": import_job_progress(job), "running": _running(job)}
+    context = {
+        "job": job,
+        "page": page,
+        "progress": import_job_progress(job),
+        "running": _running(job),
+        "stale": import_job_is_stale(job),
+    }
     return render(request, "vehicles/import_detail.html", context)
 
 
@@ -80,13 +85,12 @@ def _running(job) -> bool:
 @role_required(Role.VIEWER)
 def import_progress(request, pk):
     """The progress fragment the job page polls (htmx); reloads the page once the job has finished."""
-    import_jobs_fail_stale()
     job = _job_or_404(pk)
     running = _running(job)
     response = render(
         request,
         "vehicles/_import_progress.html",
-        {"job": job, "progress": import_job_progress(job), "running": running},
+        {"job": job, "progress": import_job_progress(job), "running": running, "stale": import_job_is_stale(job)},
     )
     if not running and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"

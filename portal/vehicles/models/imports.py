@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ImportMode, ImportStatus
+from ..choices import ImportMode, ImportPhase, ImportStatus
 
 
 class ImportJob(models.Model):
@@ -29,7 +29,9 @@ class ImportJob(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.QUEUED, db_index=True
     )
-    phase = models.CharField(_("phase"), max_length=40, blank=True)
+    phase = models.CharField(
+        _("phase"), max_length=40, blank=True, choices=ImportPhase.choices, default=ImportPhase.WAITING
+    )
     rows_total = models.PositiveIntegerField(default=0)
     rows_processed = models.PositiveIntegerField(default=0)
     rows_valid = models.PositiveIntegerField(default=0)
