@@ -2,7 +2,7 @@
 
 Started before Django reads its settings, in a fresh temporary folder, so every session begins with an empty
 broker and cache and never touches the Redis of a `make run` on the same checkout. Without CELERY_BROKER_URL it is
-the broker (database 0) and, without REDIS_CACHE_URL, the shared cache (database 1) of the tests and of the worker
+the broker (database 0), and without REDIS_CACHE_URL the shared cache (database 1), of the tests and of the worker
 processes they start; with CELERY_BROKER_URL set (Redis or RabbitMQ) that one is the broker and this one is still
 tested beside it (tests/core/test_celery_worker.py).
 """
@@ -29,7 +29,8 @@ def pytest_load_initial_conftests(early_config, parser, args):
     os.environ["PORTAL_TEST_EMBEDDED_BROKER_URL"] = _server.broker_url()
     if not os.environ.get("CELERY_BROKER_URL"):
         os.environ["CELERY_BROKER_URL"] = _server.broker_url()
-        os.environ.setdefault("REDIS_CACHE_URL", _server.cache_url())
+    if not os.environ.get("REDIS_CACHE_URL"):
+        os.environ["REDIS_CACHE_URL"] = _server.cache_url()
 
     def stop():
         _server.stop(save=False)
