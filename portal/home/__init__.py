@@ -1,0 +1,1 @@
+"""The composition layer: pages that bring several domains together (the partner home)."""
