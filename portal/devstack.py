@@ -273,6 +273,8 @@ def test(pytest_args: list[str]) -> int:
         say("ruff check and ruff format --check")
         subprocess.run([PY, "-m", "ruff", "check", "."], cwd=ROOT, check=True)
         subprocess.run([PY, "-m", "ruff", "format", "--check", "."], cwd=ROOT, check=True)
+        say("lint-imports: the layer contracts of pyproject.toml (docs/architecture.md)")
+        subprocess.run([str(Path(PY).with_name("lint-imports")), "--no-cache"], cwd=ROOT, check=True)
         say("manage.py check and makemigrations --check")
         manage("check", "--fail-level", "WARNING")
         manage("makemigrations", "--check", "--dry-run", "--verbosity", "0")

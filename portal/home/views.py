@@ -2,11 +2,11 @@
 
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
 
 from portal.collaboration.selectors import invitation_list, project_list_for_partner, project_stage_counts
+from portal.core.lists import filtered_page
 from portal.vehicles.importing.selectors import import_job_list
 from portal.vehicles.selectors import vehicle_count_estimate
 from tenants.filters import PartnerFilterSet
@@ -43,8 +43,6 @@ def partner_home(request):
 @staff_member_required
 def staff_home(request):
     """The secretariat's overview of member partners."""
-    filterset = PartnerFilterSet(
-        request.GET, queryset=partner_list(include_inactive=True).annotate(people=Count("memberships"))
-    )
-    page = Paginator(filterset.qs.order_by("name"), 50).get_page(request.GET.get("page"))
-    return render(request, "home/staff_home.html", {"filterset": filterset, "page": page})
+    partners = partner_list(include_inactive=True).annotate(people=Count("memberships"))
+    listing = filtered_page(request, PartnerFilterSet, partners, order_by=("name",), counted=True)
+    return render(request, "home/staff_home.html", {"filterset": listing.filterset, "page": listing.page})
