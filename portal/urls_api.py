@@ -2,16 +2,14 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from portal.accounts.api.views import MeView, PartnerViewSet
 from portal.audit.api.views import AuditEventViewSet
 from portal.integrations.api.views import ApiKeyViewSet
 from portal.integrations.api.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
-router = DefaultRouter()
-router.include_root_view = False
-router.include_format_suffixes = False
+router = SimpleRouter()  # no root view, no format suffixes: portal/urls_api.py mounts every app's routes
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("api-keys", ApiKeyViewSet, basename="api-key")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")

@@ -3,11 +3,10 @@
 import time
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-
-from portal.celery import app
 
 from .models import Heartbeat
 from .tasks import ping
@@ -35,7 +34,7 @@ def check_database():
 
 
 def check_broker():
-    with app.connection_for_write() as conn:
+    with current_app.connection_for_write() as conn:  # the project's app (portal/celery.py), without a cycle
         conn.ensure_connection(max_retries=1, timeout=2)
         return {"transport": conn.transport_cls if isinstance(conn.transport_cls, str) else conn.transport.driver_name}
 

@@ -1,12 +1,10 @@
 """API routes of the collaboration app, mounted under /api/v1/."""
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from .views import ListingViewSet, MilestoneViewSet, ProductViewSet, ProjectViewSet, TransitionViewSet
 
-router = DefaultRouter()
-router.include_root_view = False
-router.include_format_suffixes = False
+router = SimpleRouter()  # no root view, no format suffixes: portal/urls_api.py mounts every app's routes
 router.register("projects", ProjectViewSet, basename="project")
 router.register("project-transitions", TransitionViewSet, basename="project-transition")
 router.register("milestones", MilestoneViewSet, basename="milestone")

@@ -1,6 +1,6 @@
 """API routes of export compliance, mounted under /api/v1/."""
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from .views import (
     CertificateTypeViewSet,
@@ -12,9 +12,7 @@ from .views import (
     ShipmentViewSet,
 )
 
-router = DefaultRouter()
-router.include_root_view = False
-router.include_format_suffixes = False
+router = SimpleRouter()  # no root view, no format suffixes: portal/urls_api.py mounts every app's routes
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("shipments", ShipmentViewSet, basename="shipment")
 router.register("shipment-checks", ShipmentCheckViewSet, basename="shipment-check")

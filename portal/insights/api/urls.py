@@ -1,13 +1,11 @@
 """API routes of industry statistics, mounted under /api/v1/."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from .views import CellViewSet, FunnelView, MeasureViewSet, TargetViewSet, WarningViewSet
 
-router = DefaultRouter()
-router.include_root_view = False
-router.include_format_suffixes = False
+router = SimpleRouter()  # no root view, no format suffixes: portal/urls_api.py mounts every app's routes
 router.register("statistics/measures", MeasureViewSet, basename="statistics-measure")
 router.register("statistics/cells", CellViewSet, basename="statistics-cell")
 router.register("statistics/warnings", WarningViewSet, basename="statistics-warning")

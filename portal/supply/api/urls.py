@@ -1,12 +1,10 @@
 """API routes of supply reports, mounted under /api/v1/."""
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from .views import SupplyReportViewSet
 
-router = DefaultRouter()
-router.include_root_view = False
-router.include_format_suffixes = False
+router = SimpleRouter()  # no root view, no format suffixes: portal/urls_api.py mounts every app's routes
 router.register("supply-reports", SupplyReportViewSet, basename="supply-report")
 
 urlpatterns = router.urls
