@@ -47,6 +47,12 @@ class TransitionForm(BootstrapMixin, forms.Form):
     evidence = forms.FileField(label=_("Evidence (PDF, image or office document)"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def __init__(self, *args, targets: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if targets:  # offer only the stages the project may move to (the service checks the move again)
+            labels = dict(Stage.choices)
+            self.fields["to_stage"].choices = [(stage, labels[stage]) for stage in targets]
+
 
 class InviteForm(BootstrapMixin, forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())

@@ -56,6 +56,11 @@ def allowed_targets(from_stage: str) -> list[str]:
     return [to for (frm, to) in TRANSITIONS if frm == from_stage]
 
 
+def next_stage(from_stage: str) -> str | None:
+    """The stage a project moves on to (None at the end of the pipeline or after an exit)."""
+    return next((to for (frm, to), kind in TRANSITIONS.items() if frm == from_stage and kind == "forward"), None)
+
+
 def transition_check(*, from_stage: str, to_stage: str, is_owner_partner: bool, role: str | None) -> Verdict:
     """May a person with `role` in a partner (the owner partner or not) move a project from → to?"""
     kind = TRANSITIONS.get((from_stage, to_stage))

@@ -20,7 +20,7 @@ from .filters import ListingFilterSet, ProductFilterSet, ProjectFilterSet
 from .forms import DocumentForm, InviteForm, ListingForm, MilestoneForm, ProductForm, ProjectForm, TransitionForm
 from .funnel import funnel_compute
 from .notes.selectors import note_list
-from .pipeline import allowed_targets, transition_check
+from .pipeline import allowed_targets, next_stage, transition_check
 
 
 def _scope(request) -> dict:
@@ -159,7 +159,11 @@ def project_detail(request, pk: int):
         for stage in allowed_targets(project.stage)
         if transition_check(from_stage=project.stage, to_stage=stage, is_owner_partner=is_owner, role=role).allowed
     ]
-    transition_form = TransitionForm(initial={"version": project.version})
+    # The next stage is preselected: moving on needs no reason, moving back does.
+    transition_form = TransitionForm(
+        initial={"version": project.version, "to_stage": next_stage(project.stage)},
+        targets=allowed_targets(project.stage),
+    )
     transition_form.fields["to_stage"].choices = [
         (s, c) for s, c in transition_form.fields["to_stage"].choices if s in targets
     ]

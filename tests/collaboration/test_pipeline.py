@@ -1,13 +1,17 @@
 """Every allowed and forbidden stage change, per role and partner; denied paths change nothing."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from portal.collaboration import services
 from portal.collaboration.choices import Stage
 from portal.collaboration.models import Project, Transition
-from portal.collaboration.pipeline import TRANSITIONS
+from portal.collaboration.pipeline import ORDER, TRANSITIONS
 from tenants.choices import ROLE_RANK, Role
+from tests.conftest import client_for
 
 from .factories import project_for
 
@@ -109,3 +113,22 @@ def test_stale_versions_conflict_and_nothing_is_lost(world):
     project.refresh_from_db()
     assert (project.title, project.version, project.stage) == ("First", 2, Stage.PROPOSED)
     assert project.transitions.count() == 1
+
+
+@pytest.mark.parametrize("stage", [Stage.PROPOSED, Stage.NEGOTIATING, Stage.SIGNED, Stage.PILOT])
+def test_stage_form_preselects_the_next_stage_and_changing_stage_by_default_succeeds(world, stage):
+    """The form's default is the next stage, so "Change stage" as offered moves the project on, with no reason."""
+    project = project_for(world.alpha, stage=stage)
+    manager = client_for(world.alpha, world.person(world.alpha, Role.MANAGER))
+    page = manager.get(reverse("collaboration:project-detail", kwargs={"pk": project.pk}, urlconf="portal.urls_tenant"))
+    stage_select = re.search(r'<select name="to_stage".*?</select>', page.content.decode(), re.S).group(0)
+    selected = re.findall(r'<option value="([a-z_]+)"[^>]*selected', stage_select)
+    expected = ORDER[ORDER.index(stage) + 1]
+    assert selected == [expected]
+    moved = manager.post(
+        reverse("collaboration:project-transition", kwargs={"pk": project.pk}, urlconf="portal.urls_tenant"),
+        {"to_stage": selected[0], "version": project.version},
+    )
+    assert moved.status_code == 302
+    project.refresh_from_db()
+    assert project.stage == expected
