@@ -17,8 +17,3 @@ class ApiKeyPrincipal:
 
     def __str__(self) -> str:
         return f"API key {self.key.prefix} of {self.partner}"
-
-
-def is_api_key(user) -> bool:
-    """True when the API caller is an integrator's key rather than a person."""
-    return isinstance(user, ApiKeyPrincipal)

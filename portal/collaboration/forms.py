@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from portal.core.forms import StyledForm
 from tenants.models import Partner
 
 from .choices import BudgetRange, ListingKind, ProductCategory, Stage, Technology
@@ -19,18 +20,7 @@ def _markets_field():
     )
 
 
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
-
-
-class ProjectForm(BootstrapMixin, forms.Form):
+class ProjectForm(StyledForm, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     tags = forms.MultipleChoiceField(
@@ -41,7 +31,7 @@ class ProjectForm(BootstrapMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class TransitionForm(BootstrapMixin, forms.Form):
+class TransitionForm(StyledForm, forms.Form):
     to_stage = forms.ChoiceField(label=_("New stage"), choices=Stage.choices)
     reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
     evidence = forms.FileField(label=_("Evidence (PDF, image or office document)"), required=False)
@@ -54,7 +44,7 @@ class TransitionForm(BootstrapMixin, forms.Form):
             self.fields["to_stage"].choices = [(stage, labels[stage]) for stage in targets]
 
 
-class InviteForm(BootstrapMixin, forms.Form):
+class InviteForm(StyledForm, forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
 
     def __init__(self, *args, exclude_ids=(), **kwargs):
@@ -62,16 +52,16 @@ class InviteForm(BootstrapMixin, forms.Form):
         self.fields["partner"].queryset = Partner.objects.members().active().exclude(pk__in=exclude_ids)
 
 
-class MilestoneForm(BootstrapMixin, forms.Form):
+class MilestoneForm(StyledForm, forms.Form):
     title = forms.CharField(label=_("Milestone"), max_length=200)
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class DocumentForm(BootstrapMixin, forms.Form):
+class DocumentForm(StyledForm, forms.Form):
     file = forms.FileField(label=_("Document (PDF, image or office document, up to 10 MB)"))
 
 
-class ProductForm(BootstrapMixin, forms.Form):
+class ProductForm(StyledForm, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=ProductCategory.choices)
     features = forms.MultipleChoiceField(
@@ -92,7 +82,7 @@ class ProductForm(BootstrapMixin, forms.Form):
             self.fields["project"].queryset = projects
 
 
-class ListingForm(BootstrapMixin, forms.Form):
+class ListingForm(StyledForm, forms.Form):
     kind = forms.ChoiceField(label=_("Need or offer"), choices=ListingKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

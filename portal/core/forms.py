@@ -32,6 +32,8 @@ def style_widgets(form, *, small: bool = False) -> None:
     size = " form-control-sm" if small else ""
     for field in form.fields.values():
         widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
         if isinstance(widget, forms.CheckboxSelectMultiple):
             widget.attrs.setdefault("class", "form-check-input")
         elif isinstance(widget, forms.Select):
