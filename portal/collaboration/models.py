@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +45,8 @@ class Project(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         ordering = ["-updated_at", "-id"]
+        # Search by any part of the title: UPPER(title) LIKE '%…%' (portal.search).
+        indexes = [GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="project_title_trgm")]
 
     def __str__(self) -> str:
         return self.title

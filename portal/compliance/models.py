@@ -2,14 +2,16 @@
 
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from portal.reference.models import CertificateType
 from portal.vehicles.models import Vehicle, VehicleModel
 
-from .choices import Incoterm, ShipmentStatus, Trigger, Verdict
+from .choices import Incoterm, ReleaseRequestStatus, ShipmentStatus, Trigger, Verdict
 from .storage import certificate_storage
 
 HS_CODE_VALIDATOR = RegexValidator(
@@ -44,6 +46,8 @@ class Certificate(models.Model):
         indexes = [
             models.Index(fields=["valid_to"], name="certificate_valid_to"),
             models.Index(fields=["certificate_type", "valid_to"], name="certificate_type_valid_to"),
+            # Search by any part of the number: UPPER(number) LIKE '%…%' (portal.search).
+            GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="certificate_number_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -86,6 +90,14 @@ class Shipment(models.Model):
     latest_check = models.ForeignKey(
         "ShipmentCheck", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    release = models.ForeignKey(
+        "ShipmentOverride",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The officers' release of the latest check, if any (kept by the services with each check).",
+    )
     vehicle_count = models.PositiveIntegerField(_("vehicles"), default=0)
     vehicles = models.ManyToManyField(Vehicle, through="ShipmentVehicle", related_name="shipments")
     created_by = models.ForeignKey(
@@ -108,6 +120,8 @@ class Shipment(models.Model):
             models.Index(fields=["destination", "-created_at"], name="shipment_destination_created"),
             models.Index(fields=["expected_arrival"], name="shipment_arrival"),
             models.Index(fields=["-created_at", "-id"], name="shipment_created"),
+            # Search and the list's reference filter: UPPER(reference) LIKE '…%' or '%…%' (portal.search).
+            GinIndex(OpClass(Upper("reference"), name="gin_trgm_ops"), name="shipment_reference_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -116,6 +130,11 @@ class Shipment(models.Model):
     @property
     def label(self) -> str:
         return self.reference or f"#{self.pk}"
+
+    @property
+    def released(self) -> bool:
+        """Its latest check is blocked or needs review, and compliance officers released it."""
+        return self.release_id is not None
 
 
 class ShipmentVehicle(models.Model):
@@ -153,6 +172,9 @@ class ShipmentCheck(models.Model):
     )
     checked_at = models.DateTimeField(auto_now_add=True, db_index=True)
     duration_ms = models.PositiveIntegerField(default=0)
+    released = models.BooleanField(
+        default=False, help_text="Compliance officers released this check (the one change a stored check gets)."
+    )
 
     class Meta:
         verbose_name = _("shipment check")
@@ -174,6 +196,10 @@ class ShipmentOverride(models.Model):
     reason = models.TextField(_("reason"))
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     officer_email = models.EmailField(help_text="Kept as it was when the override was made.")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by_email = models.EmailField(blank=True, help_text="The second officer (four-eyes), as it was then.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -183,3 +209,43 @@ class ShipmentOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment_id}: {self.verdict} released by {self.officer_email}"
+
+
+class ReleaseRequest(models.Model):
+    """A compliance officer's request to release a check that a second officer must approve (four-eyes)."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="release_requests")
+    check_run = models.ForeignKey(ShipmentCheck, on_delete=models.PROTECT, related_name="release_requests")
+    verdict = models.CharField(max_length=12, choices=Verdict.choices)
+    reason_codes = models.JSONField(default=list, help_text="The reasons to release, as check keys.")
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by_email = models.EmailField()
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReleaseRequestStatus.choices, default=ReleaseRequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by_email = models.EmailField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("note"), blank=True)
+    override = models.OneToOneField(
+        ShipmentOverride, on_delete=models.SET_NULL, null=True, blank=True, related_name="request"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("release request")
+        verbose_name_plural = _("release requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipment"],
+                condition=models.Q(status="pending"),
+                name="one_pending_release_request_per_shipment",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id}: release requested by {self.requested_by_email} ({self.status})"

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import OpClass
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models.functions import Reverse, Upper
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -34,6 +34,8 @@ class VehicleModel(models.Model):
         verbose_name = _("vehicle model")
         verbose_name_plural = _("vehicle models")
         ordering = ["name"]
+        # Search by any part of the name: UPPER(name) LIKE '%…%' (portal.search).
+        indexes = [GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="vehicle_model_name_trgm")]
 
     def __str__(self) -> str:
         return self.name
@@ -61,6 +63,8 @@ class Vehicle(models.Model):
         indexes = [
             # Every list filter has an index (see the FilterSet); VIN prefix search uses the pattern index.
             models.Index(OpClass(Upper("vin"), name="varchar_pattern_ops"), name="vehicle_vin_prefix"),
+            # Search by a VIN's last characters: reverse(vin) LIKE 'reversed suffix%' (portal.search).
+            models.Index(OpClass(Reverse("vin"), name="text_pattern_ops"), name="vehicle_vin_suffix"),
             models.Index(fields=["status", "-production_date"], name="vehicle_status_date"),
             models.Index(fields=["-production_date", "vin"], name="vehicle_date_vin"),
             models.Index(fields=["model", "-production_date"], name="vehicle_model_date"),
