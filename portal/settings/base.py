@@ -424,3 +424,5 @@ LOGGING = {
         "django_tenants_smart_executor": {"level": "ERROR"},
     },
 }
+# One unambiguous date form per language, the month named (portal/formats/<locale>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]

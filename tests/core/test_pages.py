@@ -148,3 +148,72 @@ def test_failure_count_ignores_the_case_of_the_address(world, settings, password
         client.post(reverse("login"), {"username": username, "password": "wrong"})
     locked = client.post(reverse("login"), {"username": "manager@alpha.example.com", "password": password})
     assert locked.status_code == 429
+
+
+# Dates: one unambiguous form per language (portal/formats), never 12/07/2026 ------------------------------------
+
+AMBIGUOUS_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b")
+NUMERIC_DATE_FORMAT = re.compile(r"""\|date:["'][^"']*[djmnyY][/.\-][djmnyY][^"']*["']""")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["7 December 2026", "7 Dec 2026", "7 Dec 2026, 09:30", "December 2026"]),
+        ("zh-hans", ["2026年12月7日", "2026年12月7日", "2026年12月7日 09:30", "2026年12月"]),
+        ("ar", ["7 ديسمبر 2026", "7 ديسمبر 2026", "7 ديسمبر 2026، 09:30", "ديسمبر 2026"]),
+        ("th", ["7 ธันวาคม 2026", "7 ธ.ค. 2026", "7 ธ.ค. 2026, 09:30", "ธันวาคม 2026"]),
+    ],
+)
+def test_dates_name_their_month_in_every_language(language, expected):
+    import datetime
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    day = datetime.date(2026, 12, 7)
+    moment = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC)
+    template = Template(
+        '{{ day }}|{{ day|date:"SHORT_DATE_FORMAT" }}|{{ moment|date:"SHORT_DATETIME_FORMAT" }}'
+        '|{{ day|date:"YEAR_MONTH_FORMAT" }}'
+    )
+    with translation.override(language):
+        rendered = template.render(Context({"day": day, "moment": moment})).split("|")
+    assert rendered == expected
+    assert not any(AMBIGUOUS_DATE.search(text) for text in rendered)
+
+
+def test_date_inputs_take_iso_dates_only(settings):
+    from django import forms
+    from django.utils import translation
+
+    from portal.core.forms import DateInput
+
+    class When(forms.Form):
+        day = forms.DateField(widget=DateInput)
+
+    for language in ("en", "zh-hans", "ar", "th"):
+        with translation.override(language):
+            assert When({"day": "2026-12-07"}).is_valid(), language
+            assert not When({"day": "12/07/2026"}).is_valid(), language
+            assert 'value="2026-12-07"' in str(When(initial={"day": "2026-12-07"})["day"])
+
+
+def test_templates_never_format_dates_as_numbers():
+    from django.conf import settings
+
+    offenders = [
+        f"{path.relative_to(settings.BASE_DIR)}: {match.group(0)}"
+        for path in sorted((settings.BASE_DIR / "templates").rglob("*.html"))
+        # A `datetime="…"` attribute is for machines: ISO there is right.
+        for match in NUMERIC_DATE_FORMAT.finditer(re.sub(r'datetime="[^"]*"', "", path.read_text()))
+    ]
+    assert offenders == [], "use DATE_FORMAT, SHORT_DATE_FORMAT, SHORT_DATETIME_FORMAT or YEAR_MONTH_FORMAT"
+
+
+def test_pages_show_dates_with_the_month_named(world):
+    client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    for language in ("en", "ar"):
+        client.post(reverse("set_language"), {"language": language, "next": "/"})
+        html = client.get(reverse("audit:event-list")).content.decode()
+        assert not AMBIGUOUS_DATE.search(re.sub(r'datetime="[^"]*"', "", html)), language
