@@ -1,11 +1,15 @@
 """FilterSets of collaboration objects, shared by the list page, the API and the CSV export."""
 
 import django_filters
-from django.db.models import Q
+from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ListingKind, ProductCategory, Stage, Technology
-from .models import Listing, Product, Project
+from portal.core.caller import request_person
+from tenants.models import Partner
+
+from .choices import ListingKind, ParticipantStatus, ProductCategory, Stage, Technology
+from .models import Listing, Participant, Product, Project, Transition
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -14,13 +18,41 @@ class ProjectFilterSet(django_filters.FilterSet):
     tag = django_filters.ChoiceFilter(choices=Technology.choices, method="has_tag", label=_("Technology"))
     market = django_filters.CharFilter(method="has_market", label=_("Market"))
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner partner"))
+    partner = django_filters.ModelChoiceFilter(
+        queryset=Partner.objects.none(), method="with_partner", label=_("Partner"), empty_label=_("Any partner")
+    )
+    mine = django_filters.BooleanFilter(
+        method="is_mine", label=_("Mine"), widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
     updated_after = django_filters.DateFilter(
         field_name="updated_at", lookup_expr="date__gte", label=_("Updated since")
     )
 
     class Meta:
         model = Project
-        fields = ["q", "stage", "tag", "market", "owner", "budget_range", "updated_after"]
+        fields = ["q", "stage", "tag", "market", "owner", "partner", "mine", "budget_range", "updated_after"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer (and accept) only partners taking part in the projects the caller may see.
+        taking_part = Participant.objects.filter(
+            partner=OuterRef("pk"), status=ParticipantStatus.ACCEPTED, project__in=self.queryset.values("pk")
+        )
+        self.filters["partner"].queryset = Partner.objects.filter(Exists(taking_part)).order_by("name")
+
+    def with_partner(self, queryset, name, value):
+        accepted = Participant.objects.filter(project=OuterRef("pk"), partner=value, status=ParticipantStatus.ACCEPTED)
+        return queryset.filter(Exists(accepted))
+
+    def is_mine(self, queryset, name, value):
+        """With `mine=true`: the projects the caller opened or moved (a checkbox left empty filters nothing)."""
+        if not value:
+            return queryset
+        user = request_person(self.request)
+        if user is None:  # an API key or nobody: nothing is "mine"
+            return queryset.none()
+        moved = Transition.objects.filter(project=OuterRef("pk"), by_user=user)
+        return queryset.filter(Q(created_by=user) | Q(Exists(moved)))
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(summary__icontains=value))

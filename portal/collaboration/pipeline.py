@@ -71,6 +71,14 @@ def transition_check(*, from_stage: str, to_stage: str, is_owner_partner: bool, 
     return Verdict(True, needs_reason=kind == "back")
 
 
+def moves_for(*, from_stage: str, is_owner_partner: bool, role: str | None) -> list[tuple[str, Verdict]]:
+    """Every stage reachable from `from_stage`, in pipeline order, with the verdict for this person."""
+    return [
+        (to, transition_check(from_stage=from_stage, to_stage=to, is_owner_partner=is_owner_partner, role=role))
+        for to in allowed_targets(from_stage)
+    ]
+
+
 def stage_rank(stage: str) -> int:
     """Position in the pipeline (exits rank after everything)."""
     return ORDER.index(stage) if stage in ORDER else len(ORDER)

@@ -1,6 +1,19 @@
 """Reads of collaboration projects. Every read of a project goes through `project_list_for_partner`."""
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Window
+from datetime import datetime
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Window,
+)
 from django.db.models.functions import RowNumber
 
 from tenants.models import Partner
@@ -49,13 +62,35 @@ def project_stage_counts(*, projects: QuerySet) -> list[dict]:
     ]
 
 
-def board_columns(*, projects: QuerySet, per_column: int = 20) -> list[dict]:
-    """Pipeline columns: the count of each stage and its most recently updated cards (two queries)."""
+def board_cards(*, projects: QuerySet, now: datetime) -> list[Project]:
+    """The projects as board cards: each with `partners` (accepted participants, in the order they joined),
+    `next_milestone` (the earliest open one, or None) and `days_in_stage` (whole days since its last stage change,
+    as of `now`). Three queries whatever the number of cards."""
+    accepted = Participant.objects.filter(status=ParticipantStatus.ACCEPTED).select_related("partner")
+    open_milestones = Milestone.objects.filter(done=False).order_by("due_date", "id")
+    cards = list(
+        projects.prefetch_related(
+            Prefetch("participants", queryset=accepted.order_by("invited_at", "id"), to_attr="accepted"),
+            Prefetch("milestones", queryset=open_milestones, to_attr="open_milestones"),
+        )
+    )
+    for project in cards:
+        project.partners = [participant.partner for participant in project.accepted]
+        project.next_milestone = project.open_milestones[0] if project.open_milestones else None
+        project.days_in_stage = max(0, (now - project.stage_changed_at).days)
+    return cards
+
+
+def board_columns(*, projects: QuerySet, now: datetime, per_column: int = 20) -> list[dict]:
+    """Pipeline columns: the count of each stage and its most recently updated cards (`board_cards`).
+
+    Four queries whatever the number of projects: the counts, the cards, their partners, their milestones.
+    """
     ranked = projects.annotate(
         rank=Window(RowNumber(), partition_by=[F("stage")], order_by=[F("updated_at").desc(), F("id").desc()])
     )
     cards: dict[str, list] = {}
-    for project in ranked.filter(rank__lte=per_column).order_by("stage", "rank"):
+    for project in board_cards(projects=ranked.filter(rank__lte=per_column).order_by("stage", "rank"), now=now):
         cards.setdefault(project.stage, []).append(project)
     columns = project_stage_counts(projects=projects)
     return [{**column, "projects": cards.get(column["stage"], [])} for column in columns]

@@ -2,25 +2,29 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.core.lists import filtered, filtered_page
+from portal.core.forms import apply_errors
+from portal.core.lists import filtered, filtered_page, query_without_page
 from portal.core.roles import has_role, role_check
 from portal.core.spreadsheets import SafeCsvWriter
 from tenants.choices import Role
 from tenants.models import Partner
 
 from . import selectors, services
-from .choices import ParticipantStatus
+from .choices import ParticipantStatus, Stage
 from .filters import ListingFilterSet, ProductFilterSet, ProjectFilterSet
 from .forms import DocumentForm, InviteForm, ListingForm, MilestoneForm, ProductForm, ProjectForm, TransitionForm
 from .funnel import funnel_compute
 from .notes.selectors import note_list
-from .pipeline import allowed_targets, next_stage, transition_check
+from .pipeline import moves_for, next_stage
 
 
 def _scope(request) -> dict:
@@ -56,16 +60,38 @@ def _detail(project) -> str:
     return reverse("collaboration:project-detail", kwargs={"pk": project.pk})
 
 
+def _moves(project, scope) -> list[tuple[str, object]]:
+    """The stage changes this visitor may make on the project: (stage, verdict), in pipeline order."""
+    is_owner = scope["partner"] is not None and project.owner_id == scope["partner"].pk
+    return moves_for(from_stage=project.stage, is_owner_partner=is_owner, role=scope["role"])
+
+
+def _with_moves(cards, scope) -> list:
+    for card in cards:
+        card.moves = [(stage, Stage(stage).label, verdict) for stage, verdict in _moves(card, scope) if verdict.allowed]
+    return cards
+
+
 def board(request):
-    """Projects by stage, one column each."""
-    projects = _projects(request)
+    """Projects by stage, one column each; filters (mine, partner, technology) from the query string.
+
+    People who may move a card drag it to a column or pick "Move to…" (portal/static/portal/board.js); without
+    script the "Move to…" form opens the stage page, prefilled with the chosen stage.
+    """
     scope = _scope(request)
+    listing = filtered(request, ProjectFilterSet, _projects(request))
+    columns = selectors.board_columns(projects=listing.queryset, now=timezone.now())
+    for column in columns:
+        _with_moves(column["projects"], scope)
     invitations = [] if scope["staff"] else selectors.invitation_list(partner=scope["partner"])
-    return render(
-        request,
-        "collaboration/board.html",
-        {"columns": selectors.board_columns(projects=projects), "invitations": invitations},
-    )
+    context = {
+        "columns": columns,
+        "invitations": invitations,
+        "filterset": listing.filterset,
+        "filtered": bool(query_without_page(request)),
+        "here": request.get_full_path(),
+    }
+    return render(request, "collaboration/board.html", context)
 
 
 def project_list(request):
@@ -152,21 +178,12 @@ def project_detail(request, pk: int):
         # An invited partner sees the invitation, not the project's working data.
         return render(request, "collaboration/project_invitation.html", context)
     one = selectors.project_list_for_partner(partner=scope["partner"], staff=scope["staff"]).filter(pk=project.pk)
-    role = scope["role"]
     is_owner = scope["partner"] is not None and project.owner_id == scope["partner"].pk
-    targets = [
-        stage
-        for stage in allowed_targets(project.stage)
-        if transition_check(from_stage=project.stage, to_stage=stage, is_owner_partner=is_owner, role=role).allowed
-    ]
+    targets = [stage for stage, verdict in _moves(project, scope) if verdict.allowed]
     # The next stage is preselected: moving on needs no reason, moving back does.
     transition_form = TransitionForm(
-        initial={"version": project.version, "to_stage": next_stage(project.stage)},
-        targets=allowed_targets(project.stage),
+        initial={"version": project.version, "to_stage": next_stage(project.stage)}, targets=targets
     )
-    transition_form.fields["to_stage"].choices = [
-        (s, c) for s, c in transition_form.fields["to_stage"].choices if s in targets
-    ]
     context.update(
         transitions=selectors.transition_list(projects=one).select_related("evidence").order_by("at", "id"),
         milestones=selectors.milestone_list(projects=one),
@@ -201,25 +218,89 @@ def _post_action(request, pk: int, action):
     return redirect(_detail(project))
 
 
-@require_POST
+def _wants_json(request) -> bool:
+    """The board's script asks for JSON; a browser's own form post asks for a page."""
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _json_errors(form, status: int) -> JsonResponse:
+    errors = [
+        {"attr": None if field == "__all__" else field, "detail": str(message)}
+        for field, messages_ in form.errors.items()
+        for message in messages_
+    ]
+    return JsonResponse({"errors": errors}, status=status)
+
+
+def _safe_next(request) -> str | None:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return None
+
+
+@require_http_methods(["GET", "POST"])
 def project_transition(request, pk: int):
-    form = TransitionForm(request.POST, request.FILES)
+    """The stage change: GET shows the form prefilled with `?to=` (the board's "Move to…" without script and the
+    way to give a reason or evidence), POST moves the project. The board's script posts with
+    `Accept: application/json` and gets the moved card, or the errors, as JSON; refusals are 403s naming why."""
+    try:
+        return _stage_change(request, pk)
+    except PermissionDenied as error:
+        if not _wants_json(request):
+            raise
+        return JsonResponse({"errors": [{"attr": None, "detail": str(error)}]}, status=403)
 
-    def action(project, scope):
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        services.project_transition(
-            project=project,
-            version=form.cleaned_data["version"],
-            to_stage=form.cleaned_data["to_stage"],
-            partner=scope["partner"],
-            role=scope["role"],
-            user=request.user,
-            reason=form.cleaned_data["reason"],
-            evidence=form.cleaned_data.get("evidence"),
-        )
 
-    return _post_action(request, pk, action)
+def _stage_change(request, pk: int):
+    role_check(request, Role.MANAGER)
+    scope = _scope(request)
+    project = _project_or_404(request, pk)
+    moves = _moves(project, scope)
+    allowed = [stage for stage, verdict in moves if verdict.allowed]
+    if not allowed:
+        raise PermissionDenied(moves[0][1].reason if moves else _("This project is closed."))
+    wanted = request.GET.get("to")
+    initial = {"version": project.version, "to_stage": wanted if wanted in allowed else next_stage(project.stage)}
+    data = (request.POST, request.FILES) if request.method == "POST" else ()
+    form = TransitionForm(*data, initial=initial, targets=allowed)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.project_transition(
+                    project=project,
+                    version=form.cleaned_data["version"],
+                    to_stage=form.cleaned_data["to_stage"],
+                    partner=scope["partner"],
+                    role=scope["role"],
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    evidence=form.cleaned_data.get("evidence"),
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            except services.VersionConflictError as error:
+                form.add_error(None, str(error))
+                status = 409
+            else:
+                return _moved(request, project, scope)
+        status = status if status != 200 else 400
+        if _wants_json(request):
+            return _json_errors(form, status)
+    context = {"project": project, "form": form, "next": _safe_next(request)}
+    return render(request, "collaboration/project_stage.html", context, status=status)
+
+
+def _moved(request, project, scope):
+    message = _("“%(title)s” moved to %(stage)s.") % {"title": project.title, "stage": project.get_stage_display()}
+    if _wants_json(request):
+        one = _projects(request).filter(pk=project.pk)
+        (card,) = _with_moves(selectors.board_cards(projects=one, now=timezone.now()), scope)
+        html = render_to_string("collaboration/_card.html", {"project": card, "here": _safe_next(request)}, request)
+        return JsonResponse({"stage": project.stage, "version": project.version, "message": message, "html": html})
+    messages.success(request, message)
+    return redirect(_safe_next(request) or _detail(project))
 
 
 @require_POST

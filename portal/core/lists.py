@@ -22,7 +22,7 @@ def filtered(request, filterset_class, queryset: QuerySet) -> Filtered:
 
     Invalid filters match nothing (the form says why): a list or an export never silently widens to every row.
     """
-    filterset = filterset_class(request.GET or None, queryset=queryset)
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     style_widgets(filterset.form, small=True)
     if not filterset.is_bound:
         return Filtered(filterset, queryset)
