@@ -19,5 +19,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("projects/", include("portal.collaboration.urls_public")),
     path("statistics/", include("portal.insights.urls_public")),
+    path("search/", include("portal.search.urls_public")),
     *common,
 ]
