@@ -19,5 +19,6 @@ urlpatterns = [
     path("search/", include("portal.search.urls")),
     path("settings/", include("portal.integrations.urls")),
     path("settings/audit/", include("portal.audit.urls")),
+    path("team/", include("portal.accounts.urls_team")),
     *common,
 ]

@@ -38,3 +38,23 @@ ROLE_RANK = {Role.VIEWER: 1, Role.MEMBER: 2, Role.MANAGER: 3, Role.OWNER: 4}
 def role_at_least(role: str | None, minimum: str) -> bool:
     """True when `role` (None: no membership) ranks at least `minimum`; pages, API and services all ask this."""
     return role is not None and ROLE_RANK[role] >= ROLE_RANK[minimum]
+
+
+class InvitationState(models.TextChoices):
+    """Where an invitation stands (computed from its dates, never stored)."""
+
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+class TeamEvent(models.TextChoices):
+    """What happened to a team, as sent with `tenants.signals.team_changed` (the inbox's hook)."""
+
+    INVITED = "invited", _("Invited")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+    JOINED = "joined", _("Joined")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    OFFICER_CHANGED = "officer_changed", _("Compliance officer changed")
+    REMOVED = "removed", _("Removed")

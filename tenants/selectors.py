@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.db.models import Case, Value, When
 
-from .choices import ROLE_RANK
-from .models import Membership, Partner, User
+from .choices import ROLE_RANK, Role
+from .models import Invitation, Membership, Partner, User
 
 
 def membership_get(*, user: User, partner: Partner) -> Membership | None:
@@ -28,6 +28,27 @@ def membership_list_for_partner(*, partner: Partner):
     """A partner's team, strongest role first."""
     rank = Case(*[When(role=role, then=Value(value)) for role, value in ROLE_RANK.items()], default=Value(0))
     return partner.memberships.select_related("user").order_by(-rank, "user__email")
+
+
+def invitation_list_pending(*, partner: Partner, now=None):
+    """A partner's invitations that can still be accepted, newest first."""
+    return Invitation.objects.pending(now=now).filter(partner=partner).select_related("invited_by")
+
+
+def membership_is_last_owner(membership: Membership) -> bool:
+    """True when the membership is its partner's only owner (who may not be removed or demoted)."""
+    return (
+        membership.role == Role.OWNER
+        and not Membership.objects.filter(partner_id=membership.partner_id, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def user_has_account(*, email: str) -> bool:
+    """True when someone with this address can already sign in (they accept an invitation after signing in)."""
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    return user is not None and user.has_usable_password()
 
 
 def partner_list(*, include_inactive: bool = False):

@@ -49,6 +49,8 @@ OPEN_ROUTES = {
     "api-docs",
     "api-redoc",
     "two-factor-verify",
+    "handoff",  # the target host's end of a workspace hand-off: the signed token is the credential
+    "join",  # accepting a team invitation: the signed link is the credential
 }
 # Public-host routes any visitor may open (the rest of the public host is for staff, or answers per caller).
 PUBLIC_OPEN_ROUTES = OPEN_ROUTES | {"home", "password_change", "password_change_done", "two-factor"}

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +17,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from portal.audit.choices import AuditAction
+from portal.audit.services import audit_record
+from tenants.services import user_sessions_end
+
 from . import two_factor
+from .handoff import handoff_create, handoff_redeem, handoff_target
 
 PENDING = "_portal_2fa_pending"  # {"user": pk, "backend": …, "next": …, "at": epoch, "tries": n}
 PENDING_FOR_S = 300
@@ -142,3 +148,49 @@ class StaffTwoFactorMiddleware:
             messages.warning(request, _("Staff pages need two-factor sign-in: turn it on, or sign in again with it."))
             return redirect("two-factor")
         return self.get_response(request)
+
+
+class PortalLogoutView(LogoutView):
+    """Signing out ends the person's sessions on every host, not only this one."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            user_sessions_end(user=request.user)
+            audit_record(action=AuditAction.SIGNED_OUT_EVERYWHERE, actor=request.user, request=request)
+        return super().post(request, *args, **kwargs)
+
+
+@login_required
+@require_http_methods(["POST"])
+def handoff_start(request):
+    """Open another workspace (from the Workspaces menu) without signing in again: off to its host with a token."""
+    target = handoff_target(request.POST.get("to", ""))
+    device = request.user.otp_device if request.user.is_verified() else None
+    try:
+        url = handoff_create(user=request.user, device=device, target=target, next_path=request.POST.get("next", "/"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("home")
+    return HttpResponseRedirect(url, status=303)
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def handoff(request):
+    """The target host's end of a hand-off: GET shows (and a script submits) the form, POST opens the session."""
+    token = request.POST.get("token") if request.method == "POST" else request.GET.get("token")
+    if not token:
+        return redirect("login")
+    if request.method == "GET":
+        return render(request, "registration/handoff.html", {"token": token})
+    try:
+        result = handoff_redeem(token=token or "", here=request.tenant, host=request.get_host())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("login")
+    login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+    if result.device is not None:
+        otp_login(request, result.device)
+    audit_record(action=AuditAction.HANDOFF, actor=result.user, request=request)
+    return redirect(result.next_path)

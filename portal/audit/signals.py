@@ -6,7 +6,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from tenants.models import Membership, Partner
+from tenants.models import Invitation, Membership, Partner
 from tenants.signals import partner_deactivated, partner_reactivated
 
 from .choices import AuditAction
@@ -43,14 +43,25 @@ def _locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
 
 @receiver(pre_save, sender=Membership, dispatch_uid="audit_membership_before")
 def _membership_before(sender, instance, **kwargs):
-    instance._audit_old_role = (
-        Membership.objects.filter(pk=instance.pk).values_list("role", flat=True).first() if instance.pk else None
+    old = (
+        Membership.objects.filter(pk=instance.pk).values_list("role", "is_compliance_officer").first()
+        if instance.pk
+        else None
     )
+    instance._audit_old_role, instance._audit_old_officer = old or (None, None)
 
 
 @receiver(post_save, sender=Membership, dispatch_uid="audit_membership_saved")
 def _membership_saved(sender, instance, created, **kwargs):
     old_role = getattr(instance, "_audit_old_role", None)
+    old_officer = getattr(instance, "_audit_old_officer", None)
+    if not created and old_officer is not None and old_officer != instance.is_compliance_officer:
+        audit_record(
+            action=AuditAction.COMPLIANCE_OFFICER_CHANGED,
+            partner=instance.partner,
+            target=instance.user,
+            details={"email": instance.user.email, "officer": instance.is_compliance_officer},
+        )
     if created:
         action, details = AuditAction.MEMBERSHIP_ADDED, {"email": instance.user.email, "role": instance.role}
     elif old_role != instance.role:
@@ -70,6 +81,20 @@ def _membership_deleted(sender, instance, **kwargs):
         partner=instance.partner,
         details={"email": instance.user.email, "role": instance.role},
     )
+
+
+@receiver(post_save, sender=Invitation, dispatch_uid="audit_invitation_saved")
+def _invitation_saved(sender, instance, created, update_fields=None, **kwargs):
+    if created:
+        action = AuditAction.INVITATION_SENT
+    elif instance.accepted_at is not None and (update_fields is None or "accepted_at" in update_fields):
+        action = AuditAction.INVITATION_ACCEPTED
+    elif instance.revoked_at is not None and (update_fields is None or "revoked_at" in update_fields):
+        action = AuditAction.INVITATION_REVOKED
+    else:
+        return
+    details = {"email": instance.email, "role": instance.role, "officer": instance.is_compliance_officer}
+    audit_record(action=action, partner=instance.partner, details=details)
 
 
 @receiver(post_save, sender=Partner, dispatch_uid="audit_partner_saved")
