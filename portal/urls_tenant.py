@@ -19,6 +19,7 @@ urlpatterns = [
     path("search/", include("portal.search.urls")),
     path("settings/", include("portal.integrations.urls")),
     path("settings/audit/", include("portal.audit.urls")),
+    path("inbox/", include("portal.inbox.urls")),
     path("team/", include("portal.accounts.urls_team")),
     *common,
 ]

@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.inbox.choices import NoticeKind
+from portal.inbox.services import notify_many
 from tenants.choices import Role
 from tenants.models import Membership, Partner
 
@@ -37,6 +40,13 @@ def notify_invitation(*, project, invitee: Partner, inviter: Partner) -> None:
         subject=_("Invitation to the project “%(title)s”") % {"title": project.title},
         body=_("%(inviter)s invites %(invitee)s to the collaboration project “%(title)s”.")
         % {"inviter": inviter.name, "invitee": invitee.name, "title": project.title},
+    )
+    notify_many(  # the inbox of the invited partner's managers
+        partner=invitee,
+        kind=NoticeKind.INVITATION,
+        minimum_role=Role.MANAGER,
+        params={"partner": inviter.name, "title": project.title},
+        url=reverse("collaboration:project-detail", args=[project.pk], urlconf=settings.ROOT_URLCONF),
     )
 
 

@@ -76,6 +76,7 @@ TENANT_APPS = [
     "portal.compliance",
     "portal.supply",
     "portal.insights.capture",  # after the apps whose tables it watches
+    "portal.inbox",  # a person's notices live in the workspace's schema
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -129,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.partner",
+                "portal.inbox.context_processors.inbox",
             ],
         },
     },
@@ -380,6 +382,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.compliance.tasks.certificate_expiry_warn",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Every active partner, daily: one e-mail with the day's notices to each person who chose the digest.
+    "inbox-digest": {"task": "portal.inbox.tasks.inbox_digest", "schedule": crontab(hour=7, minute=0)},
     # Statistics: changed months every five minutes, everything nightly (portal.insights.pipeline).
     "insights-incremental": {
         "task": "portal.insights.tasks.insights_run",

@@ -12,7 +12,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal.core.caller import person_of
+from portal.inbox.choices import NoticeKind
+from portal.inbox.services import notify_many
 from portal.reference.models import CertificateType
+from tenants.choices import Role
 from tenants.models import Partner
 from tenants.selectors import partner_url
 
@@ -140,6 +143,13 @@ def certificate_expiry_warnings_send(*, partner: Partner, today: datetime.date) 
                 )
                 recipients = selectors.compliance_recipients(partner=partner)
                 _expiry_mail(certificate, partner=partner, today=today, recipients=recipients)
+                notify_many(  # the inbox of managers and officers, with the renewal form a click away
+                    kind=NoticeKind.CERTIFICATE,
+                    minimum_role=Role.MANAGER,
+                    officers=True,
+                    params={"number": certificate.number, "expiry_date": certificate.valid_to},
+                    url=selectors.page_path("compliance:certificate_update", pk=certificate.pk),
+                )
                 warning.recipients = len(recipients)
                 warning.save(update_fields=["recipients"])
         except IntegrityError:

@@ -12,10 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.core.caller import person_of
+from portal.inbox.choices import NoticeKind
+from portal.inbox.services import notify_many
 from portal.integrations.models import WebhookEvent
 from portal.integrations.webhooks import webhook_event_emit_here
 from portal.reference.selectors import rule_set_as_of, rule_set_current, screened_parties_as_of
 from portal.reference.versions import reference_versions, rules_version
+from tenants.choices import Role
 from tenants.models import Partner
 from tenants.selectors import partner_url
 
@@ -87,6 +90,20 @@ def shipment_check(
         shipment.verdict, shipment.latest_check = outcome.verdict, check
         if previous_check_id is not None and outcome.verdict != Verdict.CLEARED:
             _override_carry(shipment=shipment, previous_check_id=previous_check_id, check=check)
+        if previous and previous != outcome.verdict:  # the inbox of its creator, managers and officers
+            notify_many(
+                kind=NoticeKind.VERDICT,
+                people=[shipment.created_by_id],
+                minimum_role=Role.MANAGER,
+                officers=True,
+                actor=user,
+                params={
+                    "reference": shipment.label,
+                    "before_label": Verdict(previous).label,
+                    "after_label": Verdict(outcome.verdict).label,
+                },
+                url=selectors.page_path("compliance:shipment_detail", pk=shipment.pk),
+            )
         verdict_event_emit(
             shipment=shipment,
             check=check,

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import sql
@@ -21,6 +22,8 @@ from psycopg import sql
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
 from portal.core.uploads import UploadError, open_table
+from portal.inbox.choices import NoticeKind
+from portal.inbox.services import notify
 
 from ..choices import ChangeSource, ImportMode, ImportPhase, ImportStatus, VehicleStatus
 from ..models import ImportJob, ImportRejection, Vehicle, VehicleModel, VehicleStatusChange
@@ -208,6 +211,19 @@ def _audit_finished(job: ImportJob) -> None:
             "rejected": job.rows_rejected,
             "error": job.error_message,
         },
+    )
+    notify(  # the uploader's inbox
+        person=job.created_by_id,
+        kind=NoticeKind.IMPORT,
+        variant="import_failed" if job.status == ImportStatus.FAILED else "import_dry_run" if job.dry_run else "",
+        params={
+            "file": job.original_name,
+            "created": job.rows_created,
+            "updated": job.rows_updated,
+            "valid": job.rows_valid,
+            "rejected": job.rows_rejected,
+        },
+        url=reverse("vehicles:import_detail", args=[job.pk]),
     )
 
 

@@ -1,0 +1,40 @@
+"""Kinds of notice and how a person wants them delivered by e-mail."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NoticeKind(models.TextChoices):
+    """What happened; each kind has one sentence (MESSAGES) rendered in the reader's language."""
+
+    INVITATION = "invitation", _("Invitations")
+    VERDICT = "verdict", _("Verdict changes of shipments")
+    CERTIFICATE = "certificate", _("Certificate expiry")
+    IMPORT = "import", _("Imports finished")
+    STAGE = "stage", _("Stage changes of projects")
+    TEAM = "team", _("Team changes")
+
+
+class Delivery(models.TextChoices):
+    """How notices also reach a person by e-mail (the inbox shows them in every case)."""
+
+    DIGEST = "digest", _("A daily digest")
+    INSTANT = "instant", _("An e-mail for each notice")
+    NONE = "none", _("No e-mail")
+
+
+# One sentence per kind (or per variant a notice names). Parameters are stored with the notice. Those named
+# `*_label` are stored as the English text of a translated label (a choice's label, say) and translated again when
+# shown, so a notice reads in the language of whoever opens it, not of whoever caused it; those named `*_date` are
+# ISO dates shown in the reader's date format.
+MESSAGES = {
+    NoticeKind.INVITATION: _("%(partner)s invites you to “%(title)s”."),
+    NoticeKind.VERDICT: _("Shipment %(reference)s: %(before_label)s → %(after_label)s."),
+    NoticeKind.CERTIFICATE: _("Certificate %(number)s expires on %(expiry_date)s."),
+    "certificate_expired": _("Certificate %(number)s expired on %(expiry_date)s."),
+    NoticeKind.IMPORT: _("Import of %(file)s finished: %(created)s new, %(updated)s updated, %(rejected)s rejected."),
+    "import_dry_run": _("Dry run of %(file)s finished: would import %(valid)s, reject %(rejected)s."),
+    "import_failed": _("Import of %(file)s refused: nothing imported."),
+    NoticeKind.STAGE: _("Project “%(title)s” moved to %(stage_label)s."),
+    NoticeKind.TEAM: _("Team: %(text)s"),
+}
