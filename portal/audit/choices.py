@@ -37,5 +37,8 @@ class AuditAction(models.TextChoices):
     PROJECT_STAGE_CHANGED = "project.stage_changed", _("Project stage changed")
     # Called by the export-compliance domain (see docs/security.md).
     COMPLIANCE_OVERRIDE = "compliance.override", _("Compliance block overridden")
+    COMPLIANCE_RELEASE_REQUESTED = "compliance.release_requested", _("Shipment release requested (four-eyes)")
+    COMPLIANCE_RELEASE_APPROVED = "compliance.release_approved", _("Shipment release approved (four-eyes)")
+    COMPLIANCE_RELEASE_DECLINED = "compliance.release_declined", _("Shipment release declined or withdrawn")
     COMPLIANCE_RULE_CHANGED = "compliance.rule_changed", _("Compliance rule changed")
     STATISTICS_SETTING_CHANGED = "statistics.setting_changed", _("Statistics target, risk rule or policy changed")

@@ -26,6 +26,15 @@ class ShipmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class ReleaseRequestStatus(models.TextChoices):
+    """Where a four-eyes release request stands."""
+
+    PENDING = "pending", _("Waiting for a second officer")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 class Trigger(models.TextChoices):
     """What made a check run."""
 

@@ -2,7 +2,10 @@
 
 Every verdict shows up: cleared, needs review (no rules on file for Thailand; a near-hit on the screening list,
 released by the compliance officer), blocked (a screened consignee written in Chinese; an expired certificate
-and one that expires before arrival), and one shipment already shipped. Dates are relative to today.
+and one that expires before arrival; a hit on the list whose release waits for a second officer), and one
+shipment already shipped. The compliance officers are the manager (manager@cq-thunder.example, as the README
+says) and the member (member@…, the second pair of eyes); the owner is not one, so the owner's page names them.
+Dates are relative to today.
 """
 
 import datetime
@@ -19,10 +22,11 @@ from tenants.models import Membership
 
 from .models import Certificate, Shipment
 from .services.certificates import certificate_create
-from .services.releases import shipment_override, shipment_ship
+from .services.releases import shipment_release, shipment_ship
 from .services.shipments import shipment_create, shipment_vehicles_add
 
 DEMO_LIST = "Demo restricted-party list (fictional)"
+OFFICER_ROLES = ("manager", "member")  # the manager first: the demo's releases are theirs
 # name, aliases, country, address
 DEMO_PARTIES = [
     (
@@ -84,6 +88,18 @@ SHIPMENTS = [
         "FOB",
         35,
     ),
+    # Blocked: a restricted-party hit at or above the block score; the manager asked for a release (four-eyes),
+    # which waits for the second officer.
+    (
+        "DEMO-AE-0002",
+        [("Thunder S1 City", 3)],
+        "AE",
+        "Kestrel Star General Trading LLC",
+        "Al Quoz Industrial Area 3, Dubai",
+        "AE",
+        "CIF",
+        50,
+    ),
     # Blocked: an expired certificate, and one that expires before the arrival.
     (
         "DEMO-EU-0003",
@@ -96,6 +112,10 @@ SHIPMENTS = [
         60,
     ),
 ]
+FOUR_EYES_REASON = (
+    "Same name, different company: trade licence 771203 (Dubai DED) and owners checked, no link to the listed "
+    "Kestrel Star General Trading LLC of the free zone."
+)
 RELEASE_REASON = (
     "Known importer, partner of the alliance; the listed Sharjah company is a different entity "
     "(checked registry extract 2026-03)."
@@ -160,8 +180,22 @@ def _shipment(reference, user, vins, **fields):
     return shipment
 
 
+def _officers(partner) -> list[Membership]:
+    """The manager, then the member, are the compliance officers (as the README says); nobody else is."""
+    memberships = {m.role: m for m in Membership.objects.filter(partner=partner).select_related("user")}
+    officers = [memberships[role] for role in OFFICER_ROLES if role in memberships]
+    Membership.objects.filter(partner=partner).exclude(pk__in=[m.pk for m in officers]).update(
+        is_compliance_officer=False
+    )
+    Membership.objects.filter(pk__in=[m.pk for m in officers]).update(is_compliance_officer=True)
+    for membership in officers:
+        membership.is_compliance_officer = True
+    return officers
+
+
 def _seed_thunder(partner, stdout) -> None:
     with schema_context(partner.schema_name), transaction.atomic():
+        _officers(partner)
         if Shipment.objects.filter(reference__startswith="DEMO-").exists():
             stdout.write("cq-thunder: compliance demo already seeded.")
             return
@@ -169,19 +203,12 @@ def _seed_thunder(partner, stdout) -> None:
         if len(models) < 4:
             stdout.write("cq-thunder: vehicle models missing; compliance demo skipped.")
             return
-        # The manager (manager@cq-thunder.example in the demo) is the compliance officer.
-        officer = (
-            Membership.objects.filter(partner=partner, role__in=["manager", "owner"])
-            .select_related("user")
-            .order_by("-role", "user__email")
-            .first()
-        )
-        if officer is None:
+        officers = _officers(partner)
+        if not officers:
             stdout.write("cq-thunder: nobody to act as compliance officer; compliance demo skipped.")
             return
+        officer = officers[0]
         user = officer.user
-        officer.is_compliance_officer = True
-        officer.save(update_fields=["is_compliance_officer"])
         today = datetime.date.today()
         years = lambda n: today + datetime.timedelta(days=365 * n)  # noqa: E731
         t3, t5, s1, bike = (
@@ -239,7 +266,8 @@ def _seed_thunder(partner, stdout) -> None:
                 expected_arrival=today + datetime.timedelta(days=arrival),
             )
         shipment_ship(shipment=shipments["DEMO-EU-0001"], user=user)
-        shipment_override(shipment=shipments["DEMO-SA-0001"], membership=officer, user=user, reason=RELEASE_REASON)
+        shipment_release(shipment=shipments["DEMO-SA-0001"], membership=officer, user=user, reason=RELEASE_REASON)
+        shipment_release(shipment=shipments["DEMO-AE-0002"], membership=officer, user=user, reason=FOUR_EYES_REASON)
         verdicts = dict(Shipment.objects.values_list("reference", "verdict"))
         stdout.write(f"cq-thunder: {Certificate.objects.count()} certificates, shipments {verdicts}.")
 

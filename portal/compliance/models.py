@@ -1,8 +1,8 @@
 """A partner's export compliance: certificates, shipments, and the stored checks (verdicts) of each shipment."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _

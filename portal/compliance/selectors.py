@@ -14,8 +14,8 @@ from portal.vehicles.models import Vehicle, VehicleModel, VehicleStatusChange
 from tenants.choices import Role
 from tenants.models import Partner
 
-from .choices import ShipmentStatus
-from .models import Certificate, Shipment, ShipmentCheck, ShipmentOverride, ShipmentVehicle
+from .choices import ReleaseRequestStatus, ShipmentStatus
+from .models import Certificate, ReleaseRequest, Shipment, ShipmentCheck, ShipmentOverride, ShipmentVehicle
 from .verdict import CertificateFacts, ModelFacts, VehicleRow
 
 
@@ -51,6 +51,14 @@ def compliance_recipients(*, partner: Partner, also=()) -> list[str]:
     return sorted(set(emails))
 
 
+def compliance_officers(*, partner: Partner) -> list:
+    """The partner's active compliance officers (member role or above): who may release a shipment."""
+    people = partner.memberships.filter(is_compliance_officer=True, user__is_active=True).select_related("user")
+    return sorted(
+        (m for m in people if m.has_role(Role.MEMBER)), key=lambda m: (m.user.full_name or m.user.email).lower()
+    )
+
+
 def page_path(name: str, **kwargs) -> str:
     """The path of a partner-host page by its URL name (the partner urlconf of settings.ROOT_URLCONF)."""
     return reverse(name, kwargs=kwargs, urlconf=settings.ROOT_URLCONF)
@@ -63,13 +71,43 @@ def certificates_expiring(*, within_days: int, today: datetime.date | None = Non
 
 
 def shipment_list() -> QuerySet[Shipment]:
-    """The partner's shipments (one query per page)."""
-    return Shipment.objects.all()
+    """The partner's shipments with their release, if any (one query per page)."""
+    return Shipment.objects.select_related("release")
 
 
 def shipment_get(*, pk) -> Shipment:
-    """One shipment with its latest check, or 404."""
-    return _get(Shipment.objects.select_related("latest_check", "created_by", "shipped_by"), pk)
+    """One shipment with its latest check and release, or 404."""
+    return _get(Shipment.objects.select_related("latest_check", "release", "created_by", "shipped_by"), pk)
+
+
+def release_request_pending(*, shipment: Shipment) -> ReleaseRequest | None:
+    """The shipment's release request waiting for a second officer, if any."""
+    return shipment.release_requests.filter(status=ReleaseRequestStatus.PENDING).select_related("requested_by").first()
+
+
+def release_request_get(*, shipment: Shipment, pk) -> ReleaseRequest:
+    """One release request of the shipment, or 404."""
+    return _get(shipment.release_requests.select_related("requested_by", "shipment"), pk)
+
+
+def release_requests(*, shipment: Shipment) -> QuerySet[ReleaseRequest]:
+    """A shipment's release requests, newest first (part of its audit trail)."""
+    return shipment.release_requests.order_by("-created_at", "-id")
+
+
+def certificate_shipments(*, certificate: Certificate) -> QuerySet[Shipment]:
+    """The open and shipped shipments that carry vehicles of the models the certificate covers, newest first."""
+    carrying = ShipmentVehicle.objects.filter(vehicle__model__in=certificate.vehicle_models.all()).values("shipment")
+    return (
+        shipment_list()
+        .filter(pk__in=carrying, status__in=[ShipmentStatus.OPEN, ShipmentStatus.SHIPPED])
+        .order_by("-created_at", "-id")
+    )
+
+
+def certificate_ids_by_number(*, numbers) -> dict[str, int]:
+    """Certificate number → id (for links from verdict reasons, which name certificates by number)."""
+    return dict(Certificate.objects.filter(number__in=list(numbers)).values_list("number", "pk"))
 
 
 def shipment_vehicles(*, shipment: Shipment) -> QuerySet[Vehicle]:
@@ -98,10 +136,8 @@ def shipment_overrides(*, shipment: Shipment) -> QuerySet[ShipmentOverride]:
 
 
 def shipment_override_current(*, shipment: Shipment) -> ShipmentOverride | None:
-    """The override of the shipment's latest check, if an officer released it."""
-    if shipment.latest_check_id is None:
-        return None
-    return shipment.overrides.filter(check_run_id=shipment.latest_check_id).order_by("-created_at").first()
+    """The release of the shipment's latest check, if officers released it."""
+    return shipment.release if shipment.release_id is not None else None
 
 
 def open_shipments_behind(*, rules_version: int, screening_version: int) -> QuerySet[Shipment]:

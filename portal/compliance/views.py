@@ -21,8 +21,10 @@ from portal.vehicles.selectors import vehicle_list
 from tenants.choices import Role
 
 from . import selectors
+from .choices import ShipmentStatus, Verdict
 from .filters import CertificateFilterSet, ShipmentFilterSet
 from .forms import CertificateForm, OverrideForm, ShipmentForm, VehicleFileForm, VehicleListForm
+from .models import ReleaseRequest
 from .reasons import reasons_explained
 from .services import certificates as certificates_services
 from .services import checks as checks_services
@@ -137,9 +139,39 @@ def shipment_update(request, pk: int):
     return render(request, "compliance/shipment_form.html", {"form": form, "shipment": shipment})
 
 
+def _is_officer(request) -> bool:
+    return request.membership.is_compliance_officer and has_role(request, Role.MEMBER)
+
+
+def _with_certificate_links(reasons: list[dict]) -> list[dict]:
+    """Each reason about a certificate gets the id of the certificate it names (one query)."""
+    numbers = {reason["params"]["number"] for reason in reasons if reason["params"].get("number")}
+    ids = selectors.certificate_ids_by_number(numbers=numbers) if numbers else {}
+    return [{**reason, "certificate_id": ids.get(reason["params"].get("number"))} for reason in reasons]
+
+
+def _release_context(request, shipment) -> dict:
+    """Who may release the shipment, and what stands in the way: shown where the release control is."""
+    check = shipment.latest_check
+    pending = selectors.release_request_pending(shipment=shipment)
+    officers = selectors.compliance_officers(partner=request.tenant)
+    return {
+        "releasable": shipment.status == ShipmentStatus.OPEN
+        and check is not None
+        and check.verdict != Verdict.CLEARED
+        and not shipment.released,
+        "four_eyes": releases_services.release_needs_second_officer(check),
+        "pending_request": pending,
+        "officers": officers,
+        "other_officers": [m for m in officers if m.user_id != request.user.pk],
+        "approvers": [m for m in officers if pending is None or m.user_id != pending.requested_by_id],
+        "is_officer": _is_officer(request),
+    }
+
+
 @require_GET
 def shipment_detail(request, pk: int):
-    """A shipment and its verdict in plain words, its vehicles, checks and overrides."""
+    """A shipment and its verdict in plain words, its vehicles, checks and releases."""
     shipment = selectors.shipment_get(pk=pk)
     check = shipment.latest_check
     return render(
@@ -148,18 +180,78 @@ def shipment_detail(request, pk: int):
         {
             "shipment": shipment,
             "check": check,
-            "reasons": reasons_explained(check.reasons) if check else [],
+            "reasons": _with_certificate_links(reasons_explained(check.reasons)) if check else [],
             "override": selectors.shipment_override_current(shipment=shipment),
             "overrides": selectors.shipment_overrides(shipment=shipment)[:20],
+            "release_requests": selectors.release_requests(shipment=shipment)[:20],
             "checks": selectors.shipment_checks(shipment=shipment)[:20],
             "vehicles": selectors.shipment_vehicles(shipment=shipment)[:VEHICLES_SHOWN],
             "vehicles_shown": VEHICLES_SHOWN,
-            "can_write": has_role(request, Role.MEMBER) and shipment.status == "open",
-            "is_officer": request.membership.is_compliance_officer and has_role(request, Role.MEMBER),
+            "can_write": has_role(request, Role.MEMBER) and shipment.status == ShipmentStatus.OPEN,
             "may_ship": releases_services.shipment_may_ship(shipment=shipment),
             "override_form": OverrideForm(),
+            **_release_context(request, shipment),
         },
     )
+
+
+def _officer_required(request) -> None:
+    if not _is_officer(request):
+        raise PermissionDenied(_("Only a compliance officer may override a verdict."))
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def shipment_release(request, pk: int):
+    """Release a shipment (compliance officers): the reason, then one confirmation page, then the release — or,
+    for a restricted-party hit at or above the block score, the request a second officer approves."""
+    _officer_required(request)
+    shipment = selectors.shipment_get(pk=pk)
+    form = OverrideForm(request.POST)
+    if not form.is_valid() or request.POST.get("confirmed") != "yes":
+        context = {"shipment": shipment, "form": form, **_release_context(request, shipment)}
+        return render(request, "compliance/release_confirm.html", context, status=200 if form.is_valid() else 400)
+    try:
+        result = releases_services.shipment_release(
+            shipment=shipment, membership=request.membership, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        if isinstance(result, ReleaseRequest):
+            messages.success(request, _("Release requested: a second compliance officer must approve it."))
+        else:
+            messages.success(request, _("Shipment released; the reason is kept in the audit trail."))
+    return redirect("compliance:shipment_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def release_request_decide(request, pk: int, request_pk: int, decision: str):
+    """A second compliance officer approves (after one confirmation page) or declines a waiting release request."""
+    _officer_required(request)
+    shipment = selectors.shipment_get(pk=pk)
+    release_request = selectors.release_request_get(shipment=shipment, pk=request_pk)
+    if decision == "approve" and request.POST.get("confirmed") != "yes":
+        context = {"shipment": shipment, "release_request": release_request, **_release_context(request, shipment)}
+        return render(request, "compliance/release_approve_confirm.html", context)
+    try:
+        if decision == "approve":
+            releases_services.release_request_approve(
+                release_request=release_request, membership=request.membership, user=request.user
+            )
+            messages.success(request, _("Release approved: the shipment is released."))
+        else:
+            releases_services.release_request_decline(
+                release_request=release_request,
+                membership=request.membership,
+                user=request.user,
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("Release request closed."))
+    except ValidationError as error:
+        _flash(request, error)
+    return redirect("compliance:shipment_detail", pk=pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -239,18 +331,6 @@ def _check_again(request, shipment):
     return _("Checked again.")
 
 
-def _override(request, shipment):
-    if not request.membership.is_compliance_officer:
-        raise PermissionDenied(_("Only a compliance officer may override a verdict."))
-    form = OverrideForm(request.POST)
-    if not form.is_valid():
-        raise ValidationError([error for errors in form.errors.values() for error in errors])
-    releases_services.shipment_override(
-        shipment=shipment, membership=request.membership, user=request.user, reason=form.cleaned_data["reason"]
-    )
-    return _("Verdict overridden; the reason is kept in the audit trail.")
-
-
 def _ship(request, shipment):
     releases_services.shipment_ship(shipment=shipment, user=request.user)
     return _("Shipment marked shipped; its vehicles are now exported.")
@@ -262,13 +342,13 @@ def _cancel(request, shipment):
 
 
 # URL action → what it does (each returns the message shown after it).
-ACTIONS = {"check": _check_again, "override": _override, "ship": _ship, "cancel": _cancel, "remove-vehicles": _remove}
+ACTIONS = {"check": _check_again, "ship": _ship, "cancel": _cancel, "remove-vehicles": _remove}
 
 
 @require_POST
 @role_required(Role.MEMBER)
 def shipment_action(request, pk: int, action: str):
-    """The buttons of a shipment page: check again, override (compliance officers), ship, cancel, remove vehicles."""
+    """The buttons of a shipment page: check again, ship, cancel, remove vehicles (releases: `shipment_release`)."""
     shipment = selectors.shipment_get(pk=pk)
     try:
         message = ACTIONS[action](request, shipment)
@@ -326,6 +406,23 @@ def certificate_list_view(request):
             ),
             "horizon": horizon,
             "calendar": _calendar(today),
+            "can_write": has_role(request, Role.MEMBER),
+        },
+    )
+
+
+@require_GET
+def certificate_detail(request, pk: int):
+    """A certificate: its facts, its document and the shipments it affects (those carrying the models it covers)."""
+    certificate = selectors.certificate_get(pk=pk)
+    return render(
+        request,
+        "compliance/certificate_detail.html",
+        {
+            "certificate": certificate,
+            "today": timezone.localdate(),
+            "shipments": selectors.certificate_shipments(certificate=certificate)[:PAGE_SIZE],
+            "shown": PAGE_SIZE,
             "can_write": has_role(request, Role.MEMBER),
         },
     )

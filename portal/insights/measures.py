@@ -121,19 +121,27 @@ JOIN {VehicleModel} m ON m.id = v.{Vehicle.model}
 WHERE s.{Shipment.status} = %(shipment_shipped)s AND s.{Shipment.shipped_at} IS NOT NULL {filter}
 GROUP BY 2, 3, 4
 """
+# A check compliance officers released counts as released, not as blocked (releasing updates the check's
+# `released`, so the check's own trigger marks its month).
 CHECKS_SQL = """
 SELECT 'shipments_blocked', date_trunc('month', c.{ShipmentCheck.checked_at} AT TIME ZONE 'UTC')::date, '', '',
        count(DISTINCT c.{ShipmentCheck.shipment})
 FROM {ShipmentCheck} c
-WHERE c.{ShipmentCheck.verdict} = %(check_blocked)s {filter}
+WHERE c.{ShipmentCheck.verdict} = %(check_blocked)s AND NOT c.{ShipmentCheck.released} {filter}
+GROUP BY 2
+UNION ALL
+SELECT 'shipments_released', date_trunc('month', c.{ShipmentCheck.checked_at} AT TIME ZONE 'UTC')::date, '', '',
+       count(DISTINCT c.{ShipmentCheck.shipment})
+FROM {ShipmentCheck} c
+WHERE c.{ShipmentCheck.released} {filter}
 GROUP BY 2
 UNION ALL
 SELECT 'block_reasons', date_trunc('month', c.{ShipmentCheck.checked_at} AT TIME ZONE 'UTC')::date,
        r.reason ->> 'code', '', count(DISTINCT c.{ShipmentCheck.shipment})
 FROM {ShipmentCheck} c
 CROSS JOIN LATERAL jsonb_array_elements(c.{ShipmentCheck.reasons}) AS r(reason)
-WHERE c.{ShipmentCheck.verdict} = %(check_blocked)s AND r.reason ->> 'severity' = %(reason_blocks)s
-  AND r.reason ->> 'code' IS NOT NULL {filter}
+WHERE c.{ShipmentCheck.verdict} = %(check_blocked)s AND NOT c.{ShipmentCheck.released}
+  AND r.reason ->> 'severity' = %(reason_blocks)s AND r.reason ->> 'code' IS NOT NULL {filter}
 GROUP BY 2, 3
 """
 EXPIRING_SQL = """
@@ -164,7 +172,7 @@ SCANS = [
     ),
     Scan(
         Source.SHIPMENTS,
-        ("shipments_blocked", "block_reasons"),
+        ("shipments_blocked", "shipments_released", "block_reasons"),
         CHECKS_SQL,
         ("(c.{ShipmentCheck.checked_at} AT TIME ZONE 'UTC')",),
         {"check_blocked": Verdict.BLOCKED, "reason_blocks": Severity.BLOCK},
@@ -203,6 +211,14 @@ MEASURES: dict[str, Measure] = {
         Measure(
             "shipments_blocked",
             _("Shipments blocked"),
+            _("shipments"),
+            Source.SHIPMENTS,
+            (B.TOTAL, B.KIND),
+            {},
+        ),
+        Measure(
+            "shipments_released",
+            _("Shipments released by compliance officers"),
             _("shipments"),
             Source.SHIPMENTS,
             (B.TOTAL, B.KIND),

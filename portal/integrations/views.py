@@ -42,8 +42,10 @@ def api_key_page(request):
 @require_POST
 @role_required(Role.MANAGER)
 def api_key_revoke_view(request, prefix: str):
-    """Revoke a key of this partner; it fails on the very next request."""
+    """Revoke a key of this partner after one confirmation page; it fails on the very next request."""
     key = get_object_or_404(api_key_list(partner=request.tenant), prefix=prefix)
+    if request.POST.get("confirmed") != "yes":
+        return render(request, "integrations/api_key_revoke_confirm.html", {"key": key})
     api_key_revoke(key=key)
     messages.success(request, _("Key “%(name)s” revoked.") % {"name": key.name})
     return redirect("integrations:api-keys")

@@ -46,8 +46,13 @@ def test_revoke_own_key_but_not_another_partners(world):
     client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
     own, _raw = api_key_create(partner=world.alpha, name="own")
     other, _raw = api_key_create(partner=world.beta, name="other")
-    assert client.post(reverse("integrations:api-key-revoke", args=[other.prefix])).status_code == 404
-    assert client.post(reverse("integrations:api-key-revoke", args=[own.prefix])).status_code == 302
+    confirmed = {"confirmed": "yes"}
+    assert client.post(reverse("integrations:api-key-revoke", args=[other.prefix]), confirmed).status_code == 404
+    asked = client.post(reverse("integrations:api-key-revoke", args=[own.prefix]))
+    assert asked.status_code == 200 and b'data-testid="revoke-confirm"' in asked.content, "asked once first"
+    own.refresh_from_db()
+    assert not own.revoked, "nothing revoked before the confirmation"
+    assert client.post(reverse("integrations:api-key-revoke", args=[own.prefix]), confirmed).status_code == 302
     own.refresh_from_db()
     other.refresh_from_db()
     assert (own.revoked, other.revoked) == (True, False)

@@ -8,7 +8,7 @@ import datetime
 from django.core.files.base import ContentFile
 from django_tenants.utils import schema_context
 
-from portal.compliance.models import Certificate, Shipment, ShipmentCheck
+from portal.compliance.models import Certificate, ReleaseRequest, Shipment, ShipmentCheck
 from portal.reference.models import CertificateType
 
 from .factories import PDF
@@ -47,12 +47,12 @@ def _shipment(partner) -> dict:
     return {"pk": _shipment_row(partner).pk}
 
 
-def _check(partner) -> dict:
+def _check_row(partner, verdict="cleared") -> ShipmentCheck:
     shipment = _shipment_row(partner)
     with schema_context(partner.schema_name):
-        check = ShipmentCheck.objects.create(
+        return ShipmentCheck.objects.create(
             shipment=shipment,
-            verdict="cleared",
+            verdict=verdict,
             rules_version=1,
             screening_version=1,
             checked_on=datetime.date.today(),
@@ -60,7 +60,26 @@ def _check(partner) -> dict:
             destination="HU",
             consignee_name=shipment.consignee_name,
         )
-        return {"pk": check.pk}
+
+
+def _check(partner) -> dict:
+    return {"pk": _check_row(partner).pk}
+
+
+def _release_request(partner) -> dict:
+    """A release request of the victim waiting for a second officer (asked by one of its members)."""
+    check = _check_row(partner, verdict="blocked")
+    requester = partner.memberships.select_related("user").first().user
+    with schema_context(partner.schema_name):
+        request = ReleaseRequest.objects.create(
+            shipment_id=check.shipment_id,
+            check_run=check,
+            verdict="blocked",
+            reason="Victim's release reason, long enough.",
+            requested_by=requester,
+            requested_by_email=requester.email,
+        )
+    return {"pk": check.shipment_id, "request_pk": request.pk}
 
 
 SAMPLES = {
@@ -69,6 +88,9 @@ SAMPLES = {
     "compliance:shipment_vehicles": _shipment,
     # One route serves every button of the shipment page; "ship" stands for them (same checks for each).
     "compliance:shipment_action": lambda partner: {**_shipment(partner), "action": "ship"},
+    "compliance:shipment_release": _shipment,
+    "compliance:release_request_decide": lambda partner: {**_release_request(partner), "decision": "approve"},
+    "compliance:certificate_detail": _certificate,
     "compliance:certificate_update": _certificate,
     "compliance:certificate_file": _certificate,
     "v1:certificate-detail": _certificate,
@@ -78,5 +100,7 @@ SAMPLES = {
     "v1:shipment-check": _shipment,
     "v1:shipment-override": _shipment,
     "v1:shipment-ship": _shipment,
+    "v1:shipment-release-request-approve": _release_request,
+    "v1:shipment-release-request-decline": _release_request,
     "v1:shipment-check-detail": _check,
 }

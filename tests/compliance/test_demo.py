@@ -6,10 +6,11 @@ import pytest
 from django_tenants.utils import schema_context
 
 from portal.compliance import demo as compliance_demo
-from portal.compliance.models import Certificate, Shipment, ShipmentOverride
+from portal.compliance.models import Certificate, ReleaseRequest, Shipment, ShipmentOverride
 from portal.reference import demo as reference_demo
 from portal.reference.models import ScreenedParty
 from portal.vehicles import demo as vehicles_demo
+from tenants.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,7 @@ def test_the_demo_shows_every_verdict(world):
             "DEMO-TH-0001": "needs_review",
             "DEMO-SA-0001": "needs_review",
             "DEMO-AE-0001": "blocked",
+            "DEMO-AE-0002": "blocked",
             "DEMO-EU-0003": "blocked",
         }
         assert Shipment.objects.get(reference="DEMO-EU-0001").status == "shipped"
@@ -37,3 +39,21 @@ def test_the_demo_shows_every_verdict(world):
         blocked = Shipment.objects.select_related("latest_check").get(reference="DEMO-EU-0003")
         codes = {reason["code"] for reason in blocked.latest_check.reasons}
         assert {"certificate_expired", "certificate_expires_before_arrival"} <= codes
+
+
+def test_the_demo_officers_are_the_manager_and_the_member_as_the_readme_says(world):
+    """Blocker 1: README names manager@ as the officer; the owner is not one, so the owner's page names them."""
+    partners = {"cq-thunder": world.alpha}
+    Membership.objects.filter(partner=world.alpha, role="owner").update(is_compliance_officer=True)  # an old seed
+    reference_demo.seed(partners=partners, stdout=io.StringIO())
+    vehicles_demo.seed(partners=partners, stdout=io.StringIO())
+    compliance_demo.seed(partners=partners, stdout=io.StringIO())
+    officers = set(
+        Membership.objects.filter(partner=world.alpha, is_compliance_officer=True).values_list("role", flat=True)
+    )
+    assert officers == {"manager", "member"}
+    with schema_context(world.alpha.schema_name):
+        released = Shipment.objects.select_related("release").get(reference="DEMO-SA-0001")
+        assert released.released and released.release.officer.email.startswith("manager@")
+        waiting = ReleaseRequest.objects.get(shipment__reference="DEMO-AE-0002")
+        assert waiting.status == "pending" and waiting.requested_by.email.startswith("manager@")

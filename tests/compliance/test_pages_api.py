@@ -12,7 +12,7 @@ from tenants.models import Membership
 from ..conftest import client_for
 from ..queries import assert_same_queries, query_budget
 from ..vehicles.factories import model_make
-from .factories import PDF, certificate_make, days, eu_l3e_model, party_make, pdf, shipment_make, vehicles_make
+from .factories import PDF, certificate_make, days, eu_l3e_model, pdf, shipment_make, vehicles_make
 
 pytestmark = pytest.mark.django_db
 SHIPMENT = {
@@ -71,19 +71,22 @@ def test_viewers_read_but_do_not_write(world):
         assert Shipment.objects.get(pk=shipment.pk).status == "open"
 
 
-def test_the_override_form_is_for_compliance_officers_only(world):
-    model = eu_l3e_model(world.alpha)
-    party_make("Kestrel Star General Trading LLC", country="HU")
-    shipment = shipment_make(
-        world.alpha, vehicles=vehicles_make(world.alpha, model, 1), consignee_name="Kestrel Star General Trading"
-    )
+def test_the_release_form_is_for_compliance_officers_only_and_asks_once(world):
+    model = eu_l3e_model(world.alpha, certified=False)
+    shipment = shipment_make(world.alpha, vehicles=vehicles_make(world.alpha, model, 1))
+    assert shipment.verdict == "blocked"
     manager = world.person(world.alpha, Role.MANAGER)
-    reason = {"reason": "Different company, verified with the chamber of commerce register."}
+    reason = {"reason": "Certificates are with the importer, verified with the type-approval authority."}
     client = client_for(world.alpha, manager)
-    assert client.post(f"/compliance/shipments/{shipment.pk}/override/", reason).status_code == 403
+    assert client.post(f"/compliance/shipments/{shipment.pk}/release/", reason).status_code == 403
     Membership.objects.filter(user=manager, partner=world.alpha).update(is_compliance_officer=True)
-    assert "Override the verdict" in client.get(f"/compliance/shipments/{shipment.pk}/").content.decode()
-    assert client.post(f"/compliance/shipments/{shipment.pk}/override/", reason).status_code == 302
+    assert 'data-testid="release-submit"' in client.get(f"/compliance/shipments/{shipment.pk}/").content.decode()
+    asked = client.post(f"/compliance/shipments/{shipment.pk}/release/", reason)
+    assert asked.status_code == 200 and 'data-testid="release-confirm"' in asked.content.decode()
+    with schema_context(world.alpha.schema_name):
+        assert not ShipmentOverride.objects.filter(shipment_id=shipment.pk).exists(), "nothing before the confirmation"
+    confirmed = client.post(f"/compliance/shipments/{shipment.pk}/release/", {**reason, "confirmed": "yes"})
+    assert confirmed.status_code == 302
     with schema_context(world.alpha.schema_name):
         assert ShipmentOverride.objects.get(shipment_id=shipment.pk).officer == manager
     assert 'data-testid="override"' in client.get(f"/compliance/shipments/{shipment.pk}/").content.decode()

@@ -10,7 +10,7 @@ from portal.compliance.services.checks import check_reproduce, shipment_check
 from portal.compliance.verdict import Code
 from portal.reference.models import CertificateType, Embargo, EmbargoSeverity, MarketRequirement
 from portal.reference.versions import reference_versions, rules_version
-from portal.vehicles.services import vehicle_status_change
+from portal.vehicles.services import vehicle_status_change, vehicles_export
 
 from ..vehicles.factories import model_make
 from .factories import certificate_make, days, eu_l3e_model, party_make, reload, shipment_make, vehicles_make
@@ -159,7 +159,7 @@ def test_vehicles_that_cannot_be_shipped(world):
     shipment = shipment_make(world.alpha, vehicles=vehicles)
     other = shipment_make(world.alpha, vehicles=vehicles[2:])
     with schema_context(world.alpha.schema_name):
-        vehicle_status_change(vehicle=vehicles[0], to_status="exported")
+        vehicles_export(vehicle_ids=[vehicles[0].pk])
         vehicle_status_change(
             vehicle=vehicles[1],
             to_status="registered",

@@ -182,7 +182,9 @@ def _partner_facts(partner) -> dict:
             shipment = item.shipment
             key = ("exports", utc_month(shipment.shipped_at), str(shipment.destination), item.vehicle.model.category)
             counts[key] += 1
-        for check in ShipmentCheck.objects.filter(verdict="blocked"):
+        for check in ShipmentCheck.objects.filter(released=True):
+            shipments_of[("shipments_released", utc_month(check.checked_at), "", "")].add(check.shipment_id)
+        for check in ShipmentCheck.objects.filter(verdict="blocked", released=False):
             period = utc_month(check.checked_at)
             shipments_of[("shipments_blocked", period, "", "")].add(check.shipment_id)
             for reason in check.reasons:

@@ -1,14 +1,16 @@
 """Serializers of the compliance API: shapes only, the services decide."""
 
 from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.reference.models import CertificateType, Embargo, MarketBloc, MarketRequirement
 from portal.vehicles.models import VehicleModel
 
 from ..choices import Incoterm
-from ..models import Certificate, Shipment, ShipmentCheck, ShipmentOverride
+from ..models import Certificate, ReleaseRequest, Shipment, ShipmentCheck, ShipmentOverride
 from ..reasons import reasons_explained
+from ..selectors import release_request_pending
 from ..services.releases import shipment_may_ship
 from ..services.shipments import SHIPMENT_FIELDS
 
@@ -97,11 +99,31 @@ class CertificateSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class ReleaseSerializer(serializers.ModelSerializer):
+    """Who released the shipment's latest check, when and why."""
+
+    officer = serializers.EmailField(source="officer_email", read_only=True)
+    approved_by = serializers.SerializerMethodField(help_text="The second officer of a four-eyes release, or null.")
+    released_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = ShipmentOverride
+        fields = ["officer", "approved_by", "released_at", "reason", "verdict", "check_run"]
+        read_only_fields = fields
+
+    def get_approved_by(self, override) -> str | None:
+        return override.approved_by_email or None
+
+
 class ShipmentSerializer(serializers.ModelSerializer):
     destination = CountryField()
     consignee_country = CountryField()
     incoterm = serializers.ChoiceField(choices=Incoterm.choices)
     latest_check = serializers.PrimaryKeyRelatedField(read_only=True)
+    released = serializers.BooleanField(
+        read_only=True, help_text="The latest check is blocked or needs review, and compliance officers released it."
+    )
+    release = ReleaseSerializer(read_only=True, allow_null=True, help_text="Who released it, when and why; or null.")
 
     class Meta:
         model = Shipment
@@ -110,6 +132,8 @@ class ShipmentSerializer(serializers.ModelSerializer):
             *SHIPMENT_FIELDS,
             "status",
             "verdict",
+            "released",
+            "release",
             "latest_check",
             "vehicle_count",
             "created_at",
@@ -120,6 +144,8 @@ class ShipmentSerializer(serializers.ModelSerializer):
             "id",
             "status",
             "verdict",
+            "released",
+            "release",
             "latest_check",
             "vehicle_count",
             "created_at",
@@ -173,20 +199,62 @@ class ShipmentCheckSerializer(serializers.ModelSerializer):
 class ShipmentOverrideSerializer(serializers.ModelSerializer):
     class Meta:
         model = ShipmentOverride
-        fields = ["id", "shipment", "check_run", "verdict", "reason_codes", "reason", "officer_email", "created_at"]
+        fields = [
+            "id",
+            "shipment",
+            "check_run",
+            "verdict",
+            "reason_codes",
+            "reason",
+            "officer_email",
+            "approved_by_email",
+            "created_at",
+        ]
         read_only_fields = fields
+
+
+class ReleaseRequestSerializer(serializers.ModelSerializer):
+    """A four-eyes release request: a second, different compliance officer approves or declines it."""
+
+    class Meta:
+        model = ReleaseRequest
+        fields = [
+            "id",
+            "shipment",
+            "check_run",
+            "verdict",
+            "reason_codes",
+            "reason",
+            "requested_by_email",
+            "status",
+            "decided_by_email",
+            "decided_at",
+            "decision_note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ReleaseDeclineSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
 
 
 class ShipmentDetailSerializer(ShipmentSerializer):
     check = ShipmentCheckSerializer(source="latest_check", read_only=True, allow_null=True)
     may_ship = serializers.SerializerMethodField()
+    release_request = serializers.SerializerMethodField(help_text="The release waiting for a second officer, or null.")
 
     class Meta(ShipmentSerializer.Meta):
-        fields = [*ShipmentSerializer.Meta.fields, "check", "may_ship"]
-        read_only_fields = [*ShipmentSerializer.Meta.read_only_fields, "check", "may_ship"]
+        fields = [*ShipmentSerializer.Meta.fields, "check", "may_ship", "release_request"]
+        read_only_fields = [*ShipmentSerializer.Meta.read_only_fields, "check", "may_ship", "release_request"]
 
     def get_may_ship(self, shipment) -> bool:
         return shipment_may_ship(shipment=shipment)
+
+    @extend_schema_field(ReleaseRequestSerializer(allow_null=True))
+    def get_release_request(self, shipment) -> dict | None:
+        pending = release_request_pending(shipment=shipment)
+        return ReleaseRequestSerializer(pending).data if pending is not None else None
 
 
 class VehiclesChangeSerializer(serializers.Serializer):

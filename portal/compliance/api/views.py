@@ -21,7 +21,7 @@ from tenants.selectors import membership_get
 from .. import selectors
 from ..choices import Trigger
 from ..filters import SHIPMENT_ORDERING, CertificateFilterSet, ShipmentCheckFilterSet, ShipmentFilterSet
-from ..models import Certificate, Shipment, ShipmentCheck
+from ..models import Certificate, ReleaseRequest, Shipment, ShipmentCheck
 from ..services import certificates as certificates_services
 from ..services import checks as checks_services
 from ..services import releases as releases_services
@@ -33,6 +33,8 @@ from .serializers import (
     MarketBlocSerializer,
     MarketRequirementSerializer,
     OverrideRequestSerializer,
+    ReleaseDeclineSerializer,
+    ReleaseRequestSerializer,
     ShipmentCheckSerializer,
     ShipmentDetailSerializer,
     ShipmentOverrideSerializer,
@@ -224,28 +226,76 @@ class ShipmentViewSet(
         )
         return Response(ShipmentCheckSerializer(selectors.shipment_check_get(pk=check.pk)).data, status=201)
 
+    def _as_officer(self, request, service, **arguments):
+        """Run a release service as the signed-in person (API keys cannot release); its refusal is a 403."""
+        if isinstance(request.user, ApiKeyPrincipal):
+            raise PermissionDenied("Only a compliance officer, signed in, may release a shipment.")
+        membership = membership_get(user=request.user, partner=request.partner)
+        try:
+            return service(membership=membership, user=request.user, **arguments)
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from error
+
     @extend_schema(
-        summary="Override the latest verdict (compliance officers, signed in)",
+        summary="Release the latest verdict (compliance officers, signed in)",
         description="Needs a person whose membership has the compliance-officer flag, and a written reason of at "
-        "least 20 characters. API keys cannot override.",
+        "least 20 characters. API keys cannot release. 201: released. 202: a restricted-party hit at or above the "
+        "block score — the release is a request that a second, different officer approves "
+        "(`release-requests/{request_pk}/approve/`).",
         request=OverrideRequestSerializer,
-        responses={201: ShipmentOverrideSerializer},
+        responses={201: ShipmentOverrideSerializer, 202: ReleaseRequestSerializer},
     )
     @action(detail=True, methods=["post"])
     def override(self, request, *args, **kwargs):
         shipment = self.get_object()
-        if isinstance(request.user, ApiKeyPrincipal):
-            raise PermissionDenied("Only a compliance officer, signed in, may override a verdict.")
         serializer = OverrideRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = membership_get(user=request.user, partner=request.partner)
-        try:
-            override = releases_services.shipment_override(
-                shipment=shipment, membership=membership, user=request.user, reason=serializer.validated_data["reason"]
-            )
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
-        return Response(ShipmentOverrideSerializer(override).data, status=201)
+        result = self._as_officer(
+            request, releases_services.shipment_release, shipment=shipment, reason=serializer.validated_data["reason"]
+        )
+        if isinstance(result, ReleaseRequest):
+            return Response(ReleaseRequestSerializer(result).data, status=status.HTTP_202_ACCEPTED)
+        return Response(ShipmentOverrideSerializer(result).data, status=201)
+
+    @extend_schema(
+        summary="Approve a release request (a second compliance officer, signed in)",
+        description="The officer who asked cannot approve their own request.",
+        request=None,
+        responses={200: ShipmentOverrideSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"release-requests/(?P<request_pk>[0-9]+)/approve",
+        url_name="release-request-approve",
+    )
+    def release_request_approve(self, request, *args, request_pk=None, **kwargs):
+        release_request = selectors.release_request_get(shipment=self.get_object(), pk=request_pk)
+        override = self._as_officer(request, releases_services.release_request_approve, release_request=release_request)
+        return Response(ShipmentOverrideSerializer(override).data)
+
+    @extend_schema(
+        summary="Decline a release request (compliance officers; the requester withdraws it)",
+        request=ReleaseDeclineSerializer,
+        responses={200: ReleaseRequestSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"release-requests/(?P<request_pk>[0-9]+)/decline",
+        url_name="release-request-decline",
+    )
+    def release_request_decline(self, request, *args, request_pk=None, **kwargs):
+        release_request = selectors.release_request_get(shipment=self.get_object(), pk=request_pk)
+        serializer = ReleaseDeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        declined = self._as_officer(
+            request,
+            releases_services.release_request_decline,
+            release_request=release_request,
+            note=serializer.validated_data.get("note", ""),
+        )
+        return Response(ReleaseRequestSerializer(declined).data)
 
     @extend_schema(
         summary="Mark the shipment shipped",

@@ -86,8 +86,9 @@ def shipment_check(
             checked_by=person_of(user),
             duration_ms=int((time.perf_counter() - started) * 1000),
         )
-        Shipment.objects.filter(pk=shipment.pk).update(verdict=outcome.verdict, latest_check=check)
-        shipment.verdict, shipment.latest_check = outcome.verdict, check
+        # A new check is released only when the release is carried to it (below).
+        Shipment.objects.filter(pk=shipment.pk).update(verdict=outcome.verdict, latest_check=check, release=None)
+        shipment.verdict, shipment.latest_check, shipment.release = outcome.verdict, check, None
         if previous_check_id is not None and outcome.verdict != Verdict.CLEARED:
             _override_carry(shipment=shipment, previous_check_id=previous_check_id, check=check)
         if previous and previous != outcome.verdict:  # the inbox of its creator, managers and officers
@@ -131,7 +132,7 @@ def _override_carry(*, shipment: Shipment, previous_check_id: int, check: Shipme
     """An officer's release stays with the shipment while a new check raises nothing the officer did not release."""
     override = shipment.overrides.filter(check_run_id=previous_check_id).order_by("-created_at").first()
     if override is not None and set(release_keys(check)) <= set(override.reason_codes):
-        ShipmentOverride.objects.create(
+        carried = ShipmentOverride.objects.create(
             shipment=shipment,
             check_run=check,
             verdict=check.verdict,
@@ -139,7 +140,12 @@ def _override_carry(*, shipment: Shipment, previous_check_id: int, check: Shipme
             reason=override.reason,
             officer=override.officer,
             officer_email=override.officer_email,
+            approved_by=override.approved_by,
+            approved_by_email=override.approved_by_email,
         )
+        Shipment.objects.filter(pk=shipment.pk).update(release=carried)
+        ShipmentCheck.objects.filter(pk=check.pk).update(released=True)
+        shipment.release, check.released = carried, True
 
 
 def check_reproduce(*, check: ShipmentCheck) -> Outcome:
