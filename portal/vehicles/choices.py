@@ -54,6 +54,13 @@ class ImportPhase(models.TextChoices):
     DONE = "done", _("Done")
 
 
+class ImportProblemLevel(models.TextChoices):
+    """How bad a problem of an imported row is: an error refuses the row, a warning only tells."""
+
+    ERROR = "error", _("Error")
+    WARNING = "warning", _("Warning")
+
+
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")

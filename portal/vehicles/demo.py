@@ -11,7 +11,7 @@ from tenants.models import User
 from .choices import ChangeSource, VehicleStatus
 from .importing import demo as importing_demo
 from .models import Vehicle, VehicleModel, VehicleStatusChange
-from .services import vehicle_model_create, vehicle_register, vehicle_status_change
+from .services import vehicle_model_create, vehicle_register, vehicle_status_change, vehicles_export
 from .vin import check_digit, wmi_owner_map
 
 MODELS = {
@@ -102,6 +102,11 @@ def _seed_partner(partner, slug: str, stdout) -> None:
             )
             steps = _life(rng, produced, today, regions)
             for to_status, day, country, region in steps:
+                if to_status == VehicleStatus.EXPORTED:
+                    # The demo's exports left on shipments of years past: the shipment path's service.
+                    vehicles_export(vehicle_ids=[vehicle.pk], user=user, source=source)
+                    vehicle.refresh_from_db()
+                    continue
                 vehicle = vehicle_status_change(
                     vehicle=vehicle,
                     to_status=to_status,

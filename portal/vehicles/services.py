@@ -21,7 +21,7 @@ from tenants.models import Partner
 
 from .choices import ChangeSource, VehicleStatus
 from .models import Vehicle, VehicleModel, VehicleStatusChange
-from .vin import VinCheck, vin_check, wmi_owner_map
+from .vin import VinCheck, VinProblem, vin_check, wmi_owner_map
 
 BULK_LIMIT = 10_000
 # Markets a user can pick for VIN rules: the EU as a whole, or any ISO 3166 country.
@@ -55,12 +55,36 @@ def market_normalise(market: str | None, *, partner) -> str:
 
 
 def allowed_transitions(status: str) -> frozenset[str]:
-    """Statuses a vehicle in `status` may move to."""
+    """Statuses a vehicle in `status` may move to (by any path, a shipment included)."""
     return TRANSITIONS.get(status, frozenset())
+
+
+# A vehicle becomes exported only through a shipment that ships (`vehicles_export`), never by hand.
+SHIPMENT_ONLY = frozenset({VehicleStatus.EXPORTED})
+
+
+def manual_transitions(status: str) -> list[str]:
+    """Statuses a person may set by hand on a vehicle in `status`, in the order of a vehicle's life."""
+    allowed = allowed_transitions(status) - SHIPMENT_ONLY
+    return [value for value in VehicleStatus.values if value in allowed]
+
+
+def export_by_hand_message() -> str:
+    """Why "exported" cannot be chosen, and how a vehicle does become exported."""
+    return _(
+        "A vehicle becomes exported only when a shipment carrying it ships: add it to a shipment "
+        "(Compliance → Shipments) and ship that shipment."
+    )
 
 
 def _vin_errors(check: VinCheck) -> list[str]:
     return [problem.message for problem in check.errors]
+
+
+def vehicle_warnings(*, partner, vin: str, market: str | None = None) -> list[VinProblem]:
+    """What a registered VIN still deserves a word about (a wrong check digit where it is only advisory, as in
+    the EU; a WMI not in the register): shown after a registration, returned in the API's 201 body."""
+    return list(vin_check(vin, market=market_normalise(market, partner=partner), partner_id=partner.pk).warnings)
 
 
 # --- vehicle models ---------------------------------------------------------------------------------------------
@@ -175,10 +199,15 @@ def vehicle_status_change(
     plate: str = "",
     registration_date: datetime.date | None = None,
 ) -> Vehicle:
-    """Move a vehicle along the allowed transitions and keep the step in its history."""
+    """Move a vehicle along the allowed transitions by hand and keep the step in its history.
+
+    "Exported" is refused: only a shipment that ships exports vehicles (`vehicles_export`).
+    """
     with transaction.atomic():
         # Lock the row so two simultaneous changes cannot both start from the same status.
         vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+        if to_status in SHIPMENT_ONLY:
+            raise ValidationError({"to_status": ValidationError(export_by_hand_message(), code="export_by_shipment")})
         if to_status not in allowed_transitions(vehicle.status):
             raise ValidationError(
                 {
@@ -260,11 +289,13 @@ def vehicle_bulk_register(
     user=None,
     source: str = ChangeSource.API,
     note: str = "",
+    warnings: list[RowError] | None = None,
 ) -> list[Vehicle]:
     """Register up to 10,000 vehicles: all rows are validated first, then all are written in one transaction.
 
     Each row: `vin`, `model` (id or name of a vehicle model), `production_date` (ISO date), optional `plant`.
-    Any invalid row → BulkValidationError listing every problem, and nothing is written.
+    Any invalid row → BulkValidationError listing every problem, and nothing is written. The warnings of the rows
+    (an advisory check digit, a WMI not in the register) are appended to `warnings` when given.
     """
     if len(rows) > BULK_LIMIT:
         raise ValidationError(_("At most %(limit)d vehicles per call.") % {"limit": BULK_LIMIT})
@@ -286,6 +317,8 @@ def vehicle_bulk_register(
             continue
         check = vin_check(str(row.get("vin") or ""), market=market, partner_id=partner.pk, wmi_owners=owners)
         errors += [RowError(index, "vin", message) for message in _vin_errors(check)]
+        if warnings is not None:
+            warnings += [RowError(index, "vin", problem.message) for problem in check.warnings]
         if check.ok:
             if check.vin in seen:
                 errors.append(

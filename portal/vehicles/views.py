@@ -24,14 +24,14 @@ from .selectors import (
     vehicle_model_list,
 )
 from .services import (
-    allowed_transitions,
+    manual_transitions,
     market_normalise,
     vehicle_model_create,
     vehicle_model_update,
     vehicle_register,
     vehicle_status_change,
+    vehicle_warnings,
 )
-from .vin import vin_check
 
 PAGE_SIZE = 50
 
@@ -80,7 +80,7 @@ def vehicle_detail(request, vin: str):
         {
             "vehicle": vehicle,
             "history": vehicle_history(vehicle=vehicle),
-            "can_write": has_role(request, Role.MEMBER) and bool(allowed_transitions(vehicle.status)),
+            "can_write": has_role(request, Role.MEMBER) and bool(manual_transitions(vehicle.status)),
         },
     )
 
@@ -109,8 +109,7 @@ def vehicle_create(request):
             apply_errors(form, error)
         else:
             messages.success(request, _("Vehicle %(vin)s registered.") % {"vin": vehicle.vin})
-            check = vin_check(vehicle.vin, market=data["market"], partner_id=request.tenant.pk)
-            for warning in check.warnings:
+            for warning in vehicle_warnings(partner=request.tenant, vin=vehicle.vin, market=data["market"]):
                 messages.warning(request, warning.message)
             return redirect("vehicles:vehicle_detail", vin=vehicle.vin)
     return render(request, "vehicles/vehicle_form.html", {"form": form})
@@ -119,10 +118,9 @@ def vehicle_create(request):
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MEMBER)
 def vehicle_status(request, vin: str):
-    """Change a vehicle's status (register, export, deregister)."""
+    """Change a vehicle's status by hand (register, deregister); exporting is a shipment's work."""
     vehicle = vehicle_get(vin=vin)
-    allowed = sorted(allowed_transitions(vehicle.status))
-    form = VehicleStatusForm(request.POST or None, allowed=allowed)
+    form = VehicleStatusForm(request.POST or None, allowed=manual_transitions(vehicle.status))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -83,13 +83,13 @@ def test_register_and_status_role_matrix(world, role):
     existing = vehicle_make(world.alpha, model=model)
     changed = client.post(
         f"/api/v1/vehicles/{existing.vin}/status/",
-        {"to_status": "exported", "note": "to Hungary"},
+        {"to_status": "registered", "registration_country": "HU", "registration_date": "2024-06-01", "note": "Pest"},
         content_type="application/json",
     )
     if role in WRITERS:
         assert created.status_code == 201 and created.json()["vin"] == vin
-        assert changed.status_code == 200 and changed.json()["status"] == "exported"
-        assert changed.json()["history"][-1]["note"] == "to Hungary"
+        assert changed.status_code == 200 and changed.json()["status"] == "registered"
+        assert changed.json()["history"][-1]["note"] == "Pest"
         assert _count(VehicleStatusChange, vehicle__vin=vin, source="api") == 1
     else:
         assert created.status_code == 403 and changed.status_code == 403
@@ -235,3 +235,17 @@ def test_openapi_documents_the_vehicle_endpoints(world):
     paths = schema["paths"]
     assert "/api/v1/vehicles/bulk/" in paths and "/api/v1/vehicles/{vin}/status/" in paths
     assert "400" in paths["/api/v1/vehicles/bulk/"]["post"]["responses"]
+
+
+def test_exported_is_refused_with_how_to_export(world):
+    """Only a shipment that ships exports a vehicle: the API says so, and nothing changes."""
+    vehicle = vehicle_make(world.alpha)
+    response = _client(world, "owner").post(
+        f"/api/v1/vehicles/{vehicle.vin}/status/", {"to_status": "exported"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert error["attr"] == "to_status" and error["code"] == "export_by_shipment"
+    assert "shipment" in error["detail"]
+    assert _count(Vehicle, vin=vehicle.vin, status="produced") == 1
+    assert _count(VehicleStatusChange, vehicle__vin=vehicle.vin) == 1

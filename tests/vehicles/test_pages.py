@@ -119,6 +119,20 @@ def test_status_form_refuses_forbidden_transition_and_missing_fields(world):
     assert vehicle.status == "produced"
 
 
+def test_status_form_offers_no_exported_and_says_how_to_export(world):
+    vehicle = vehicle_make(world.alpha)
+    client = _client(world, Role.MEMBER)
+    url = reverse("vehicles:vehicle_status", kwargs={"vin": vehicle.vin})
+    page = client.get(url).content.decode()
+    assert 'value="exported"' not in page and 'value="registered"' in page
+    assert "only when a shipment carrying it ships" in page
+    response = client.post(url, {"to_status": "exported"})
+    assert response.status_code == 200
+    with schema_context("alpha"):
+        vehicle.refresh_from_db()
+        assert vehicle.status == "produced" and _count(VehicleStatusChange, vehicle=vehicle) == 1
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_vehicle_model_role_matrix(world, role):
     client = _client(world, role)

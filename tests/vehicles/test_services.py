@@ -12,10 +12,12 @@ from portal.vehicles.services import (
     BULK_LIMIT,
     TRANSITIONS,
     BulkValidationError,
+    manual_transitions,
     vehicle_bulk_register,
     vehicle_model_update,
     vehicle_register,
     vehicle_status_change,
+    vehicles_export,
 )
 from tenants.choices import Role
 
@@ -36,6 +38,9 @@ REGISTRATION = {"registration_country": "HU", "registration_date": datetime.date
 
 
 def _to(vehicle, status, **extra):
+    if status == S.EXPORTED:  # the shipment's way, the only one
+        vehicles_export(vehicle_ids=[vehicle.pk], source=ChangeSource.ADMIN, note=extra.get("note", ""))
+        return Vehicle.objects.get(pk=vehicle.pk)
     kwargs = {**REGISTRATION, **extra} if status == S.REGISTERED else extra
     return vehicle_status_change(vehicle=vehicle, to_status=status, source=ChangeSource.ADMIN, **kwargs)
 
@@ -85,6 +90,21 @@ def test_register_writes_produced_history_with_user_and_source(world):
             "admin",
             "first",
         )
+
+
+@pytest.mark.parametrize("start", [S.PRODUCED, S.REGISTERED])
+def test_exported_by_hand_is_refused_naming_the_shipment(world, start):
+    vehicle = vehicle_make(world.alpha)
+    with schema_context("alpha"):
+        for step in PATHS[start]:
+            vehicle = _to(vehicle, step)
+        before = VehicleStatusChange.objects.filter(vehicle=vehicle).count()
+        with pytest.raises(ValidationError) as error:
+            vehicle_status_change(vehicle=vehicle, to_status=S.EXPORTED)
+        assert "shipment" in error.value.message_dict["to_status"][0]
+        assert Vehicle.objects.get(pk=vehicle.pk).status == start
+        assert VehicleStatusChange.objects.filter(vehicle=vehicle).count() == before
+        assert S.EXPORTED not in manual_transitions(start)
 
 
 def test_registration_needs_country_and_date(world):

@@ -3,8 +3,7 @@
 from django_tenants.utils import schema_context
 
 from portal.integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-from portal.vehicles.choices import VehicleStatus
-from portal.vehicles.services import vehicle_status_change
+from portal.vehicles.services import vehicles_export
 
 from .factories import vehicle_make
 
@@ -16,7 +15,7 @@ def test_status_change_emits_vehicle_status_changed(world, django_capture_on_com
         )
     vehicle = vehicle_make(world.alpha)
     with schema_context("alpha"), django_capture_on_commit_callbacks(execute=False):
-        vehicle_status_change(vehicle=vehicle, to_status=VehicleStatus.EXPORTED, note="to Budapest")
+        vehicles_export(vehicle_ids=[vehicle.pk], note="to Budapest")
     (delivery,) = WebhookDelivery.objects.filter(event=WebhookEvent.VEHICLE_STATUS_CHANGED)
     assert delivery.endpoint.partner == world.alpha
     assert delivery.payload["data"] == {"vin": vehicle.vin, "from": "produced", "to": "exported", "source": "web"}

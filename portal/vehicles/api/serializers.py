@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from ..choices import Connectivity, VehicleStatus
 from ..models import Vehicle, VehicleModel, VehicleStatusChange
-from ..services import BULK_LIMIT
+from ..services import BULK_LIMIT, SHIPMENT_ONLY, export_by_hand_message
 
 
 class VehicleModelSerializer(serializers.ModelSerializer):
@@ -151,10 +151,26 @@ class VehicleRegisterSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
 
 
-class VehicleStatusChangeSerializer(serializers.Serializer):
-    """A status change; registration needs `registration_country` and `registration_date`."""
+class ManualStatusField(serializers.ChoiceField):
+    """The statuses a person may set; "exported" is refused with how a vehicle does become exported."""
 
-    to_status = serializers.ChoiceField(choices=VehicleStatus.choices)
+    def __init__(self, **kwargs):
+        choices = [(value, label) for value, label in VehicleStatus.choices if value not in SHIPMENT_ONLY]
+        super().__init__(choices=choices, **kwargs)
+
+    def to_internal_value(self, data):
+        if data in SHIPMENT_ONLY:
+            raise serializers.ValidationError(export_by_hand_message(), code="export_by_shipment")
+        return super().to_internal_value(data)
+
+
+class VehicleStatusChangeSerializer(serializers.Serializer):
+    """A status change by hand; registration needs `registration_country` and `registration_date`.
+
+    "exported" is not one: a vehicle becomes exported when a shipment carrying it ships.
+    """
+
+    to_status = ManualStatusField()
     registration_country = serializers.CharField(max_length=2, required=False, default="", allow_blank=True)
     registration_region = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
     plate = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
@@ -183,6 +199,30 @@ class VehicleBulkDocSerializer(VehicleBulkSerializer):
     vehicles = BulkVehicleRowSerializer(many=True)
 
 
+class VehicleWarningSerializer(serializers.Serializer):
+    """A finding about a registered VIN that did not stop it."""
+
+    code = serializers.CharField(help_text="check_digit, model_year, wmi_unknown")
+    message = serializers.CharField()
+
+
+class VehicleCreatedSerializer(VehicleSerializer):
+    """The registered vehicle and its warnings (documentation of the 201 body)."""
+
+    warnings = VehicleWarningSerializer(many=True, read_only=True)
+
+    class Meta(VehicleSerializer.Meta):
+        fields = [*VehicleSerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
+
+
+class BulkWarningSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
 class VehicleBulkResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     vins = serializers.ListField(child=serializers.CharField())
+    warnings = BulkWarningSerializer(many=True, help_text="Findings that did not stop a row (by row index).")

@@ -22,11 +22,13 @@ from ..services import (
     vehicle_model_update,
     vehicle_register,
     vehicle_status_change,
+    vehicle_warnings,
 )
 from .serializers import (
     VehicleBulkDocSerializer,
     VehicleBulkResultSerializer,
     VehicleBulkSerializer,
+    VehicleCreatedSerializer,
     VehicleDetailSerializer,
     VehicleModelSerializer,
     VehicleRegisterSerializer,
@@ -135,7 +137,13 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def retrieve(self, request, *args, **kwargs):
         return Response(VehicleDetailSerializer(self.get_object(with_history=True)).data)
 
-    @extend_schema(summary="Register a vehicle", request=VehicleRegisterSerializer, responses={201: VehicleSerializer})
+    @extend_schema(
+        summary="Register a vehicle",
+        description="The 201 body is the vehicle and its `warnings` (e.g. a wrong check digit where it is only "
+        "advisory, as in the EU; a WMI not in the alliance register): registered all the same.",
+        request=VehicleRegisterSerializer,
+        responses={201: VehicleCreatedSerializer},
+    )
     def create(self, request, *args, **kwargs):
         serializer = VehicleRegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -151,13 +159,19 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             source=ChangeSource.API,
             note=data["note"],
         )
-        return Response(VehicleSerializer(vehicle).data, status=status.HTTP_201_CREATED)
+        warnings = vehicle_warnings(partner=request.partner, vin=vehicle.vin, market=data["market"] or None)
+        body = {
+            **VehicleSerializer(vehicle).data,
+            "warnings": [{"code": warning.code, "message": warning.message} for warning in warnings],
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Change a vehicle's status",
         description=(
-            "Allowed: produced → registered or exported; registered → exported or deregistered; "
-            "exported → registered (abroad) or deregistered. A registration needs country and date."
+            "Allowed: produced → registered; registered → deregistered; exported → registered (abroad) or "
+            "deregistered. A registration needs country and date. A vehicle becomes exported only when a shipment "
+            "carrying it ships (`POST /api/v1/shipments/<id>/ship/`); `exported` here is refused with a 400."
         ),
         request=VehicleStatusChangeSerializer,
         responses={200: VehicleDetailSerializer},
@@ -197,6 +211,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = VehicleBulkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        warnings: list = []
         try:
             vehicles = vehicle_bulk_register(
                 partner=request.partner,
@@ -205,6 +220,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 user=request.user,
                 source=ChangeSource.API,
                 note=data["note"],
+                warnings=warnings,
             )
         except BulkValidationError as error:
             details: dict = {}
@@ -213,6 +229,9 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                     row_error.message
                 )
             raise ValidationError({"vehicles": details}) from error
-        return Response(
-            {"created": len(vehicles), "vins": [vehicle.vin for vehicle in vehicles]}, status=status.HTTP_201_CREATED
-        )
+        body = {
+            "created": len(vehicles),
+            "vins": [vehicle.vin for vehicle in vehicles],
+            "warnings": [warning.as_dict() for warning in warnings],
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -1,9 +1,13 @@
 """Lenient header matching: case, spaces, underscores, punctuation and Chinese names are all accepted."""
 
+import functools
 import re
 import unicodedata
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.core.uploads import UploadError
 
@@ -48,9 +52,42 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("vin", "model", "production_date")
 FIELDS = tuple(HEADER_ALIASES)
+# The column names of the downloadable template, in the reader's language; every language's names are accepted.
+TEMPLATE_LABELS = {
+    "vin": gettext_lazy("VIN"),
+    "model": gettext_lazy("Model"),
+    "production_date": gettext_lazy("Production date"),
+    "plant": gettext_lazy("Plant"),
+    "status": gettext_lazy("Status"),
+    "registration_country": gettext_lazy("Registration country"),
+    "registration_region": gettext_lazy("Region"),
+    "plate": gettext_lazy("Plate"),
+    "registration_date": gettext_lazy("Registration date"),
+}
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _LOOKUP = {alias: field for field, aliases in HEADER_ALIASES.items() for alias in aliases}
+
+
+def in_every_language(labels: dict) -> dict[str, str]:
+    """Normalised label in each of the portal's languages → its key (a template's localised names read back)."""
+    found: dict[str, str] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for key, label in labels.items():
+                found.setdefault(normalise(str(label)), key)
+    return found
+
+
+@functools.cache
+def _lookup() -> dict[str, str]:
+    """The aliases, then the template's names in every language (built once: catalogues do not change)."""
+    return {**in_every_language(TEMPLATE_LABELS), **_LOOKUP}
+
+
+def template_header() -> list[str]:
+    """The template's header row in the active language, required columns first."""
+    return [str(TEMPLATE_LABELS[field]) for field in FIELDS]
 
 
 def normalise(name: str) -> str:
@@ -62,7 +99,7 @@ def match_header(cells: list) -> dict[str, int]:
     """Field → column index for a header row; unknown columns are ignored. Raises UploadError."""
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        field = _LOOKUP.get(normalise(cell))
+        field = _lookup().get(normalise(cell))
         if field is None:
             continue
         if field in found:

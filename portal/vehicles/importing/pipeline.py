@@ -25,7 +25,7 @@ from portal.core.uploads import UploadError, open_table
 from portal.inbox.choices import NoticeKind
 from portal.inbox.services import notify
 
-from ..choices import ChangeSource, ImportMode, ImportPhase, ImportStatus, VehicleStatus
+from ..choices import ChangeSource, ImportMode, ImportPhase, ImportProblemLevel, ImportStatus, VehicleStatus
 from ..models import ImportJob, ImportRejection, Vehicle, VehicleModel, VehicleStatusChange
 from ..vin import wmi_owner_map
 from .headers import match_header
@@ -81,8 +81,8 @@ class Stage:
                 """CREATE UNLOGGED TABLE {} (
                     line integer NOT NULL, vin varchar(17), model_id bigint, production_date date,
                     plant text, status text, registration_country text, registration_region text, plate text,
-                    registration_date date, err_column text, err_value text, err_reason text,
-                    vehicle_id bigint
+                    registration_date date, err_column text[], err_value text[], err_reason text[],
+                    warn_column text[], warn_value text[], warn_reason text[], vehicle_id bigint, changed boolean
                 ) WITH (autovacuum_enabled = false)"""
             ).format(self.ident)
         )
@@ -157,6 +157,7 @@ def _run_locked(job: ImportJob, partner_id: int | None) -> ImportJob:
         rows_created=0,
         rows_updated=0,
         rows_unchanged=0,
+        rows_warned=0,
     )
     ImportRejection.objects.filter(job=job).delete()  # a redelivered run starts again from scratch
     stage = Stage.for_job(job)
@@ -269,14 +270,15 @@ def _load(job: ImportJob, stage: Stage, partner_id: int | None) -> None:
 
 
 def _validate(job: ImportJob, stage: Stage) -> None:
-    """Duplicates within the file (later lines refused), then every refused row into ImportRejection."""
+    """Duplicates within the file (later lines refused), then every problem of every row into ImportRejection:
+    each error of a refused row, and the warnings of the rows that are not refused."""
     duplicate = _("The VIN is already on line %(line)s of this file.") % {"line": "{line}"}
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("ANALYZE {}").format(stage.ident))
         cursor.execute(
             sql.SQL(
-                """UPDATE {stage} s SET err_column = 'vin', err_value = s.vin,
-                          err_reason = replace(%s, '{{line}}', d.first_line::text)
+                """UPDATE {stage} s SET err_column = ARRAY['vin'], err_value = ARRAY[s.vin],
+                          err_reason = ARRAY[replace(%s, '{{line}}', d.first_line::text)]
                    FROM (SELECT line, first_line FROM (
                             SELECT line, min(line) OVER (PARTITION BY vin) AS first_line
                             FROM {stage} WHERE err_reason IS NULL) w
@@ -285,16 +287,37 @@ def _validate(job: ImportJob, stage: Stage) -> None:
             ).format(stage=stage.ident),
             [duplicate],
         )
+        for level, prefix, rows in (
+            (ImportProblemLevel.ERROR, "err", sql.SQL("s.err_reason IS NOT NULL")),
+            (ImportProblemLevel.WARNING, "warn", sql.SQL("s.err_reason IS NULL AND s.warn_reason IS NOT NULL")),
+        ):
+            cursor.execute(
+                sql.SQL(
+                    """INSERT INTO {rejection} (job_id, level, line, "column", value, reason)
+                       SELECT %s, %s, s.line, coalesce(p.col, ''), left(coalesce(p.val, ''), 200), left(p.why, 300)
+                       FROM {stage} s CROSS JOIN LATERAL unnest({col}, {val}, {why}) WITH ORDINALITY
+                            AS p(col, val, why, n)
+                       WHERE {rows}
+                       ORDER BY s.line, p.n"""
+                ).format(
+                    rejection=sql.Identifier(REJECTION),
+                    stage=stage.ident,
+                    col=sql.Identifier("s", f"{prefix}_column"),
+                    val=sql.Identifier("s", f"{prefix}_value"),
+                    why=sql.Identifier("s", f"{prefix}_reason"),
+                    rows=rows,
+                ),
+                [job.pk, level],
+            )
         cursor.execute(
             sql.SQL(
-                """INSERT INTO {rejection} (job_id, line, "column", value, reason)
-                   SELECT %s, line, coalesce(err_column, ''), left(coalesce(err_value, ''), 200), left(err_reason, 300)
-                   FROM {stage} WHERE err_reason IS NOT NULL"""
-            ).format(rejection=sql.Identifier(REJECTION), stage=stage.ident),
-            [job.pk],
+                """SELECT count(*) FILTER (WHERE err_reason IS NOT NULL),
+                          count(*) FILTER (WHERE err_reason IS NULL AND warn_reason IS NOT NULL)
+                   FROM {stage}"""
+            ).format(stage=stage.ident)
         )
-        rejected = cursor.rowcount
-    _progress(job, rows_rejected=rejected, rows_valid=job.rows_processed - rejected)
+        rejected, warned = cursor.fetchone()
+    _progress(job, rows_rejected=rejected, rows_valid=job.rows_processed - rejected, rows_warned=warned)
 
 
 def _counts(cursor, stage: Stage) -> tuple[int, int, int]:
@@ -345,7 +368,7 @@ def _finish(job: ImportJob, stage: Stage) -> None:
 def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
     """Update changed vehicles, insert new ones, and record status changes; inside the caller's transaction."""
     note = _("Import of %(file)s") % {"file": job.original_name}
-    params = {"user": job.created_by_id, "note": note[:300], "source": ChangeSource.IMPORT}
+    params = {"user": job.created_by_id, "note": note[:300], "source": ChangeSource.IMPORT, "job": job.pk}
     names = {"stage": stage.ident, "vehicle": sql.Identifier(VEHICLE), "history": sql.Identifier(HISTORY)}
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("SET LOCAL lock_timeout = '60s'"))
@@ -357,18 +380,22 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
             # be planned from its old statistics (a nested loop over a "small" table) and turn quadratic.
             cursor.execute(
                 sql.SQL(
-                    """UPDATE {stage} s SET vehicle_id = v.id FROM {vehicle} v
+                    """UPDATE {stage} s SET vehicle_id = v.id, changed = ({old}) IS DISTINCT FROM ({new})
+                       FROM {vehicle} v
                        WHERE v.vin = s.vin AND s.err_reason IS NULL"""
-                ).format(**names)
+                ).format(**names, old=_OLD_VALUES, new=_NEW_VALUES)
             )
-        with _timed(job, "upsert: history of changed statuses"):
+        with _timed(job, "upsert: history of changed vehicles"):
+            # Every vehicle the import changes gets a history row linked to the run: its status change, or
+            # (status unchanged, data changed) a row from its status to the same status.
             cursor.execute(
                 sql.SQL(
-                    """INSERT INTO {history}
-                              (vehicle_id, from_status, to_status, changed_by_id, changed_at, source, note)
-                       SELECT v.id, v.status, s.status, %(user)s, now(), %(source)s, %(note)s
+                    """INSERT INTO {history} (vehicle_id, from_status, to_status, changed_by_id, changed_at, source,
+                                             note, import_job_id)
+                       SELECT v.id, v.status, coalesce(s.status, v.status), %(user)s, now(), %(source)s, %(note)s,
+                              %(job)s
                        FROM {stage} s JOIN {vehicle} v ON v.id = s.vehicle_id
-                       WHERE s.status IS NOT NULL AND s.status <> v.status"""
+                       WHERE s.changed"""
                 ).format(**names),
                 params,
             )
@@ -384,8 +411,8 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                             registration_date = coalesce(s.registration_date, v.registration_date),
                             updated_at = now()
                         FROM {stage} s
-                        WHERE v.id = s.vehicle_id AND ({old}) IS DISTINCT FROM ({new})"""
-                ).format(**names, old=_OLD_VALUES, new=_NEW_VALUES)
+                        WHERE v.id = s.vehicle_id AND s.changed"""
+                ).format(**names)
             )
             updated = cursor.rowcount
         with _timed(job, "upsert: insert new vehicles + their first history rows"):
@@ -403,8 +430,8 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                            RETURNING id, status
                        ), history AS (
                            INSERT INTO {history} (vehicle_id, from_status, to_status, changed_by_id, changed_at,
-                                                  source, note)
-                           SELECT id, '', status, %(user)s, now(), %(source)s, %(note)s
+                                                  source, note, import_job_id)
+                           SELECT id, '', status, %(user)s, now(), %(source)s, %(note)s, %(job)s
                            FROM created
                        )
                        SELECT count(*) FROM created"""

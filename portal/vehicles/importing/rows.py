@@ -1,7 +1,8 @@
 """Python-side checks of one row while streaming: VIN rules, model, dates, status, country, lengths.
 
-Each row becomes one staging tuple; a row with a problem carries its first problem (column, value, reason)
-and is rejected later in SQL together with the duplicates found there.
+Each row becomes one staging tuple; a row with problems carries every one of them (three parallel arrays: column,
+value, reason) and is rejected later in SQL together with the duplicates found there. Warnings (an advisory VIN
+check digit outside CN / US / CA / MX, a WMI not in the register) ride along in three more arrays.
 """
 
 import datetime
@@ -12,6 +13,7 @@ from django_countries import countries
 
 from ..choices import VehicleStatus
 from ..vin import vin_check
+from .headers import in_every_language, normalise
 
 STAGE_COLUMNS = (
     "line",
@@ -27,6 +29,9 @@ STAGE_COLUMNS = (
     "err_column",
     "err_value",
     "err_reason",
+    "warn_column",
+    "warn_value",
+    "warn_reason",
 )
 MAX_LENGTHS = {"plant": 120, "registration_region": 80, "plate": 20}
 CACHE_LIMIT = 20_000  # cached parses of dates, models and countries; cleared when full so memory stays flat
@@ -94,6 +99,8 @@ class RowChecker:
         self.msg_too_long = _("Longer than %(limit)d characters.")
         self.msg_future = _("The production date is in the future.")
         self.tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+        # The status as the portal names it in any of its languages ("Registered", "已注册", "مسجلة", …).
+        self.status_labels = in_every_language(dict(VehicleStatus.choices))
 
     def _date(self, raw: str) -> str | None:
         cached = self.dates.get(raw, False)
@@ -116,6 +123,7 @@ class RowChecker:
         return cached
 
     def check(self, line: int, cells: list) -> tuple:
+        """The staging tuple of one row: its values, or every error of the row; and its warnings."""
         if len(cells) < self.width:
             cells = cells + [""] * (self.width - len(cells))
         get = self.columns.get
@@ -128,48 +136,46 @@ class RowChecker:
             value = cells[index].strip() if index is not None else ""
             optional[name] = value or None
 
-        error = None
+        errors: list[tuple[str, str, str]] = []  # (column, value, reason): every problem, not only the first
+        warnings: list[tuple[str, str, str]] = []
         vin = None
-        model_id = production_date = registration_date = status = country = None
+        registration_date = status = country = None
         if not raw_vin:
-            error = ("vin", "", self.msg_required)
+            errors.append(("vin", "", self.msg_required))
         else:
             result = vin_check(raw_vin, market=self.market, partner_id=self.partner_id, wmi_owners=self.wmi_owners)
-            if result.errors:
-                error = ("vin", raw_vin, " ".join(problem.message for problem in result.errors))
-            else:
+            errors += [("vin", raw_vin, problem.message) for problem in result.errors]
+            warnings += [("vin", raw_vin, problem.message) for problem in result.warnings]
+            if result.ok:
                 vin = result.vin
-        if error is None:
-            model_id = self.models.get(raw_model.casefold())
-            if model_id is None:
-                error = ("model", raw_model, self.msg_required if not raw_model else self.msg_model)
-        if error is None:
-            production_date = self._date(raw_date) if raw_date else None
-            if production_date is None:
-                error = ("production_date", raw_date, self.msg_required if not raw_date else self.msg_date)
-            elif production_date > self.tomorrow:
-                error = ("production_date", raw_date, self.msg_future)
-        if error is None and optional["status"] is not None:
+        model_id = self.models.get(raw_model.casefold())
+        if model_id is None:
+            errors.append(("model", raw_model, self.msg_required if not raw_model else self.msg_model))
+        production_date = self._date(raw_date) if raw_date else None
+        if production_date is None:
+            errors.append(("production_date", raw_date, self.msg_required if not raw_date else self.msg_date))
+        elif production_date > self.tomorrow:
+            errors.append(("production_date", raw_date, self.msg_future))
+        if optional["status"] is not None:
             raw = optional["status"]
-            status = STATUS_NAMES.get(raw.casefold()) or STATUS_NAMES.get(raw)
+            status = STATUS_NAMES.get(raw.casefold()) or STATUS_NAMES.get(raw) or self.status_labels.get(normalise(raw))
             if status is None:
-                error = ("status", raw, self.msg_status)
-        if error is None and optional["registration_country"] is not None:
+                errors.append(("status", raw, self.msg_status))
+        if optional["registration_country"] is not None:
             country = self._country(optional["registration_country"])
             if country is None:
-                error = ("registration_country", optional["registration_country"], self.msg_country)
-        if error is None and optional["registration_date"] is not None:
+                errors.append(("registration_country", optional["registration_country"], self.msg_country))
+        if optional["registration_date"] is not None:
             registration_date = self._date(optional["registration_date"])
             if registration_date is None:
-                error = ("registration_date", optional["registration_date"], self.msg_date)
-        if error is None:
-            for name, limit in MAX_LENGTHS.items():
-                value = optional[name]
-                if value is not None and len(value) > limit:
-                    error = (name, value, self.msg_too_long % {"limit": limit})
-                    break
-        if error is not None:
-            return (line, vin, None, None, None, None, None, None, None, None, error[0], error[1][:200], error[2])
+                errors.append(("registration_date", optional["registration_date"], self.msg_date))
+        for name, limit in MAX_LENGTHS.items():
+            value = optional[name]
+            if value is not None and len(value) > limit:
+                errors.append((name, value, self.msg_too_long % {"limit": limit}))
+        warned = _columns(warnings) if warnings else (None, None, None)
+        if errors:
+            return (line, vin, None, None, None, None, None, None, None, None, *_columns(errors), *warned)
         return (
             line,
             vin,
@@ -184,4 +190,14 @@ class RowChecker:
             None,
             None,
             None,
+            *warned,
         )
+
+
+def _columns(problems: list[tuple[str, str, str]]) -> tuple[list, list, list]:
+    """[(column, value, reason), …] → ([columns], [values], [reasons]): three text arrays of the staging row."""
+    return (
+        [column for column, _value, _reason in problems],
+        [value[:200] for _column, value, _reason in problems],
+        [reason for _column, _value, reason in problems],
+    )

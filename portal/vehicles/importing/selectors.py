@@ -3,15 +3,17 @@
 import datetime
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.core.spreadsheets import SafeCsvWriter
 
-from ..choices import ImportPhase, ImportStatus
+from ..choices import ImportMode, ImportPhase, ImportProblemLevel, ImportStatus
 from ..models import ImportJob, ImportRejection
 
 # A running job without a heartbeat for this long has lost its worker: its pages say so (they write nothing);
@@ -20,7 +22,7 @@ STALE_AFTER = datetime.timedelta(minutes=10)
 
 
 def import_job_list() -> QuerySet[ImportJob]:
-    return ImportJob.objects.select_related("created_by").order_by("-created_at")
+    return ImportJob.objects.select_related("created_by", "committed_from").order_by("-created_at")
 
 
 def import_job_get(*, job_id) -> ImportJob | None:
@@ -31,7 +33,64 @@ def import_job_get(*, job_id) -> ImportJob | None:
 
 
 def import_rejection_list(*, job: ImportJob) -> QuerySet[ImportRejection]:
-    return ImportRejection.objects.filter(job=job).order_by("line", "id")
+    """Every error of every refused row, by line (a row may have several)."""
+    return ImportRejection.objects.filter(job=job, level=ImportProblemLevel.ERROR).order_by("line", "id")
+
+
+def import_warning_list(*, job: ImportJob) -> QuerySet[ImportRejection]:
+    """The warnings of the rows that were not refused (e.g. an advisory VIN check digit in the EU), by line."""
+    return ImportRejection.objects.filter(job=job, level=ImportProblemLevel.WARNING).order_by("line", "id")
+
+
+def import_job_commit_of(*, job: ImportJob) -> ImportJob | None:
+    """The run that imported this dry run's file, if any (the latest that did not fail, else the latest)."""
+    commits = list(job.commits.order_by("-created_at")[:5])
+    return next((run for run in commits if run.status != ImportStatus.FAILED), commits[0] if commits else None)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to an import, in words: a short label (the badge), a sentence, and its tone."""
+
+    label: str
+    text: str
+    tone: str  # success, warning, danger, info, secondary, primary: Bootstrap's text-bg-<tone> / alert-<tone>
+
+
+def _imported(job: ImportJob) -> int:
+    return job.rows_created + job.rows_updated
+
+
+def import_job_outcome(job: ImportJob) -> Outcome:
+    """Never a green "succeeded" over refused rows: the counts say what was imported, refused, or would be."""
+    if job.status == ImportStatus.QUEUED:
+        return Outcome(_("Queued"), _("Waiting for a worker."), "secondary")
+    if job.status == ImportStatus.RUNNING:
+        return Outcome(_("Running"), str(job.get_phase_display()), "primary")
+    rejected = job.rows_rejected
+    if job.status == ImportStatus.FAILED:
+        if rejected and not job.dry_run and job.mode == ImportMode.ALL_OR_NOTHING:
+            text = ngettext(
+                "Refused: nothing imported, %(count)d row has errors (all or nothing).",
+                "Refused: nothing imported, %(count)d rows have errors (all or nothing).",
+                rejected,
+            ) % {"count": rejected}
+            return Outcome(_("Refused"), text, "danger")
+        return Outcome(_("Failed"), _("Failed: nothing imported."), "danger")
+    counts = {"valid": job.rows_valid, "imported": _imported(job), "rejected": rejected}
+    if job.dry_run:
+        text = _("Dry run: would import %(valid)d, reject %(rejected)d.") % counts
+        if rejected and job.mode == ImportMode.ALL_OR_NOTHING:
+            text += " " + _("In “all or nothing” mode the file would be refused.")
+        return Outcome(_("Dry run"), text, "info")
+    text = _("Imported %(imported)d, rejected %(rejected)d.") % counts
+    if job.rows_unchanged:
+        text += " " + ngettext(
+            "%(count)d row was already up to date.", "%(count)d rows were already up to date.", job.rows_unchanged
+        ) % {"count": job.rows_unchanged}
+    if rejected:
+        return Outcome(_("Partly imported"), text, "warning")
+    return Outcome(_("Imported"), text, "success")
 
 
 def import_rejections_csv(*, job: ImportJob) -> Iterator[str]:

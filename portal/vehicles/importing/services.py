@@ -64,18 +64,56 @@ def import_job_create(*, user, upload: UploadedFile, market: str, mode: str, dry
         job.file.delete(save=False)
         raise ValidationError({"file": str(error)}) from error
     try:
-        with transaction.atomic():
-            job.save()
-            audit_record(
-                action=AuditAction.IMPORT_CREATED,
-                actor=job.created_by,
-                target=job,
-                details={"file": name, "bytes": upload.size, "market": market, "mode": mode, "dry_run": dry_run},
-            )
-            transaction.on_commit(lambda: import_job_queue(job=job))
+        _job_save_and_queue(job, details={"file": name, "bytes": upload.size})
     except Exception:
         job.file.delete(save=False)
         raise
+    return job
+
+
+def _job_save_and_queue(job: ImportJob, *, details: dict) -> None:
+    with transaction.atomic():
+        job.save()
+        audit_record(
+            action=AuditAction.IMPORT_CREATED,
+            actor=job.created_by,
+            target=job,
+            details={**details, "market": job.market, "mode": job.mode, "dry_run": job.dry_run},
+        )
+        transaction.on_commit(lambda: import_job_queue(job=job))
+
+
+def import_job_commit(*, user, dry_run_job: ImportJob, mode: str | None = None) -> ImportJob:
+    """Import for real the file a finished dry run checked, without uploading it again: a new run of the stored
+    file (checked again, since the registry may have changed meanwhile), linked to the dry run.
+
+    `mode` defaults to the dry run's. A dry run is committed once: a second commit answers with the first.
+    """
+    mode = mode or dry_run_job.mode
+    if mode not in ImportMode.values:
+        raise ValidationError({"mode": _("Unknown mode.")})
+    with transaction.atomic():
+        source = ImportJob.objects.select_for_update().get(pk=dry_run_job.pk)  # two clicks commit once
+        if not source.dry_run:
+            raise ValidationError(_("Only a dry run can be imported this way; this import has already run."))
+        if source.status != ImportStatus.SUCCEEDED:
+            raise ValidationError(_("The dry run has not finished checking the file, or it failed: upload again."))
+        existing = source.commits.exclude(status=ImportStatus.FAILED).order_by("created_at").first()
+        if existing is not None:
+            return existing
+        if not source.file or not source.file.storage.exists(source.file.name):
+            raise ValidationError(_("The file of this dry run is no longer stored: upload it again."))
+        job = ImportJob(
+            created_by=person_of(user),
+            original_name=source.original_name,
+            size_bytes=source.size_bytes,
+            market=source.market,
+            mode=mode,
+            dry_run=False,
+            committed_from=source,
+        )
+        job.file.name = source.file.name  # the same stored file: nothing is uploaded or copied
+        _job_save_and_queue(job, details={"file": source.original_name, "committed_from": str(source.pk)})
     return job
 
 

@@ -7,7 +7,10 @@ from . import views
 urlpatterns = [
     path("", views.import_list, name="import_list"),
     path("new/", views.import_create, name="import_create"),
+    path("template.csv", views.import_template_csv, name="import_template_csv"),
+    path("template.xlsx", views.import_template_xlsx, name="import_template_xlsx"),
     path("<uuid:pk>/", views.import_detail, name="import_detail"),
     path("<uuid:pk>/progress/", views.import_progress, name="import_progress"),
+    path("<uuid:pk>/commit/", views.import_commit, name="import_commit"),
     path("<uuid:pk>/rejected.csv", views.import_errors_csv, name="import_errors_csv"),
 ]

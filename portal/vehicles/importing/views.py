@@ -1,29 +1,34 @@
 """Import pages: upload, list of past imports, job page with htmx progress, rejected rows and their CSV."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.forms import apply_errors
 from portal.core.roles import has_role, role_required
 from tenants.choices import Role
 
-from ..choices import ImportStatus
+from ..choices import ImportMode, ImportStatus
 from .forms import ImportUploadForm
 from .selectors import (
+    import_job_commit_of,
     import_job_get,
     import_job_is_stale,
     import_job_list,
     import_job_progress,
     import_rejection_list,
     import_rejections_csv,
+    import_warning_list,
 )
-from .services import import_job_create
+from .services import import_job_commit, import_job_create
+from .template import template_csv_response, template_xlsx_response
 
 PAGE_SIZE = 50
+WARNINGS_SHOWN = 100
 
 
 def _job_or_404(pk):
@@ -64,17 +69,58 @@ def _options(form) -> dict:
 @require_GET
 @role_required(Role.VIEWER)
 def import_detail(request, pk):
-    """The job: progress while it runs, then its summary and rejected rows."""
+    """The job: progress while it runs, then what happened (imported, refused, would be), its errors and warnings;
+    a finished dry run offers to import the same file without uploading it again."""
     job = _job_or_404(pk)
     page = Paginator(import_rejection_list(job=job), PAGE_SIZE).get_page(request.GET.get("page"))
+    committed = import_job_commit_of(job=job) if job.dry_run else None
     context = {
         "job": job,
         "page": page,
+        "warnings": import_warning_list(job=job)[:WARNINGS_SHOWN] if job.rows_warned else [],
         "progress": import_job_progress(job),
         "running": _running(job),
         "stale": import_job_is_stale(job),
+        "committed": committed,
+        "can_commit": (
+            job.dry_run
+            and job.status == ImportStatus.SUCCEEDED
+            and job.rows_valid > 0
+            and (committed is None or committed.status == ImportStatus.FAILED)
+            and has_role(request, Role.MEMBER)
+        ),
+        "valid_rows_mode": ImportMode.VALID_ROWS,
     }
     return render(request, "vehicles/import_detail.html", context)
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def import_commit(request, pk):
+    """Import the file a dry run checked (stored with it): no second upload; a new run, linked to the dry run."""
+    job = _job_or_404(pk)
+    mode = request.POST.get("mode") or None
+    try:
+        run = import_job_commit(user=request.user, dry_run_job=job, mode=mode)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("vehicles:import_detail", pk=job.pk)
+    return redirect("vehicles:import_detail", pk=run.pk)
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def import_template_csv(request):
+    """An empty file to fill in: the columns named in the reader's language (the import accepts every language)."""
+    return template_csv_response()
+
+
+@require_GET
+@role_required(Role.VIEWER)
+def import_template_xlsx(request):
+    """The same template as XLSX."""
+    return template_xlsx_response()
 
 
 def _running(job) -> bool:

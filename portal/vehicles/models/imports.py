@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ImportMode, ImportPhase, ImportStatus
+from ..choices import ImportMode, ImportPhase, ImportProblemLevel, ImportStatus
 
 
 class ImportJob(models.Model):
@@ -39,6 +39,11 @@ class ImportJob(models.Model):
     rows_created = models.PositiveIntegerField(default=0)
     rows_updated = models.PositiveIntegerField(default=0)
     rows_unchanged = models.PositiveIntegerField(default=0)
+    rows_warned = models.PositiveIntegerField(default=0)
+    # A run that commits a dry run: the same stored file, checked and imported again (no second upload).
+    committed_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="commits", verbose_name=_("dry run")
+    )
     error_message = models.TextField(blank=True)
     celery_task_id = models.CharField(max_length=64, blank=True)
     # Runs started (a killed worker's run is redone) and when the run was last sent to the broker.
@@ -58,9 +63,12 @@ class ImportJob(models.Model):
 
 
 class ImportRejection(models.Model):
-    """A row the import refused: where it is in the file and why."""
+    """A problem of one row: an error (the row is refused; a row may have several) or a warning (it is not)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejections")
+    level = models.CharField(
+        _("level"), max_length=8, choices=ImportProblemLevel.choices, default=ImportProblemLevel.ERROR
+    )
     line = models.PositiveIntegerField(_("line"))
     column = models.CharField(_("column"), max_length=64, blank=True)
     value = models.CharField(_("value"), max_length=200, blank=True)
@@ -70,7 +78,7 @@ class ImportRejection(models.Model):
         verbose_name = _("rejected row")
         verbose_name_plural = _("rejected rows")
         ordering = ["job", "line", "id"]
-        indexes = [models.Index(fields=["job", "line"], name="rejection_job_line")]
+        indexes = [models.Index(fields=["job", "level", "line"], name="rejection_job_level_line")]
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.reason}"

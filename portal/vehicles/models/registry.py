@@ -77,7 +77,7 @@ class Vehicle(models.Model):
 
 
 class VehicleStatusChange(models.Model):
-    """One step in a vehicle's life: who changed its status, when, and from where."""
+    """One step in a vehicle's life (a status change, or an import that changed its data): who, when, from where."""
 
     vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=16, choices=VehicleStatus.choices, blank=True)
@@ -86,6 +86,10 @@ class VehicleStatusChange(models.Model):
     changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
     source = models.CharField(max_length=8, choices=ChangeSource.choices, default=ChangeSource.WEB)
     note = models.CharField(max_length=300, blank=True)
+    # The import run that made this change (created the vehicle, changed its status or its data).
+    import_job = models.ForeignKey(
+        "vehicles.ImportJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="vehicle_changes"
+    )
 
     class Meta:
         verbose_name = _("status change")
