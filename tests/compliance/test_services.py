@@ -15,7 +15,7 @@ from portal.compliance.choices import ShipmentStatus, Verdict
 from portal.compliance.models import ShipmentOverride, ShipmentVehicle
 from portal.compliance.services.certificates import certificate_file_validate
 from portal.compliance.services.checks import shipment_check
-from portal.compliance.services.releases import shipment_override, shipment_ship
+from portal.compliance.services.releases import shipment_release, shipment_ship
 from portal.compliance.services.shipments import shipment_vehicles_add, shipment_vehicles_add_matching
 from portal.compliance.services.vins import vins_from_file
 from portal.vehicles.filters import VehicleFilterSet
@@ -26,7 +26,7 @@ from tenants.choices import Role
 from tenants.models import Membership
 
 from ..vehicles.factories import vin_for
-from .factories import PDF, eu_l3e_model, party_make, reload, shipment_make, vehicles_make
+from .factories import PDF, eu_l3e_model, reload, shipment_make, vehicles_make
 
 pytestmark = pytest.mark.django_db
 REASON = "Checked the consignee's registry extract: a different company with a similar name."
@@ -92,10 +92,10 @@ def test_certificate_documents_are_sniffed_not_trusted():
 
 
 def _blocked_shipment(world):
-    model = eu_l3e_model(world.alpha)
-    party_make("Kestrel Star General Trading LLC", country="HU")
+    """Blocked by missing certificates (a restricted-party hit would need two officers: see test_releases.py)."""
+    model = eu_l3e_model(world.alpha, certified=False)
     vehicles = vehicles_make(world.alpha, model, 2)
-    shipment = shipment_make(world.alpha, vehicles=vehicles, consignee_name="Kestrel Star General Trading")
+    shipment = shipment_make(world.alpha, vehicles=vehicles)
     assert shipment.verdict == Verdict.BLOCKED
     return shipment, vehicles
 
@@ -125,10 +125,10 @@ def test_only_a_compliance_officer_with_a_reason_may_override(world):
     plain = Membership.objects.get(user=manager, partner=world.alpha)
     with schema_context(world.alpha.schema_name):
         with pytest.raises(PermissionDenied):
-            shipment_override(shipment=shipment, membership=plain, user=manager, reason=REASON)
+            shipment_release(shipment=shipment, membership=plain, user=manager, reason=REASON)
         person, officer = _officer(world)
         with pytest.raises(ValidationError):
-            shipment_override(shipment=shipment, membership=officer, user=person, reason="ok")
+            shipment_release(shipment=shipment, membership=officer, user=person, reason="ok")
         assert not ShipmentOverride.objects.exists()
 
 
@@ -136,7 +136,7 @@ def test_an_override_is_audited_and_lets_the_shipment_go(world):
     shipment, vehicles = _blocked_shipment(world)
     person, officer = _officer(world)
     with schema_context(world.alpha.schema_name):
-        override = shipment_override(shipment=shipment, membership=officer, user=person, reason=REASON)
+        override = shipment_release(shipment=shipment, membership=officer, user=person, reason=REASON)
         assert override.reason == REASON and override.officer_email == person.email
         assert override.check_run_id == shipment.latest_check_id and override.verdict == Verdict.BLOCKED
         assert override.reason_codes == [
@@ -158,7 +158,7 @@ def test_a_refused_override_leaves_no_audit_event(world):
     shipment, _vehicles = _blocked_shipment(world)
     person, officer = _officer(world)
     with schema_context(world.alpha.schema_name), pytest.raises(ValidationError):
-        shipment_override(shipment=shipment, membership=officer, user=person, reason="too short")
+        shipment_release(shipment=shipment, membership=officer, user=person, reason="too short")
     assert not AuditEvent.objects.filter(action=AuditAction.COMPLIANCE_OVERRIDE).exists()
 
 
@@ -166,7 +166,7 @@ def test_an_override_does_not_cover_a_new_reason(world):
     shipment, vehicles = _blocked_shipment(world)
     person, officer = _officer(world)
     with schema_context(world.alpha.schema_name):
-        shipment_override(shipment=shipment, membership=officer, user=person, reason=REASON)
+        shipment_release(shipment=shipment, membership=officer, user=person, reason=REASON)
         vehicles_export(vehicle_ids=[vehicles[0].pk])
         check = shipment_check(shipment=shipment)
         assert check.verdict == Verdict.BLOCKED
