@@ -5,12 +5,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count
 from django.shortcuts import render
 
-from portal.collaboration.selectors import invitation_list, project_list_for_partner, project_stage_counts
+from portal.collaboration.selectors import project_list_for_partner, project_stage_counts
 from portal.core.lists import filtered_page
 from portal.vehicles.importing.selectors import import_job_list
 from portal.vehicles.selectors import vehicle_count_estimate
 from tenants.filters import PartnerFilterSet
 from tenants.selectors import membership_list_for_partner, membership_list_for_user, partner_list
+
+from .worklist import worklist
 
 
 @login_not_required
@@ -25,13 +27,13 @@ def public_home(request):
 
 
 def partner_home(request):
-    """A partner's home page: what needs attention, its vehicles and projects at a glance, its team."""
+    """A partner's home page: the worklist (what needs this person now), vehicles and projects at a glance, the team."""
     partner = request.tenant
     projects = project_list_for_partner(partner=partner, accepted_only=True)
     vehicle_count, vehicle_count_exact = vehicle_count_estimate()
     context = {
         "team": membership_list_for_partner(partner=partner),
-        "invitations": invitation_list(partner=partner)[:5],
+        "worklist": worklist(partner=partner, membership=request.membership),
         "stages": [column for column in project_stage_counts(projects=projects) if column["count"]],
         "vehicle_count": vehicle_count,
         "vehicle_count_exact": vehicle_count_exact,
