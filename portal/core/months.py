@@ -24,3 +24,8 @@ def months_between(first: datetime.date, last: datetime.date) -> list[datetime.d
 
 def last_complete_month(today: datetime.date) -> datetime.date:
     return month_add(month_of(today), -1)
+
+
+def quarter_of(day: datetime.date) -> datetime.date:
+    """The first day of the quarter `day` is in."""
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)

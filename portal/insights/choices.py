@@ -25,6 +25,13 @@ class Breakdown(models.TextChoices):
     STAGE = "stage", _("Stage")
 
 
+class Grain(models.TextChoices):
+    """How long a period of a table is: months are stored, quarters computed on read."""
+
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+
+
 class CellStatus(models.TextChoices):
     SHOWN = "shown", _("Shown")
     PRIMARY = "primary", _("Suppressed: too few partners or one dominates")

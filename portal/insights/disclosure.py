@@ -49,7 +49,8 @@ def is_safe(by_partner: dict[int, Decimal]) -> bool:
     return figures.contributors >= MIN_CONTRIBUTORS and figures.top_share <= MAX_SHARE
 
 
-def _merged(cells: list[dict[int, Decimal]]) -> dict[int, Decimal]:
+def merged(cells: list[dict[int, Decimal]]) -> dict[int, Decimal]:
+    """Several cells as one: each partner's values added up."""
     merged: dict[int, Decimal] = {}
     for cell in cells:
         for partner, value in cell.items():
@@ -57,14 +58,22 @@ def _merged(cells: list[dict[int, Decimal]]) -> dict[int, Decimal]:
     return merged
 
 
-def protect(table: dict[str, dict[int, Decimal]], *, has_total: bool = True) -> dict[str, str]:
-    """The status of every cell of one table (its keys, plus TOTAL when `has_total`)."""
+def protect(
+    table: dict[str, dict[int, Decimal]], *, has_total: bool = True, hidden_elsewhere: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """The status of every cell of one table (its keys, plus TOTAL when `has_total`).
+
+    `hidden_elsewhere`: keys another table's protection already hides (secondary), e.g. a quarter that would
+    reveal a suppressed month of it; the hidden sum must be safe with them too.
+    """
     status = {key: CellStatus.SHOWN if is_safe(cell) else CellStatus.PRIMARY for key, cell in table.items()}
+    for key in hidden_elsewhere & status.keys():
+        status[key] = max(status[key], CellStatus.SECONDARY, key=severity)
     if not has_total or TOTAL not in table or status[TOTAL] != CellStatus.SHOWN:
         return status  # no published total: shown cells reveal nothing about the others
     parts = [key for key in table if key != TOTAL]
     hidden = [key for key in parts if status[key] != CellStatus.SHOWN]
-    while hidden and not is_safe(_merged([table[key] for key in hidden])):
+    while hidden and not is_safe(merged([table[key] for key in hidden])):
         candidates = sorted(
             (key for key in parts if status[key] == CellStatus.SHOWN), key=lambda k: CellFigures(table[k]).value
         )

@@ -226,7 +226,8 @@ DELETE_CELLS = "DELETE FROM public.{Cell} WHERE measure = %(measure)s {period_fi
 PARTNER_KEYS = {Breakdown.KIND: "p.{Partner.kind}", Breakdown.COUNTRY: "p.{Partner.country}", Breakdown.TOTAL: "''"}
 
 
-def _breakdown_rows(cursor, measure, breakdown: str, periods: list[datetime.date] | None):
+def breakdown_rows(cursor, measure, breakdown: str, periods: list[datetime.date] | None):
+    """(month, key, partner, value) of one measure broken down one way, for the given months (or all)."""
     key = sql_render(PARTNER_KEYS[breakdown]) if breakdown in PARTNER_KEYS else f"f.{measure.dimensions[breakdown]}"
     period_filter = "AND f.period = ANY(%(periods)s)" if periods is not None else ""
     cursor.execute(
@@ -245,10 +246,10 @@ def cells_rebuild(*, periods: list[datetime.date] | None, measures: list[str] | 
             # period → breakdown → key → partner → value
             tables: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
             for breakdown in measure.breakdowns:
-                for period, key, partner_id, value in _breakdown_rows(cursor, measure, breakdown, periods):
+                for period, key, partner_id, value in breakdown_rows(cursor, measure, breakdown, periods):
                     tables[period][breakdown][key or TOTAL][partner_id] = value
             for period, by_breakdown in tables.items():
-                cells.extend(_period_cells(measure.code, period, by_breakdown))
+                cells.extend(period_cells(measure.code, period, by_breakdown))
             period_filter = "AND period = ANY(%(periods)s)" if periods is not None else ""
             cursor.execute(
                 sql_render(DELETE_CELLS, period_filter=period_filter), {"measure": measure.code, "periods": periods}
@@ -257,8 +258,13 @@ def cells_rebuild(*, periods: list[datetime.date] | None, measures: list[str] | 
     return len(cells)
 
 
-def _period_cells(measure: str, period, by_breakdown: dict) -> list[Cell]:
-    """One month of one measure: the total (shared by every breakdown) and each breakdown's cells."""
+def period_cells(measure: str, period, by_breakdown: dict, hidden_elsewhere: dict | None = None) -> list[Cell]:
+    """One period of one measure: the total (shared by every breakdown) and each breakdown's cells.
+
+    `hidden_elsewhere`: breakdown → keys that must be hidden whatever their own figures (TOTAL under
+    Breakdown.TOTAL hides the total), as a quarter that would reveal a suppressed month.
+    """
+    hidden_elsewhere = hidden_elsewhere or {}
     total = by_breakdown.get(Breakdown.TOTAL, {}).get(TOTAL)
     published = total is not None
     if not published and by_breakdown:
@@ -270,15 +276,17 @@ def _period_cells(measure: str, period, by_breakdown: dict) -> list[Cell]:
             for partner_id, value in by_partner.items():
                 total[partner_id] += value
         total = dict(total)
-    total_status = protect({TOTAL: total})[TOTAL] if total is not None else None
+    total_hidden = frozenset({TOTAL} & hidden_elsewhere.get(Breakdown.TOTAL, set()))
+    total_status = protect({TOTAL: total}, hidden_elsewhere=total_hidden)[TOTAL] if total is not None else None
     cells = []
     for breakdown, table in by_breakdown.items():
         if breakdown == Breakdown.TOTAL:
             continue
+        hidden = frozenset(hidden_elsewhere.get(breakdown, ()))
         if total is None:
-            status = protect(dict(table), has_total=False)
+            status = protect(dict(table), has_total=False, hidden_elsewhere=hidden)
         else:
-            status = protect({**table, TOTAL: total})
+            status = protect({**table, TOTAL: total}, hidden_elsewhere=hidden | total_hidden)
             # A breakdown that can only be protected by hiding the total hides it for every breakdown.
             total_status = max(total_status, status[TOTAL], key=severity)
         cells.extend(

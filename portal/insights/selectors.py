@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.db import models
 from django.db.models import QuerySet, Sum
@@ -19,16 +20,24 @@ from portal.collaboration.choices import Stage
 from portal.collaboration.funnel import conversion_pct
 from portal.collaboration.models import Product, Project
 from portal.collaboration.pipeline import ORDER
-from portal.core.months import last_complete_month, month_add, month_of, months_between
+from portal.core.months import last_complete_month, month_add, month_of, months_between, quarter_of
 from tenants.models import Partner
 
-from .choices import Breakdown, CellStatus, TargetMetric
+from .choices import Breakdown, CellStatus, Grain, TargetMetric
+from .coarse import quarter_cells
 from .disclosure import severity
 from .labels import key_labels
 from .measures import MEASURES, Measure
 from .models import Cell, Fact, FunnelStage, PolicyEvent, RiskWarning, Run, Target
 
 DEFAULT_MONTHS = 24
+MOSTLY_SUPPRESSED = 0.5  # a view with less than this share of its cells shown gets a coarser one offered
+DISCLOSED_ENOUGH = 0.75  # and a coarser view is offered when at least this share of its cells is shown
+
+
+def today() -> datetime.date:
+    """The statistics' clock: the portal's date today (one seam, so tests hold it still)."""
+    return timezone.localdate()
 
 
 @dataclass
@@ -39,15 +48,27 @@ class Selection:
     breakdown: str
     first: datetime.date
     last: datetime.date
+    grain: str = Grain.MONTH
 
     @property
     def periods(self) -> list[datetime.date]:
+        if self.grain == Grain.QUARTER:
+            return months_between(quarter_of(self.first), self.last)[::3]
         return months_between(self.first, self.last)
 
+    def period_of(self, month: datetime.date) -> datetime.date:
+        """The period (month or quarter) a month falls in."""
+        return quarter_of(month) if self.grain == Grain.QUARTER else month_of(month)
 
-def selection_default(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    """The last 24 complete months."""
-    last = last_complete_month(today or timezone.localdate())
+
+def period_code(period: datetime.date, grain: str) -> str:
+    """A period as exports and chart axes write it: 2026-10, or 2026-Q4 for a quarter."""
+    return f"{period.year}-Q{(period.month - 1) // 3 + 1}" if grain == Grain.QUARTER else f"{period:%Y-%m}"
+
+
+def selection_default(day: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The last 24 months, the current one included (counted to date)."""
+    last = month_of(day or today())
     return month_add(last, -(DEFAULT_MONTHS - 1)), last
 
 
@@ -60,7 +81,7 @@ def _own_key(breakdown: str, partner: Partner) -> str:
 
 
 def _part(selection: Selection, code: str) -> Selection:
-    return Selection(MEASURES[code], selection.breakdown, selection.first, selection.last)
+    return replace(selection, measure=MEASURES[code])
 
 
 def _percent(numerator, denominator) -> Decimal | None:
@@ -82,9 +103,13 @@ def own_figures(*, partner: Partner, selection: Selection) -> dict[tuple[datetim
     column = measure.dimensions.get(breakdown)
     if column:
         rows = facts.values_list("period", column).annotate(total=Sum("value"))
-        return {(period, key): total for period, key, total in rows}
-    key = _own_key(breakdown, partner)
-    return {(period, key): total for period, total in facts.values_list("period").annotate(total=Sum("value"))}
+    else:
+        key = _own_key(breakdown, partner)
+        rows = ((period, key, total) for period, total in facts.values_list("period").annotate(total=Sum("value")))
+    figures: dict[tuple[datetime.date, str], Decimal] = defaultdict(Decimal)
+    for period, key, total in rows:
+        figures[(selection.period_of(period), key)] += total
+    return dict(figures)
 
 
 @dataclass
@@ -93,6 +118,7 @@ class Table:
 
     selection: Selection
     staff: bool
+    current: datetime.date | None = None  # the period that is still running: its figures are to date
     keys: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     cells: dict[tuple[datetime.date, str], Cell] = field(default_factory=dict)
@@ -115,6 +141,8 @@ class Table:
                     continue
                 row = {
                     "period": period,
+                    "quarter": period_code(period, Grain.QUARTER) if self.selection.grain == Grain.QUARTER else "",
+                    "to_date": period == self.current,
                     "key": key,
                     "label": self.labels.get(key, key),
                     "value": self.value(period, key),
@@ -142,7 +170,15 @@ class Table:
                     label = self.labels.get(key, key)
                     own_label = _("%(label)s · yours") % {"label": label}
                     datasets.append({"label": own_label, "data": [_num(p) for p in points], "own": True})
-        return {"labels": [f"{period:%Y-%m}" for period in periods], "datasets": datasets}
+        labels = [period_code(period, self.selection.grain) for period in periods]
+        if self.current in periods:
+            index = periods.index(self.current)
+            labels[index] = _("%(period)s (to date)") % {"period": labels[index]}
+        return {"labels": labels, "datasets": datasets}
+
+    def disclosure(self) -> tuple[int, int]:
+        """How many of the table's cells the reader sees, and how many it has."""
+        return _shown_count(self.cells.values()), len(self.cells)
 
 
 def _num(value):
@@ -151,7 +187,7 @@ def _num(value):
 
 def table_get(*, selection: Selection, staff: bool, partner: Partner | None = None) -> Table:
     """The table of one selection for staff (everything) or for a partner (disclosed cells, own figures)."""
-    table = Table(selection=selection, staff=staff)
+    table = Table(selection=selection, staff=staff, current=selection.period_of(today()))
     table.cells = {(cell.period, cell.key): cell for cell in cell_list(selection=selection)}
     if partner is not None:
         table.own = own_figures(partner=partner, selection=selection)
@@ -166,10 +202,74 @@ def table_get(*, selection: Selection, staff: bool, partner: Partner | None = No
     return table
 
 
+def _shown_count(cells) -> int:
+    return sum(1 for cell in cells if cell.status == CellStatus.SHOWN)
+
+
+@dataclass
+class CoarserView:
+    """A coarser view of a mostly suppressed table that its reader would mostly see."""
+
+    selection: Selection
+    shown: int
+    cells: int
+
+    @property
+    def label(self) -> str:
+        by_quarter = self.selection.grain == Grain.QUARTER
+        if self.selection.breakdown == Breakdown.TOTAL:
+            return _("Show the total by quarter — disclosed") if by_quarter else _("Show the total — disclosed")
+        return _("Show by quarter — disclosed")
+
+    @property
+    def query(self) -> str:
+        chosen = self.selection
+        return urlencode(
+            {
+                "measure": chosen.measure.code,
+                "breakdown": chosen.breakdown,
+                "grain": chosen.grain,
+                "first": f"{chosen.first:%Y-%m}",
+                "last": f"{chosen.last:%Y-%m}",
+            }
+        )
+
+
+def _coarser(selection: Selection) -> list[Selection]:
+    """Coarser views of a selection, finest first: by quarter, the total, the total by quarter."""
+    options = []
+    if selection.grain == Grain.MONTH:
+        options.append(replace(selection, grain=Grain.QUARTER))
+    if selection.breakdown != Breakdown.TOTAL and Breakdown.TOTAL in selection.measure.breakdowns:
+        options.append(replace(selection, breakdown=Breakdown.TOTAL))
+        if selection.grain == Grain.MONTH:
+            options.append(replace(selection, breakdown=Breakdown.TOTAL, grain=Grain.QUARTER))
+    return options
+
+
+def coarser_view(*, table: Table) -> CoarserView | None:
+    """When a partner's table is mostly suppressed, the finest coarser view that is mostly disclosed, if any.
+
+    Computed from what that view would disclose (its cells and their statuses), never from the hidden figures.
+    """
+    shown, cells = table.disclosure()
+    if table.staff or not cells or shown >= MOSTLY_SUPPRESSED * cells:
+        return None
+    for option in _coarser(table.selection):
+        option_cells = list(cell_list(selection=option))
+        option_shown = _shown_count(option_cells)
+        if option_cells and option_shown >= DISCLOSED_ENOUGH * len(option_cells):
+            return CoarserView(option, option_shown, len(option_cells))
+    return None
+
+
 def cell_list(*, selection: Selection) -> QuerySet[Cell] | list[Cell]:
     """Cells of a selection with every value: callers hide what their reader may not see."""
     if selection.measure.ratio_of:
         return ratio_cells(selection=selection)
+    if selection.grain == Grain.QUARTER:
+        cells = quarter_cells(measure=selection.measure, first=selection.first, last=selection.last)
+        return [cell for cell in cells if cell.breakdown == selection.breakdown]
     return Cell.objects.filter(
         measure=selection.measure.code,
         breakdown=selection.breakdown,

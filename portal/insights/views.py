@@ -54,6 +54,7 @@ def dashboard(request):
         "page": page,
         "query": query.urlencode(),
         "chart": table.chart(),
+        "coarser": selectors.coarser_view(table=table),
         "staff": staff,
         "targets": selectors.target_progress(staff=staff),
         "policies": selectors.policy_effects(partner=partner, staff=staff),
@@ -68,7 +69,8 @@ def dashboard(request):
 
 def _export_rows(table):
     for row in reversed(table.rows()):
-        line = [f"{row['period']:%Y-%m}", row["key"], row["label"], row["value"], "yes" if row["suppressed"] else ""]
+        period = selectors.period_code(row["period"], table.selection.grain)
+        line = [period, row["key"], row["label"], row["value"], "yes" if row["suppressed"] else ""]
         if table.staff:
             line += [row.get("contributors"), row.get("top_share"), row["status"]]
         else:
@@ -81,7 +83,7 @@ def _export_rows(table):
 def export(request, fmt: str):
     """The dashboard's table as CSV or XLSX, with the same disclosure as the page."""
     _form, table = _table(request)
-    headers = ["month", "key", "label", "alliance_value", "suppressed"]
+    headers = [table.selection.grain, "key", "label", "alliance_value", "suppressed"]
     headers += ["contributors", "top_share", "status"] if table.staff else ["own_value"]
     name = f"statistics-{table.selection.measure.code}-{table.selection.breakdown}"
     respond = table_csv_response if fmt == "csv" else table_xlsx_response

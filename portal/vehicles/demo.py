@@ -51,6 +51,24 @@ def demo_vin(wmi: str, vds: str, year: int, plant: str, serial: int, small_maker
     return body[:8] + check_digit(body) + body[9:]
 
 
+def models_ensure(specs: list) -> list[tuple[VehicleModel, str]]:
+    """The current partner's vehicle models named in `specs` (created when missing), each with its VDS code."""
+    found = {model.name: model for model in VehicleModel.objects.all()}
+    models = []
+    for name, category, chemistry, kwh, range_km, connectivity, hs_code, vds in specs:
+        model = found.get(name) or vehicle_model_create(
+            name=name,
+            category=category,
+            battery_chemistry=chemistry,
+            battery_kwh=kwh,
+            range_km=range_km,
+            connectivity=connectivity,
+            hs_code=hs_code,
+        )
+        models.append((model, vds))
+    return models
+
+
 def _at(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=datetime.UTC)
 
@@ -63,18 +81,7 @@ def _seed_partner(partner, slug: str, stdout) -> None:
         stdout.write(f"{slug}: WMI {wmi} not assigned to it; vehicles skipped.")
         return
     with schema_context(partner.schema_name):
-        models = []
-        for name, category, chemistry, kwh, range_km, connectivity, hs_code, vds in MODELS[slug]:
-            model = VehicleModel.objects.filter(name=name).first() or vehicle_model_create(
-                name=name,
-                category=category,
-                battery_chemistry=chemistry,
-                battery_kwh=kwh,
-                range_km=range_km,
-                connectivity=connectivity,
-                hs_code=hs_code,
-            )
-            models.append((model, vds))
+        models = models_ensure(MODELS[slug])
         if Vehicle.objects.count() >= count:
             stdout.write(f"{slug}: vehicles already seeded.")
             return
@@ -151,8 +158,11 @@ SEED_AFTER = ("portal.reference",)
 
 
 def seed(*, partners, stdout) -> None:
-    """Vehicle models and vehicles for the demo makers, then the demo imports (idempotent)."""
+    """Vehicle models and vehicles for the demo makers, their monthly production, then the demo imports (idempotent)."""
+    from .demo_volumes import volumes_seed  # it builds on this module: imported late, no import cycle
+
     fleets_seed(partners=partners, stdout=stdout)
+    volumes_seed(partners=partners, stdout=stdout)
     importing_demo.seed(partners=partners, stdout=stdout)
 
 

@@ -23,7 +23,9 @@ def demo_modules() -> list:
     for config in apps.get_app_configs():
         name = f"{config.name}.demo"
         if find_spec(name) is not None:
-            found[config.name] = import_module(name)
+            module = import_module(name)
+            if hasattr(module, "seed"):  # `tenants.demo` is the partner list this command reads, not a seed
+                found[config.name] = module
     ordered, placed = [], set()
 
     def place(app: str, trail: tuple = ()) -> None:
