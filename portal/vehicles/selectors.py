@@ -78,8 +78,8 @@ def vehicle_get(*, vin: str, with_history: bool = False) -> Vehicle:
 
 
 def vehicle_history(*, vehicle: Vehicle) -> QuerySet[VehicleStatusChange]:
-    """The vehicle's status changes, oldest first, with who made them."""
-    return vehicle.status_changes.select_related("changed_by").order_by("changed_at", "id")
+    """The vehicle's history, oldest first, with who made each change and the import run that made it."""
+    return vehicle.status_changes.select_related("changed_by", "import_job").order_by("changed_at", "id")
 
 
 EXPORT_COLUMNS = [

@@ -15,6 +15,7 @@ from .choices import ChangeSource
 from .exports import vehicles_csv_response, vehicles_xlsx_response
 from .filters import VehicleFilterSet
 from .forms import VehicleModelForm, VehicleRegisterForm, VehicleStatusForm
+from .related import vehicle_related
 from .selectors import (
     vehicle_count_estimate,
     vehicle_get,
@@ -72,7 +73,7 @@ def vehicle_export_xlsx(request):
 
 @require_GET
 def vehicle_detail(request, vin: str):
-    """One vehicle and its status history."""
+    """One vehicle, its history (linking the imports that changed it), its shipments and its model's certificates."""
     vehicle = vehicle_get(vin=vin)
     return render(
         request,
@@ -80,6 +81,7 @@ def vehicle_detail(request, vin: str):
         {
             "vehicle": vehicle,
             "history": vehicle_history(vehicle=vehicle),
+            "related": vehicle_related(vehicle=vehicle),
             "can_write": has_role(request, Role.MEMBER) and bool(manual_transitions(vehicle.status)),
         },
     )

@@ -281,3 +281,24 @@ def test_registration_shows_vin_warnings(world):
     )
     assert response.status_code == 200
     assert "not in the alliance WMI register" in response.content.decode()
+
+
+def test_detail_links_the_vehicles_shipments_and_its_models_certificates(world):
+    from ..compliance.factories import eu_l3e_model, shipment_make
+
+    model = eu_l3e_model(world.alpha)
+    vehicle = vehicle_make(world.alpha, model=model)
+    shipment = shipment_make(world.alpha, vehicles=[vehicle], reference="SHIP-LINKED-1")
+    unrelated = shipment_make(world.alpha, reference="SHIP-OTHER-2")
+    client = _client(world, Role.VIEWER)
+    page = client.get(reverse("vehicles:vehicle_detail", kwargs={"vin": vehicle.vin})).content.decode()
+    assert f'href="/compliance/shipments/{shipment.pk}/"' in page and "SHIP-LINKED-1" in page
+    assert "SHIP-OTHER-2" not in page and f"/compliance/shipments/{unrelated.pk}/" not in page
+    with schema_context("alpha"):
+        certificates = list(model.certificates.values_list("pk", flat=True))
+    assert len(certificates) == 3
+    for pk in certificates:
+        assert f'href="/compliance/certificates/{pk}/"' in page
+    bare = vehicle_make(world.alpha)
+    page = client.get(reverse("vehicles:vehicle_detail", kwargs={"vin": bare.vin})).content.decode()
+    assert "On no shipment yet." in page and "No certificate for its model." in page
