@@ -1,5 +1,7 @@
 """The one API router, mounted under /api/v1/ on every host: it gathers every app's `api/` routes."""
 
+from csp.constants import NONCE
+from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
@@ -26,9 +28,21 @@ v1 = [
     path("", include("portal.insights.api.urls")),
 ]
 
+# Redoc injects <style> elements: those it renders carry the response's nonce (templates/drf_spectacular/redoc.html),
+# and the two its bundle inserts as it loads are allowed by their hashes (an empty one and the bundle's fixed CSS;
+# tests/browser/test_api_docs.py fails when a new drf-spectacular-sidecar changes them). This view alone gets them:
+# the rest of the site keeps its policy of no inline styles at all.
+REDOC_STYLES = {
+    "style-src": [
+        NONCE,
+        "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
+        "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='",
+    ]
+}
+
 urlpatterns = [
     path("v1/", include((v1, "v1"), namespace="v1")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("redoc/", csp_update(REDOC_STYLES)(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
 ]
