@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.vehicle_list_view, name="vehicle_list"),
     path("export.csv", views.vehicle_export_csv, name="vehicle_export_csv"),
     path("export.xlsx", views.vehicle_export_xlsx, name="vehicle_export_xlsx"),
+    path("columns/", views.vehicle_columns, name="vehicle_columns"),
     path("new/", views.vehicle_create, name="vehicle_create"),
     path("models/", views.vehicle_model_list_view, name="model_list"),
     path("models/new/", views.vehicle_model_create_view, name="model_create"),

@@ -3,11 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.forms import apply_errors
-from portal.core.lists import filtered, filtered_page
+from portal.core.lists import Column, columns_choose, columns_chosen, filtered, filtered_page
 from portal.core.roles import has_role, role_required
 from tenants.choices import Role
 
@@ -35,14 +38,25 @@ from .services import (
 )
 
 PAGE_SIZE = 50
+LIST_KEY = "vehicles"
+# The columns a person may hide or show on the vehicle list (the VIN always shows: it is the link).
+COLUMNS = [
+    Column("model", gettext_lazy("Model")),
+    Column("category", gettext_lazy("Category")),
+    Column("production_date", gettext_lazy("Production date")),
+    Column("status", gettext_lazy("Status")),
+    Column("registration", gettext_lazy("Registration")),
+    Column("registration_date", gettext_lazy("Registration date")),
+    Column("plant", gettext_lazy("Plant"), default=False),
+]
 
 
 @require_GET
 def vehicle_list_view(request):
-    """The vehicle list with filters, sortable columns and next / previous pages."""
+    """The vehicle list: filters (shown as removable chips), "124 of 5,310 vehicles", the columns this person
+    chose, sortable headers and next / previous pages."""
     listing = filtered_page(request, VehicleFilterSet, vehicle_list(), per_page=PAGE_SIZE)
-    ordering = request.GET.get("ordering", "")
-    total, exact = vehicle_count_estimate() if not listing.filterset.is_bound else (None, False)
+    total, exact = vehicle_count_estimate()  # the planner's estimate on huge registries: never a full COUNT(*)
     return render(
         request,
         "vehicles/vehicle_list.html",
@@ -50,13 +64,27 @@ def vehicle_list_view(request):
             "filterset": listing.filterset,
             "page": listing.page,
             "query": listing.query_string,
-            "ordering": ordering,
+            "ordering": request.GET.get("ordering", ""),
             "total": total,
             "total_exact": exact,
+            "noun": ngettext("vehicle", "vehicles", 2 if total is None else total),
+            "columns": COLUMNS,
+            "shown": columns_chosen(request, list_key=LIST_KEY, columns=COLUMNS),
             "can_write": has_role(request, Role.MEMBER),
             "can_manage_models": has_role(request, Role.MANAGER),
         },
     )
+
+
+@require_POST
+def vehicle_columns(request):
+    """Remember which columns this person shows on the vehicle list (in their session), then back to the list."""
+    columns_choose(request, list_key=LIST_KEY, columns=COLUMNS, chosen=request.POST.getlist("columns"))
+    back = request.POST.get("next", "")
+    list_url = reverse("vehicles:vehicle_list")
+    if not (back.startswith(list_url) and url_has_allowed_host_and_scheme(back, allowed_hosts=None)):
+        back = list_url
+    return redirect(back)
 
 
 @require_GET

@@ -76,6 +76,14 @@ def _job_kwargs(partner) -> dict:
     return {"pk": finished_job_make(partner).pk}
 
 
+def _dry_run_kwargs(partner) -> dict:
+    """A finished dry run with its file stored: importing it would add a job (which the matrix would see)."""
+    job = job_make(partner, b"vin,model,production_date\r\n", name="victim-dry-run.csv", dry_run=True)
+    with schema_context(partner.schema_name):
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.SUCCEEDED, rows_valid=1, rows_processed=1)
+    return {"pk": job.pk}
+
+
 IMPORT_SAMPLES = {
     "vehicles:import_detail": _job_kwargs,
     "vehicles:import_progress": _job_kwargs,
@@ -83,6 +91,9 @@ IMPORT_SAMPLES = {
     "v1:vehicle-import-detail": _job_kwargs,
     "v1:vehicle-import-errors": _job_kwargs,
     "v1:vehicle-import-errors-csv": _job_kwargs,
+    "v1:vehicle-import-warnings": _job_kwargs,
+    "vehicles:import_commit": _dry_run_kwargs,
+    "v1:vehicle-import-commit": _dry_run_kwargs,
 }
 
 TODAY = datetime.date.today()

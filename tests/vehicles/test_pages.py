@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -258,7 +259,7 @@ def test_list_shows_a_count_without_counting_millions(world):
         vehicle_make(world.alpha, model=model)
     client = _client(world, Role.VIEWER)
     body = client.get(reverse("vehicles:vehicle_list")).content.decode()
-    assert 'data-testid="vehicle-total">3 vehicles' in body
+    assert ">3 vehicles</span>" in body
     with pytest.MonkeyPatch.context() as patch:
         # A large table: the planner's estimate is shown as such, no COUNT(*).
         patch.setattr("portal.vehicles.views.vehicle_count_estimate", lambda: (1_234_567, False))
@@ -302,3 +303,39 @@ def test_detail_links_the_vehicles_shipments_and_its_models_certificates(world):
     bare = vehicle_make(world.alpha)
     page = client.get(reverse("vehicles:vehicle_detail", kwargs={"vin": bare.vin})).content.decode()
     assert "On no shipment yet." in page and "No certificate for its model." in page
+
+
+def test_list_shows_active_filters_as_removable_chips_and_the_filtered_count(world):
+    model = model_make(world.alpha, name="Chip model")
+    for _ in range(3):
+        vehicle_make(world.alpha, model=model)
+    vehicle_make(world.alpha)
+    client = _client(world, Role.VIEWER)
+    url = reverse("vehicles:vehicle_list")
+    body = client.get(url, {"model": model.pk, "status": "produced", "ordering": "vin"}).content.decode()
+    assert ">3 of 4 vehicles</span>" in body
+    chips = re.findall(r'<a class="badge[^"]*" href="([^"]*)" data-testid="filter-chip"[^>]*>(.*?)</a>', body)
+    assert len(chips) == 2
+    assert "Chip model" in chips[0][1] and "Produced" in chips[1][1]  # names, not ids or codes
+    assert chips[0][0] == "?status=produced&amp;ordering=vin" and chips[1][0] == f"?model={model.pk}&amp;ordering=vin"
+    assert 'href="?ordering=vin" data-testid="clear-filters"' in body
+
+
+def test_column_chooser_remembers_each_persons_columns(world):
+    vehicle = vehicle_make(world.alpha, plant="Banan works")
+    url = reverse("vehicles:vehicle_list")
+    viewer, member = _client(world, Role.VIEWER), _client(world, Role.MEMBER)
+    assert "Banan works" not in viewer.get(url).content.decode()  # the plant is hidden until chosen
+    response = viewer.post(
+        reverse("vehicles:vehicle_columns"), {"columns": ["plant", "status"], "next": f"{url}?status=produced"}
+    )
+    assert response.status_code == 302 and response["Location"] == f"{url}?status=produced"
+    body = viewer.get(url).content.decode()
+    assert "Banan works" in body and vehicle.vin in body
+    assert '<th scope="col">Category</th>' not in body and 'value="plant" id="column-plant" checked' in body
+    assert "Banan works" not in member.get(url).content.decode()  # another person's choice is theirs
+    elsewhere = viewer.post(
+        reverse("vehicles:vehicle_columns"), {"columns": ["plant"], "next": "https://evil.example/"}
+    )
+    assert elsewhere["Location"] == url
+    assert viewer.get(reverse("vehicles:vehicle_columns")).status_code == 405  # no writes on GET
