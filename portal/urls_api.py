@@ -26,6 +26,7 @@ v1 = [
     path("", include("portal.compliance.api.urls")),
     path("", include("portal.supply.api.urls")),
     path("", include("portal.insights.api.urls")),
+    path("", include("portal.search.api.urls")),
 ]
 
 # Redoc injects <style> elements: those it renders carry the response's nonce (templates/drf_spectacular/redoc.html),

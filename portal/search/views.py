@@ -2,21 +2,16 @@
 
 from django.shortcuts import redirect, render
 
-from portal.core.roles import is_alliance_staff
-
-from .selectors import MIN_LENGTH, VIN_SUFFIX_MIN, search_everything
+from .links import search_for
+from .selectors import MIN_LENGTH, VIN_SUFFIX_MIN
 
 
 def search(request):
     """Search what the caller may see on this host (partner hosts: members; the public host: staff)."""
-    tenant = request.tenant
-    partner = None if tenant.is_public else tenant
-    results = search_everything(
-        query=request.GET.get("q", ""), partner=partner, staff=partner is None and is_alliance_staff(request)
-    )
+    results = search_for(request, request.GET.get("q", ""))
     vehicle = results.vehicle_to_open
     if vehicle is not None:
-        return redirect("vehicles:vehicle_detail", vin=vehicle.vin)
+        return redirect(vehicle.search_url)
     context = {
         "results": results,
         "search_query": results.query,

@@ -201,3 +201,49 @@ def test_pg_trgm_lives_in_the_public_schema_only(world):
 def test_selector_searches_nothing_for_a_visitor_without_partner_or_staff(world):
     results = search_everything(query="alpha", partner=None, staff=False)
     assert results.groups == [] and not results.too_short
+
+
+API = "/api/v1/search/"
+
+
+def test_api_answers_groups_with_links_and_refuses_others(world):
+    from portal.api.scopes import ALL_SCOPES
+    from portal.integrations.services import api_key_create
+
+    alpha, beta = world.alpha, world.beta
+    vehicle = vehicle_make(alpha, vin=vin_for(WMI["alpha"], 262626))
+    shipment_make(alpha, reference="NUMBAT-1")
+    shipment_make(beta, reference="NUMBAT-BETA")
+
+    data = _member(world).get(API, {"q": "numbat"}).json()
+    assert data["too_short"] is False and data["min_length"] == 3
+    [group] = data["groups"]
+    assert group["kind"] == "shipments" and group["more"] is False
+    assert [hit["label"] for hit in group["hits"]] == ["NUMBAT-1"]
+    assert group["hits"][0]["url"].startswith("/compliance/shipments/")
+    data = _member(world).get(API, {"q": "262626"}).json()  # the API lists the vehicle, it does not redirect
+    assert data["groups"][0]["hits"] == [{"label": vehicle.vin, "url": f"/vehicles/{vehicle.vin}/"}]
+    assert _member(world).get(API, {"q": "nu"}).json() == {
+        "query": "nu",
+        "too_short": True,
+        "min_length": 3,
+        "groups": [],
+    }
+
+    # Another partner's person, an outsider, staff on a partner host and API keys (no scope covers search).
+    _key, raw = api_key_create(partner=alpha, name="alpha integrator", scopes=ALL_SCOPES)
+    refused = [
+        client_for(alpha, world.person(beta, Role.OWNER)).get(API, {"q": "numbat"}),
+        client_for(alpha, world.outsider).get(API, {"q": "numbat"}),
+        client_for(alpha, world.staff).get(API, {"q": "numbat"}),
+        client_for(alpha).get(API, {"q": "numbat"}, HTTP_X_API_KEY=raw),
+        client_for(None, world.person(alpha, Role.OWNER)).get(API, {"q": "numbat"}),
+    ]
+    for response in refused:
+        assert response.status_code in (401, 403) and b"NUMBAT" not in response.content
+
+    # Staff on the public host: partners and projects, never a partner's schema.
+    data = client_for(None, world.staff).get(API, {"q": "alpha"}).json()
+    assert [group["kind"] for group in data["groups"]] == ["partners"]
+    assert data["groups"][0]["hits"][0]["label"] == "Alpha Motors"
+    assert client_for(None, world.staff).get(API, {"q": "numbat"}).json()["groups"] == []
