@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
+from psycopg import sql
 
 from portal.core.months import month_add, month_of
 
@@ -222,12 +223,28 @@ def monthly_volumes(fleet: Fleet, *, rng: random.Random, today: datetime.date) -
     return out
 
 
+# Vehicle columns written by COPY, in the order of the rows `fleet_rows` builds.
+VEHICLE_FIELDS = (
+    "vin",
+    "model",
+    "production_date",
+    "plant",
+    "status",
+    "registration_country",
+    "registration_region",
+    "plate",
+    "registration_date",
+    "created_at",
+    "updated_at",
+)
+
+
 def fleet_rows(fleet: Fleet, models: list, *, rng: random.Random, today: datetime.date) -> list[tuple]:
-    """The vehicles of a fleet, each with the statuses of its history: (Vehicle, [status, …])."""
+    """The vehicles of a fleet as rows of `VEHICLE_FIELDS`; 80 % get registered at home or in an export market."""
     serials: dict[tuple[str, int], int] = {}
     countries = [market[:2] for market in fleet.markets]
     weights = [market[2] for market in fleet.markets]
-    home = fleet.markets[0][0]
+    now = datetime.datetime.now(tz=datetime.UTC)
     out = []
     for month, volume in monthly_volumes(fleet, rng=rng, today=today):
         last_day = min(today, month_add(month, 1) - datetime.timedelta(days=1))
@@ -236,24 +253,15 @@ def fleet_rows(fleet: Fleet, models: list, *, rng: random.Random, today: datetim
             produced = month + datetime.timedelta(days=rng.randrange(0, (last_day - month).days + 1))
             key = (vds, produced.year)
             serials[key] = serials.get(key, 0) + 1
-            vehicle = Vehicle(
-                vin=demo_vin(fleet.wmi, vds, produced.year, fleet.plant, serials[key], fleet.small_maker_code),
-                model=model,
-                production_date=produced,
-                plant=fleet.plant_name,
-            )
-            steps = [VehicleStatus.PRODUCED]
-            registered = produced + datetime.timedelta(days=rng.randrange(7, 50))
-            if rng.random() < 0.8 and registered <= today:
+            vin = demo_vin(fleet.wmi, vds, produced.year, fleet.plant, serials[key], fleet.small_maker_code)
+            status, country, region, plate, registered = VehicleStatus.PRODUCED, "", "", "", None
+            registration = produced + datetime.timedelta(days=rng.randrange(7, 50))
+            if rng.random() < 0.8 and registration <= today:
+                status, registered = VehicleStatus.REGISTERED, registration
                 country, region = rng.choices(countries, weights=weights)[0]
-                if country != home:
-                    steps.append(VehicleStatus.EXPORTED)  # half-way to its registration (see _HISTORY_DAYS)
-                steps.append(VehicleStatus.REGISTERED)
-                vehicle.status = VehicleStatus.REGISTERED
-                vehicle.registration_country, vehicle.registration_region = country, region
-                vehicle.registration_date = registered
-                vehicle.plate = f"{region[:2].upper()}-{rng.randrange(10000, 99999)}"
-            out.append((vehicle, steps))
+                plate = f"{region[:2].upper()}-{rng.randrange(10000, 99999)}"
+            row = (vin, model.pk, produced, fleet.plant_name, status, country, region, plate, registered, now, now)
+            out.append(row)
     return out
 
 
@@ -263,39 +271,43 @@ def _seed_fleet(partner, slug: str, specs: list, today: datetime.date) -> int:
         if Vehicle.objects.filter(plant=fleet.plant_name).exists():
             return 0
         rows = fleet_rows(fleet, models_ensure(specs), rng=random.Random(f"volumes-{slug}"), today=today)
-        vehicles = Vehicle.objects.bulk_create([vehicle for vehicle, _steps in rows], batch_size=2000)
-        changes = []
-        for vehicle, (_same, steps) in zip(vehicles, rows, strict=True):
-            before = ""
-            for status in steps:
-                changes.append(
-                    VehicleStatusChange(
-                        vehicle=vehicle,
-                        from_status=before,
-                        to_status=status,
-                        source=ChangeSource.IMPORT,
-                    )
-                )
-                before = status
-        VehicleStatusChange.objects.bulk_create(changes, batch_size=4000)
-        # changed_at is "now" on insert (auto_now_add): one statement puts each step on its day.
+        columns = sql.SQL(", ").join(sql.Identifier(Vehicle._meta.get_field(name).column) for name in VEHICLE_FIELDS)
         with connection.cursor() as cursor:
-            cursor.execute(_HISTORY_DAYS.format(**_TABLES), {"plant": fleet.plant_name})
-        return len(vehicles)
+            # COPY, then the history in one INSERT … SELECT: ~10 times faster than building model instances.
+            copy = sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(Vehicle._meta.db_table), columns)
+            with cursor.copy(copy) as writer:
+                for row in rows:
+                    writer.write_row(row)
+            params = {"plant": fleet.plant_name, "home": fleet.markets[0][0], "source": ChangeSource.IMPORT}
+            params.update({status.name.lower(): status.value for status in VehicleStatus})
+            cursor.execute(_history_sql(), params)
+        return len(rows)
 
 
-_TABLES = {
-    "change": VehicleStatusChange._meta.db_table,
-    "vehicle": Vehicle._meta.db_table,
-    "vehicle_id": VehicleStatusChange._meta.get_field("vehicle").column,
-}
-_HISTORY_DAYS = """
-UPDATE "{change}" c SET changed_at = (CASE c.to_status
-    WHEN 'produced' THEN v.production_date
-    WHEN 'registered' THEN v.registration_date
-    ELSE v.production_date + (v.registration_date - v.production_date) / 2 END + time '10:00') AT TIME ZONE 'UTC'
-FROM "{vehicle}" v WHERE v.id = c."{vehicle_id}" AND v.plant = %(plant)s
+# The history of the vehicles of one plant, each step on its day at 10:00 UTC: produced; exported half-way to
+# a registration abroad; registered. Names: `{vehicles}`, `{changes}` are the tables, `{v_…}`/`{c_…}` columns.
+HISTORY_SQL = """
+INSERT INTO {changes} ({c_vehicle}, {c_from_status}, {c_to_status}, {c_changed_at}, {c_source}, {c_note})
+SELECT v.id, '', %(produced)s, (v.{v_production_date} + time '10:00') AT TIME ZONE 'UTC', %(source)s, ''
+FROM {vehicles} v WHERE v.{v_plant} = %(plant)s
+UNION ALL
+SELECT v.id, %(produced)s, %(exported)s,
+    (v.{v_production_date} + (v.{v_registration_date} - v.{v_production_date}) / 2 + time '10:00') AT TIME ZONE 'UTC',
+    %(source)s, ''
+FROM {vehicles} v WHERE v.{v_plant} = %(plant)s AND v.{v_registration_country} NOT IN ('', %(home)s)
+UNION ALL
+SELECT v.id, CASE WHEN v.{v_registration_country} = %(home)s THEN %(produced)s ELSE %(exported)s END,
+    %(registered)s, (v.{v_registration_date} + time '10:00') AT TIME ZONE 'UTC', %(source)s, ''
+FROM {vehicles} v WHERE v.{v_plant} = %(plant)s AND v.{v_registration_country} <> ''
 """
+
+
+def _history_sql() -> str:
+    """HISTORY_SQL with the tables and columns named through the models' `_meta`, quoted."""
+    names = {"vehicles": Vehicle._meta.db_table, "changes": VehicleStatusChange._meta.db_table}
+    for prefix, model in (("v", Vehicle), ("c", VehicleStatusChange)):
+        names.update({f"{prefix}_{field.name}": field.column for field in model._meta.concrete_fields})
+    return HISTORY_SQL.format(**{key: sql.Identifier(name).as_string() for key, name in names.items()})
 
 
 def volumes_seed(*, partners: dict, stdout, today: datetime.date | None = None) -> None:
