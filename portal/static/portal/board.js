@@ -27,6 +27,7 @@
     const badge = section.querySelector("[data-count]");
     badge.textContent = String(Number(badge.textContent) + delta);
   };
+  const focusCard = (card) => (card.querySelector("select[name=to]") || card.querySelector("a")).focus();
   const errorText = (body) => (body && body.errors ? body.errors.map((e) => e.detail).join(" ") : board.dataset.failed);
 
   async function send(card, stage, form) {
@@ -82,7 +83,7 @@
     }
     const result = await send(card, stage, null);
     if (!result.ok) showError(result.text);
-    else if (focus) result.card.querySelector("select[name=to], a").focus();
+    else if (focus) focusCard(result.card);
   }
 
   dialogForm.addEventListener("submit", async (event) => {
@@ -97,7 +98,7 @@
     }
     pending = null;
     dialog.close();
-    if (focus) result.card.querySelector("select[name=to], a").focus();
+    if (focus) focusCard(result.card);
   });
   dialog.querySelector("[data-dialog-cancel]").addEventListener("click", () => dialog.close());
   dialog.addEventListener("close", () => {
