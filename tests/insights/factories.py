@@ -97,8 +97,8 @@ def shipment_row(partner, vehicles=(), *, destination="HU", shipped_at=None, sta
         return shipment
 
 
-def check_row(partner, shipment, *, verdict: str, checked_at, reasons=()) -> ShipmentCheck:
-    """A stored check; `reasons` as (code, severity) pairs."""
+def check_row(partner, shipment, *, verdict: str, checked_at, reasons=(), released: bool = False) -> ShipmentCheck:
+    """A stored check (`released`: compliance officers released it); `reasons` as (code, severity) pairs."""
     with schema_context(partner.schema_name):
         check = ShipmentCheck.objects.create(
             shipment=shipment,
@@ -110,6 +110,7 @@ def check_row(partner, shipment, *, verdict: str, checked_at, reasons=()) -> Shi
             expected_arrival=shipment.expected_arrival,
             destination=shipment.destination,
             consignee_name=shipment.consignee_name,
+            released=released,
         )
         ShipmentCheck.objects.filter(pk=check.pk).update(checked_at=checked_at)  # auto_now_add: set it after
         check.checked_at = checked_at
