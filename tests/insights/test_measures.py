@@ -73,7 +73,10 @@ def _partner_data(partner, rng, vehicles: int) -> None:
         check_row(partner, twice, verdict="blocked", checked_at=at(day, hour), reasons=[("embargo", "block")])
     # Released by compliance officers: counted as released, not as blocked (nor among the reasons that block).
     released = shipment_row(partner, made[2:3], destination="AE")
-    for verdict, day, reason in (("blocked", JAN_10, ("embargo", "block")), ("needs_review", MAR_10, ("dual_use", "review"))):
+    for verdict, day, reason in (
+        ("blocked", JAN_10, ("embargo", "block")),
+        ("needs_review", MAR_10, ("dual_use", "review")),
+    ):
         check_row(partner, released, verdict=verdict, checked_at=at(day), reasons=[reason], released=True)
     # Cancelled after a shipping date was set: not an export.
     shipment_row(partner, made[1:2], destination="TH", shipped_at=at(JAN_10), status="cancelled")
