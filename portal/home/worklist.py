@@ -193,7 +193,7 @@ def _failed_imports(*, now: datetime.datetime, can_retry: bool) -> Section:
         items=[
             Item(
                 label=job.original_name,
-                detail=job.error_message[:120],
+                detail=_("Failed on"),
                 when=job.created_at.date(),
                 url=_url("vehicles:import_detail", job.pk),
             )

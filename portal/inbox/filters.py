@@ -1,4 +1,4 @@
-"""The inbox list's filter: unread only, one kind."""
+"""The inbox list's filter: every notice or the unread ones, one kind."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
@@ -10,9 +10,14 @@ from .models import Notice
 class NoticeFilterSet(django_filters.FilterSet):
     """Filters of the inbox page."""
 
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("Unread only"))
+    show = django_filters.ChoiceFilter(
+        choices=[("unread", _("Unread notices"))], empty_label=_("Every notice"), method="filter_show", label=_("Show")
+    )
     kind = django_filters.ChoiceFilter(choices=NoticeKind.choices, label=_("Kind"))
 
     class Meta:
         model = Notice
-        fields = ["unread", "kind"]
+        fields = ["show", "kind"]
+
+    def filter_show(self, queryset, name, value):
+        return queryset.filter(read_at__isnull=True) if value == "unread" else queryset

@@ -23,7 +23,7 @@ def test_the_bell_counts_unread_notices_and_the_list_shows_them(world):
     assert page.status_code == 200
     assert "Lin joined as manager" in body and "Read already" in body
     assert [notice.is_unread for notice in page.context["page"]] == [False, True]  # newest first
-    unread_only = client.get("/inbox/?unread=true").content.decode()
+    unread_only = client.get("/inbox/?show=unread").content.decode()
     assert "Lin joined as manager" in unread_only and "Read already" not in unread_only
 
 
@@ -61,8 +61,8 @@ def test_mark_all_read_marks_only_the_persons_own(world):
     notice_make(world.alpha, owner)
     notice_make(world.alpha, owner)
     notice_make(world.alpha, member)
-    response = client_for(world.alpha, owner).post("/inbox/read-all/", {"next": "/inbox/?unread=true"})
-    assert response.status_code == 302 and response["Location"] == "/inbox/?unread=true"
+    response = client_for(world.alpha, owner).post("/inbox/read-all/", {"next": "/inbox/?show=unread"})
+    assert response.status_code == 302 and response["Location"] == "/inbox/?show=unread"
     assert all(notice.read_at for notice in notices_of(world.alpha, owner))
     assert notices_of(world.alpha, member)[0].read_at is None
 
