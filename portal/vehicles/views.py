@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, npgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.core.forms import apply_errors
@@ -67,7 +67,7 @@ def vehicle_list_view(request):
             "ordering": request.GET.get("ordering", ""),
             "total": total,
             "total_exact": exact,
-            "noun": ngettext("vehicle", "vehicles", 2 if total is None else total),
+            "noun": npgettext("list count", "vehicle", "vehicles", 2 if total is None else total),
             "columns": COLUMNS,
             "shown": columns_chosen(request, list_key=LIST_KEY, columns=COLUMNS),
             "can_write": has_role(request, Role.MEMBER),

@@ -249,3 +249,36 @@ def test_exported_is_refused_with_how_to_export(world):
     assert "shipment" in error["detail"]
     assert _count(Vehicle, vin=vehicle.vin, status="produced") == 1
     assert _count(VehicleStatusChange, vehicle__vin=vehicle.vin) == 1
+
+
+def _wrong_check_digit(vin: str) -> str:
+    from portal.vehicles.vin import check_digit
+
+    return vin[:8] + ("0" if check_digit(vin) != "0" else "1") + vin[9:]
+
+
+def test_create_and_bulk_return_warnings_in_the_201_body(world):
+    """An advisory check digit (EU) registers the vehicle and says so; in China it is an error."""
+    wmi_ensure(world.alpha)
+    model = model_make(world.alpha)
+    client = _client(world, "member")
+    eu_vin = _wrong_check_digit(vin_for(WMI["alpha"]))
+    payload = {"vin": eu_vin, "model": model.pk, "production_date": "2024-04-01", "market": "EU"}
+    created = client.post("/api/v1/vehicles/", payload, content_type="application/json")
+    assert created.status_code == 201
+    assert [warning["code"] for warning in created.json()["warnings"]] == ["check_digit"]
+    clean = client.post("/api/v1/vehicles/", {**payload, "vin": vin_for(WMI["alpha"])}, content_type="application/json")
+    assert clean.status_code == 201 and clean.json()["warnings"] == []
+    cn = client.post(
+        "/api/v1/vehicles/",
+        {**payload, "vin": _wrong_check_digit(vin_for(WMI["alpha"])), "market": "CN"},
+        content_type="application/json",
+    )
+    assert cn.status_code == 400
+    rows = [
+        {"vin": vin_for(WMI["alpha"]), "model": model.name, "production_date": "2024-05-01"},
+        {"vin": _wrong_check_digit(vin_for(WMI["alpha"])), "model": model.name, "production_date": "2024-05-01"},
+    ]
+    bulk = client.post("/api/v1/vehicles/bulk/", {"market": "EU", "vehicles": rows}, content_type="application/json")
+    assert bulk.status_code == 201 and bulk.json()["created"] == 2
+    assert [(warning["index"], warning["field"]) for warning in bulk.json()["warnings"]] == [(1, "vin")]

@@ -171,8 +171,9 @@ def test_rejected_rows_page_and_csv_neutralise_formulas(world):
     lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert lines[0] == ["line", "column", "value", "reason"]
     assert [line[:3] for line in lines[1:]] == [  # every error of each row, not only the first
-        ["3", "vin", "'=HYPERLINK(1)"],
-        ["3", "vin", "'=HYPERLINK(1)"],
+        ["3", "vin", "'=HYPERLINK(1)"],  # too short,
+        ["3", "vin", "'=HYPERLINK(1)"],  # the letter I,
+        ["3", "vin", "'=HYPERLINK(1)"],  # and = ( )
         ["4", "vin", "LAL"],
         ["4", "model", "'@SUM"],
         ["4", "production_date", "x"],
