@@ -26,6 +26,9 @@ class ShipmentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Reference or consignee"), max_length=100)
     status = django_filters.ChoiceFilter(choices=ShipmentStatus.choices, label=_("Status"))
     verdict = django_filters.ChoiceFilter(choices=Verdict.choices, label=_("Verdict"))
+    released = django_filters.ChoiceFilter(
+        choices=[("yes", _("Released")), ("no", _("Not released"))], method="by_release", label=_("Release")
+    )
     destination = django_filters.ChoiceFilter(choices=_country_choices, label=_("Destination"))
     expected_arrival = django_filters.DateFromToRangeFilter(label=_("Arriving between"))
     ordering = django_filters.OrderingFilter(
@@ -41,7 +44,11 @@ class ShipmentFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Shipment
-        fields = ["q", "status", "verdict", "destination", "expected_arrival"]
+        fields = ["q", "status", "verdict", "released", "destination", "expected_arrival"]
+
+    def by_release(self, queryset, name, value):
+        """Released by compliance officers (their latest check), or not: "blocked, not released" is what waits."""
+        return queryset.filter(release__isnull=value != "yes")
 
     def search(self, queryset, name, value):
         value = value.strip()

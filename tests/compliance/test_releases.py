@@ -93,6 +93,10 @@ def test_a_released_shipment_reads_released_in_the_list_the_detail_and_the_api(w
         shipment_release(shipment=shipment, membership=officer, user=person, reason=REASON)
     listed = client.get("/compliance/").content.decode()
     assert 'data-verdict="released"' in listed and 'data-verdict="blocked"' not in listed
+    waiting = client.get("/compliance/", {"verdict": "blocked", "released": "no"}).content.decode()
+    assert shipment.reference not in waiting, "a released shipment does not wait for anyone"
+    assert shipment.reference in client.get("/compliance/", {"released": "yes"}).content.decode()
+    assert client.get("/api/v1/shipments/", {"released": "no"}).json()["count"] == 0
     detail = client.get(f"/compliance/shipments/{shipment.pk}/").content.decode()
     assert 'data-verdict="released"' in detail and "Released:" in detail and "Blocked:" not in detail
     api = client.get("/api/v1/shipments/").json()["results"][0]
