@@ -37,4 +37,11 @@ MESSAGES = {
     "import_failed": _("Import of %(file)s refused: nothing imported."),
     NoticeKind.STAGE: _("Project “%(title)s” moved to %(stage_label)s."),
     NoticeKind.TEAM: _("Team: %(text)s"),
+    "team_invited": _("%(email)s was invited to the team as %(role_label)s."),
+    "team_invitation_revoked": _("The invitation of %(email)s was withdrawn."),
+    "team_joined": _("%(email)s joined the team as %(role_label)s."),
+    "team_role_changed": _("%(email)s is now %(role_label)s."),
+    "team_officer_changed": _("%(email)s is now a compliance officer."),
+    "team_officer_unset": _("%(email)s is no longer a compliance officer."),
+    "team_removed": _("%(email)s left the team (was %(role_label)s)."),
 }

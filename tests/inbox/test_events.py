@@ -104,3 +104,20 @@ def test_certificate_expiry_reaches_managers_and_officers(world, settings, offic
     assert notice.kind == NoticeKind.CERTIFICATE and notice.params["number"] == "R136-SOON"
     assert notice.url == f"/compliance/certificates/{certificate.pk}/edit/"
     assert kinds(world.alpha, member) == ([NoticeKind.CERTIFICATE] if officer else [])
+
+
+def test_team_changes_reach_owners_managers_and_the_person_concerned(world, django_capture_on_commit_callbacks):
+    from tenants import services as tenancy
+
+    owner, manager = world.person(world.alpha, Role.OWNER), world.person(world.alpha, Role.MANAGER)
+    viewer = world.person(world.alpha, Role.VIEWER)
+    membership = world.alpha.memberships.get(user=viewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        tenancy.membership_role_set(membership=membership, role=Role.MEMBER, actor=owner)
+        tenancy.invitation_create(partner=world.alpha, email="newcomer@example.com", role=Role.VIEWER)
+    role_changed, invited = notices_of(world.alpha, manager)
+    assert role_changed.text == f"{viewer.email} is now Member." and role_changed.url == "/team/"
+    assert invited.text == "newcomer@example.com was invited to the team as Viewer."
+    assert [notice.text for notice in notices_of(world.alpha, viewer)] == [f"{viewer.email} is now Member."]
+    assert [notice.variant for notice in notices_of(world.alpha, owner)] == ["team_invited"]  # not what it did
+    assert notices_of(world.beta, world.person(world.beta, Role.OWNER)) == []
