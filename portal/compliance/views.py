@@ -210,7 +210,7 @@ def shipment_release(request, pk: int):
     form = OverrideForm(request.POST)
     if not form.is_valid() or request.POST.get("confirmed") != "yes":
         context = {"shipment": shipment, "form": form, **_release_context(request, shipment)}
-        return render(request, "compliance/release_confirm.html", context, status=200 if form.is_valid() else 400)
+        return render(request, "compliance/release_confirm.html", context)
     try:
         result = releases_services.shipment_release(
             shipment=shipment, membership=request.membership, user=request.user, reason=form.cleaned_data["reason"]
