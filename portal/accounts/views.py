@@ -171,7 +171,9 @@ def handoff_start(request):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("home")
-    return HttpResponseRedirect(url, status=303)
+    # A page whose script follows the link, not a redirect: the CSP's form-action 'self' stops a form's redirect
+    # to another host, while a link is ordinary navigation.
+    return render(request, "registration/handoff_go.html", {"url": url, "target": target})
 
 
 @login_not_required
