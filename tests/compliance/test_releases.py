@@ -162,6 +162,17 @@ def test_the_shipment_list_with_releases_keeps_its_query_budget(world):
 # --- 6. one confirmation, four-eyes, audited -------------------------------------------------------------------
 
 
+def test_a_too_short_reason_is_asked_again_and_nothing_is_written(world):
+    shipment = _uncertified(world)
+    person, _m = _officer(world, Role.MEMBER)
+    page = client_for(world.alpha, person).post(
+        f"/compliance/shipments/{shipment.pk}/release/", {"reason": "ok", "confirmed": "yes"}
+    )
+    assert page.status_code == 200 and "at least 20 characters" in page.content.decode()
+    with schema_context(world.alpha.schema_name):
+        assert not ShipmentOverride.objects.exists() and not reload(world.alpha, shipment).released
+
+
 def test_a_screening_hit_needs_a_second_different_officer(world):
     shipment = _screened(world)
     first, first_membership = _officer(world, Role.MANAGER)
