@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from portal.api.permissions import IsPartnerMemberOrStaffReading
 
 from .. import selectors
-from ..choices import Breakdown, CellStatus
+from ..choices import Breakdown, CellStatus, Grain
 from ..forms import SelectionForm
 from ..labels import key_labels
 from ..measures import MEASURES
@@ -30,8 +30,11 @@ from .serializers import (
 SELECTION_PARAMETERS = [
     OpenApiParameter("measure", str, required=True, enum=list(MEASURES), description="Which measure."),
     OpenApiParameter("breakdown", str, enum=Breakdown.values, description="Default: the measure's first."),
-    OpenApiParameter("first", str, description="First month, YYYY-MM (default: 24 months before `last`)."),
-    OpenApiParameter("last", str, description="Last month, YYYY-MM (default: the last complete month)."),
+    OpenApiParameter(
+        "grain", str, enum=Grain.values, description="month (default) or quarter (`period`: its first day)."
+    ),
+    OpenApiParameter("first", str, description="First month, YYYY-MM (default: 23 months before `last`)."),
+    OpenApiParameter("last", str, description="Last month, YYYY-MM (default: the current month, counted to date)."),
 ]
 
 
