@@ -18,6 +18,7 @@ from tenants.signals import team_changed
 
 from ..conftest import client_for
 from ..factories import UserFactory
+from ..queries import assert_same_queries, query_budget
 
 TEAM = "/team/"
 NEW_PASSWORD = "Tram lines hum at 5 am"
@@ -315,3 +316,24 @@ def test_the_inline_on_a_partner_keeps_an_owner(world):
     assert list(Membership.objects.filter(partner=partner, role=Role.OWNER).values_list("user", flat=True)) == [
         extra.pk
     ]
+
+
+def test_the_team_page_keeps_its_query_budget(world):
+    client = client_for(world.alpha, _owner(world))
+
+    def add(count):
+        for _ in range(count):
+            person = UserFactory()
+            Membership.objects.create(user=person, partner=world.alpha, role=Role.MEMBER)
+            services.invitation_create(
+                partner=world.alpha, email=f"more.{person.pk}@example.com", role=Role.VIEWER, invited_by=person
+            )
+
+    add(1)
+    client.get(TEAM)
+    with query_budget(20) as few:
+        assert client.get(TEAM).status_code == 200
+    add(5)
+    with query_budget(20) as many:
+        assert client.get(TEAM).content.count(b"more.") == 6
+    assert_same_queries(few, many, "team page")
