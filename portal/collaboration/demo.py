@@ -157,7 +157,7 @@ def _history(project: Project, *, furthest: str, index: int, owner: Partner) -> 
                 kind=TimelineKind.STAGE,
                 at=s.at,
                 partner=owner,
-                text=f"{Stage(s.from_stage).label} → {Stage(s.to_stage).label}",
+                params={"from": s.from_stage, "to": s.to_stage, "reason": s.reason},
             )
             for s in steps[1:]
         ]

@@ -7,9 +7,11 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from .choices import BudgetRange, ListingKind, ParticipantStatus, ProductCategory, Stage, Technology, TimelineKind
 from .storage import private_storage_callable
+from .timeline import timeline_describe
 
 
 def _tags_field(verbose):
@@ -18,11 +20,33 @@ def _tags_field(verbose):
     )
 
 
+def technology_labels(codes: list[str]) -> list[str]:
+    """Technologies by their names in the active language (a code no longer listed is shown as stored)."""
+    return [str(Technology(code).label) if code in Technology.values else code for code in codes]
+
+
+def market_names(codes: list[str]) -> list[str]:
+    """Markets (ISO country codes) by their country names in the active language."""
+    return [str(countries.name(code)) or code for code in codes]
+
+
+class TaggedMixin:
+    """Technologies (`tags`) and markets of a project or listing by their names, for pages."""
+
+    @property
+    def tag_labels(self) -> list[str]:
+        return technology_labels(self.tags)
+
+    @property
+    def market_names(self) -> list[str]:
+        return market_names(self.markets)
+
+
 def _markets_field():
     return ArrayField(models.CharField(max_length=2), verbose_name=_("target markets"), default=list, blank=True)
 
 
-class Project(models.Model):
+class Project(TaggedMixin, models.Model):
     """A project run by several partners, from first contact to products on sale."""
 
     owner = models.ForeignKey(
@@ -140,7 +164,8 @@ class Milestone(models.Model):
 
 
 class TimelineEvent(models.Model):
-    """One line of a project's timeline, written by the services."""
+    """One line of a project's timeline, written by the services as a kind and codes, rendered in the reader's
+    language (`portal.collaboration.timeline`); `text` holds a name or title as written (or an older line)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=16, choices=TimelineKind.choices)
@@ -148,6 +173,7 @@ class TimelineEvent(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     partner = models.ForeignKey("tenants.Partner", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     text = models.CharField(max_length=500, blank=True)
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("timeline event")
@@ -156,7 +182,12 @@ class TimelineEvent(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.text}"
+        return f"{self.get_kind_display()}: {self.description}"
+
+    @property
+    def description(self) -> str:
+        """The line's words in the active language (codes translated; names and reasons as written)."""
+        return timeline_describe(kind=self.kind, params=self.params, text=self.text)
 
 
 class Product(models.Model):
@@ -179,8 +210,16 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def feature_labels(self) -> list[str]:
+        return technology_labels(self.features)
 
-class Listing(models.Model):
+    @property
+    def market_names(self) -> list[str]:
+        return market_names(self.markets)
+
+
+class Listing(TaggedMixin, models.Model):
     """A partner's published need or offer (technology, markets, capacity), matched with other partners."""
 
     partner = models.ForeignKey("tenants.Partner", on_delete=models.CASCADE, related_name="listings")

@@ -59,8 +59,13 @@ def _accepted(project: Project, partner: Partner) -> Participant:
     return participant
 
 
-def _event(project: Project, kind: str, *, user: User | None, partner: Partner | None, text: str = "") -> None:
-    TimelineEvent.objects.create(project=project, kind=kind, user=person_of(user), partner=partner, text=text[:500])
+def _event(
+    project: Project, kind: str, *, user: User | None, partner: Partner | None, text: str = "", params=None
+) -> None:
+    """A timeline line: a kind and codes (`params`, rendered in the reader's language), or a name as written."""
+    TimelineEvent.objects.create(
+        project=project, kind=kind, user=person_of(user), partner=partner, text=text[:500], params=params or {}
+    )
 
 
 def _bump(*, project: Project, version: int, **fields) -> None:
@@ -126,7 +131,7 @@ def project_update(
     allowed = {"title", "summary", "tags", "markets", "budget_range"}
     changes = {name: value for name, value in fields.items() if name in allowed}
     _bump(project=project, version=version, **changes)
-    _event(project, TimelineKind.EDITED, user=user, partner=partner, text=", ".join(sorted(changes)))
+    _event(project, TimelineKind.EDITED, user=user, partner=partner, params={"fields": sorted(changes)})
     return project
 
 
@@ -173,7 +178,7 @@ def project_transition(
         TimelineKind.STAGE,
         user=user,
         partner=partner,
-        text=f"{Stage(from_stage).label} → {Stage(to_stage).label}" + (f": {reason}" if reason else ""),
+        params={"from": from_stage, "to": to_stage, "reason": reason[:500]},
     )
     others = list(
         Partner.objects.filter(participations__project=project, participations__status=ParticipantStatus.ACCEPTED)
@@ -282,7 +287,8 @@ def milestone_create(
     if owner is not None:
         _accepted(project, owner)
     milestone = Milestone.objects.create(project=project, title=title, due_date=due_date, owner=owner or partner)
-    _event(project, TimelineKind.MILESTONE, user=user, partner=partner, text=f"{title} ({due_date.isoformat()})")
+    params = {"title": title, "due": due_date.isoformat()}
+    _event(project, TimelineKind.MILESTONE, user=user, partner=partner, params=params)
     return milestone
 
 
@@ -295,8 +301,8 @@ def milestone_set_done(
     _accepted(milestone.project, partner)
     Milestone.objects.filter(pk=milestone.pk).update(done=done)
     milestone.done = done
-    state = _("done") if done else _("open again")
-    _event(milestone.project, TimelineKind.MILESTONE, user=user, partner=partner, text=f"{milestone.title}: {state}")
+    params = {"title": milestone.title, "done": done}
+    _event(milestone.project, TimelineKind.MILESTONE, user=user, partner=partner, params=params)
     return milestone
 
 

@@ -141,10 +141,12 @@ class InviteSerializer(serializers.Serializer):
 
 class TimelineEventSerializer(serializers.ModelSerializer):
     partner = PartnerRefSerializer(read_only=True)
+    description = serializers.CharField(read_only=True, help_text="The line in the request's language.")
+    params = serializers.JSONField(read_only=True, help_text="Codes of the line (stages, field names, dates).")
 
     class Meta:
         model = TimelineEvent
-        fields = ["id", "kind", "at", "text", "partner"]
+        fields = ["id", "kind", "at", "text", "params", "description", "partner"]
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
