@@ -4,6 +4,7 @@ and a mostly suppressed breakdown offers the coarser view that is disclosed — 
 
 import datetime
 import io
+from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
 
@@ -17,10 +18,13 @@ from portal.insights.coarse import quarter_cells
 from portal.insights.forms import selection_from
 from portal.insights.measures import MEASURES
 from portal.insights.pipeline import run_inline
-from portal.vehicles.demo_volumes import FLEETS, volumes_seed
+from portal.reference.demo import DEMO_WMIS
+from portal.vehicles.demo import MODELS as FLEET_MODELS
+from portal.vehicles.demo_volumes import FLEETS, MODELS, volumes_seed
 from portal.vehicles.models import Vehicle, VehicleStatusChange
 from portal.vehicles.vin import vin_check
 from tenants.choices import Role
+from tenants.demo import DEMO_PARTNERS
 
 from ..conftest import client_for
 from .factories import at, check_row, model_row, partner_make, shipment_row, vehicle_row
@@ -191,3 +195,24 @@ def test_a_quarter_that_would_reveal_a_suppressed_month_is_hidden(world, gamma, 
     assert selection.grain == Grain.QUARTER
     rows = selectors.table_get(selection=selection, staff=False, partner=world.beta).rows()
     assert [(row["quarter"], row["value"]) for row in rows] == [("2026-Q1", None), ("2026-Q2", Decimal(3))]
+
+
+def test_the_demo_alliance_looks_like_the_real_one():
+    """More than 10 partners, at least 8 makers with a fleet, each fleet's WMI registered to its maker; every category
+    and registration country of the fleets has at least 3 makers (so their alliance cells can be disclosed)."""
+    slugs = {spec["slug"] for spec in DEMO_PARTNERS}
+    assert len(slugs) > 10
+    makers = {slug for slug in FLEETS if slug in slugs}
+    assert len(makers) >= 8 and makers == set(FLEETS)
+    for slug, fleet in FLEETS.items():
+        assert (fleet.wmi, fleet.small_maker_code) in {(wmi, code) for wmi, code, _note in DEMO_WMIS[slug]}, slug
+    specs = {**FLEET_MODELS, **MODELS}
+    by_category, by_country = defaultdict(set), defaultdict(set)
+    for slug, fleet in FLEETS.items():
+        assert len(fleet.weights) == len(specs[slug]), slug
+        for spec in specs[slug]:
+            by_category[spec[1]].add(slug)
+        for country, _region, _weight in fleet.markets:
+            by_country[country].add(slug)
+    assert {category: len(found) for category, found in by_category.items() if len(found) < 3} == {}
+    assert {country: len(found) for country, found in by_country.items() if len(found) < 3} == {}
