@@ -8,7 +8,9 @@ the journey wrote, so no other test sees it.
 """
 
 import datetime
+from pathlib import Path
 
+import axe_playwright_python
 import pytest
 from django_tenants.utils import schema_context
 from playwright.sync_api import Page, expect
@@ -26,6 +28,7 @@ from .helpers import assert_clean_console, choose_language, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
+AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 REFERENCE = "JOURNEY-4EYES"
 PARTY = "Kestrel Journey General Trading LLC"
 REASON = "Same name, different company: trade licence and owners checked against the register."
@@ -65,6 +68,15 @@ def screened_shipment(portal_server, django_db_blocker):
             officers.update(is_compliance_officer=False)
 
 
+def _accessible(page: Page) -> None:
+    """axe-core finds no violation in the page's main part (the confirmation pages answer a POST, so the walker of
+    tests/browser/test_accessibility.py never sees them; the header and footer are its business)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE)
+    found = page.evaluate("axe.run('main', {resultTypes: ['violations']})")["violations"]
+    assert found == [], [f"{item['id']}: {[node['target'] for node in item['nodes']]}" for item in found]
+
+
 def _as(page: Page, server: PortalServer, email: str, path: str) -> None:
     page.context.clear_cookies()
     page.goto(server.url("alpha", path))
@@ -84,6 +96,7 @@ def test_officer_release_with_four_eyes(
     expect(who).to_contain_text("manager@alpha.example.com")
     expect(who).to_contain_text("member@alpha.example.com")
     expect(page.get_by_test_id("release-submit")).to_have_count(0)
+    _accessible(page)
     screenshot(page, "officer-release-who-can-act-en")
 
     # Officer 1 asks for the release: told it needs a second officer, asked once, then waiting.
@@ -93,6 +106,7 @@ def test_officer_release_with_four_eyes(
     with page.expect_navigation():
         page.get_by_test_id("release-submit").click()
     expect(page.get_by_test_id("release-confirm")).to_contain_text(REASON)
+    _accessible(page)
     with page.expect_navigation():
         page.get_by_test_id("confirm").click()
     expect(page.get_by_test_id("pending-request")).to_contain_text("manager@alpha.example.com")
@@ -105,6 +119,7 @@ def test_officer_release_with_four_eyes(
     with page.expect_navigation():
         page.get_by_test_id("approve").click()
     expect(page.get_by_test_id("approve-confirm")).to_contain_text("manager@alpha.example.com")
+    _accessible(page)
     with page.expect_navigation():
         page.get_by_test_id("confirm").click()
     expect(page.locator("h1 [data-verdict]")).to_have_attribute("data-verdict", "released")
@@ -112,6 +127,7 @@ def test_officer_release_with_four_eyes(
     override = page.get_by_test_id("override")
     expect(override).to_contain_text("manager@alpha.example.com")
     expect(override).to_contain_text("member@alpha.example.com")
+    _accessible(page)
     screenshot(page, "officer-release-en")
     page.goto(portal_server.url("alpha", "/compliance/"))
     row = page.locator("tbody tr", has_text=REFERENCE)
@@ -124,5 +140,6 @@ def test_officer_release_with_four_eyes(
     expect(page.locator("tbody tr", has_text=REFERENCE)).to_contain_text("مُفرج عنها")
     page.goto(portal_server.url("alpha", detail))
     expect(page.locator("h1 [data-verdict]")).to_contain_text("مُفرج عنها")
+    _accessible(page)
     screenshot(page, "officer-release-ar")
     assert_clean_console(console)
