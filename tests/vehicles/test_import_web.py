@@ -216,8 +216,16 @@ def test_demo_seed_is_idempotent(world):
         demo.seed(partners={"cq-thunder": world.alpha}, stdout=_io.StringIO())
     with schema_context("alpha"):
         jobs_by_name = {job.original_name: job for job in ImportJob.objects.all()}
-        assert set(jobs_by_name) == {"erp-export-2025-05.csv", "erp-export-2025-06.csv"}
+        assert set(jobs_by_name) == {"erp-export-2025-05.csv", "erp-export-2025-06.csv", "eu-assembly-2025-07.csv"}
         real, dry = jobs_by_name["erp-export-2025-05.csv"], jobs_by_name["erp-export-2025-06.csv"]
+        eu = jobs_by_name["eu-assembly-2025-07.csv"]
         assert (real.status, real.rows_created, real.rows_rejected) == ("succeeded", 40, 3)
-        assert (dry.status, dry.rows_created, dry.rows_rejected) == ("succeeded", 40, 3)
-        assert Vehicle.objects.count() == 40
+        assert (dry.status, dry.rows_created, dry.rows_rejected) == ("succeeded", 40, 3)  # waits to be imported
+        assert (eu.status, eu.market, eu.rows_created, eu.rows_rejected, eu.rows_warned) == (
+            "succeeded",
+            "EU",
+            40,
+            3,
+            40,
+        )
+        assert Vehicle.objects.count() == 80
