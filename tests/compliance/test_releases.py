@@ -17,6 +17,7 @@ from portal.compliance.services.releases import (
     shipment_release,
     shipment_ship,
 )
+from portal.inbox.models import Notice
 from portal.insights.choices import RunKind
 from portal.insights.pipeline import run_inline
 from tenants.choices import Role
@@ -186,7 +187,10 @@ def test_a_screening_hit_needs_a_second_different_officer(world):
         with pytest.raises(PermissionDenied):
             release_request_approve(release_request=request, membership=first_membership, user=first)
         assert not ShipmentOverride.objects.exists(), "the requester cannot approve their own request"
+        told = Notice.objects.get(user=second)  # the second officer learns that a release waits
+        assert told.params["after_label"] == "Waiting for a second officer" and not Notice.objects.filter(user=first)
         override = release_request_approve(release_request=request, membership=second_membership, user=second)
+        assert Notice.objects.filter(user=first, params__after_label="Released").exists()
         assert (override.officer, override.approved_by) == (first, second)
         assert reload(world.alpha, shipment).released
         request.refresh_from_db()

@@ -7,15 +7,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
 from portal.core.caller import person_of
+from portal.inbox.choices import NoticeKind
+from portal.inbox.services import notify_many
 from portal.vehicles.choices import ChangeSource
 from portal.vehicles.services import vehicles_export
 from tenants.choices import Role
 from tenants.models import Membership
 
+from .. import selectors
 from ..choices import ReleaseRequestStatus, ShipmentStatus, Trigger, Verdict
 from ..models import ReleaseRequest, Shipment, ShipmentCheck, ShipmentOverride, ShipmentVehicle
 from ..verdict import Code
@@ -65,6 +69,17 @@ def _locked(shipment: Shipment) -> Shipment:
     return Shipment.objects.select_for_update(of=("self",)).select_related("latest_check").get(pk=shipment.pk)
 
 
+def _tell(*, shipment: Shipment, check: ShipmentCheck, actor, after_label, **who) -> None:
+    """The inbox: "Shipment X: Blocked → Released" (or waiting for a second officer, declined) to those concerned."""
+    notify_many(
+        kind=NoticeKind.VERDICT,
+        actor=actor,
+        params={"reference": shipment.label, "before_label": Verdict(check.verdict).label, "after_label": after_label},
+        url=selectors.page_path("compliance:shipment_detail", pk=shipment.pk),
+        **who,
+    )
+
+
 def _override_create(
     *, shipment: Shipment, check: ShipmentCheck, reason: str, officer, approver=None, membership=None
 ) -> ShipmentOverride:
@@ -82,6 +97,15 @@ def _override_create(
     Shipment.objects.filter(pk=shipment.pk).update(release=override, updated_at=timezone.now())
     ShipmentCheck.objects.filter(pk=check.pk).update(released=True)
     shipment.release = override
+    _tell(
+        shipment=shipment,
+        check=check,
+        actor=approver or officer,
+        after_label=gettext_lazy("Released"),
+        people=[shipment.created_by_id, officer.pk],
+        minimum_role=Role.MANAGER,
+        officers=True,
+    )
     verdict_event_emit(
         shipment=shipment,
         check=check,
@@ -131,6 +155,7 @@ def shipment_release(
         requested_by=user,
         requested_by_email=user.email,
     )
+    _tell(shipment=shipment, check=check, actor=user, after_label=ReleaseRequestStatus.PENDING.label, officers=True)
     audit_record(
         action=AuditAction.COMPLIANCE_RELEASE_REQUESTED,
         actor=user,
@@ -199,6 +224,13 @@ def release_request_decline(
     release_request.decided_at = timezone.now()
     release_request.decision_note = (note or "").strip()[:4000]
     release_request.save(update_fields=["status", "decided_by", "decided_by_email", "decided_at", "decision_note"])
+    _tell(
+        shipment=release_request.shipment,
+        check=release_request.check_run,
+        actor=user,
+        after_label=ReleaseRequestStatus(release_request.status).label,
+        people=[release_request.requested_by_id],
+    )
     audit_record(
         action=AuditAction.COMPLIANCE_RELEASE_DECLINED,
         actor=user,
