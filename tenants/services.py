@@ -221,8 +221,10 @@ def invitation_create(
     is_compliance_officer: bool = False,
     invited_by: User | None = None,
     now: datetime.datetime | None = None,
+    send: bool = True,
 ) -> Invitation:
-    """Invite someone (a new or an existing person) to the partner's team by e-mail; the link expires."""
+    """Invite someone (a new or an existing person) to the partner's team by e-mail (unless `send` is False, as in
+    the demo); the link expires."""
     now = now or timezone.now()
     email = invitation_check(partner=partner, email=email, role=role, now=now)
     invitation = Invitation.objects.create(
@@ -235,7 +237,8 @@ def invitation_create(
         created_at=now,
         expires_at=now + INVITATION_VALID_FOR,
     )  # audited by portal.audit.signals
-    transaction.on_commit(lambda: invitation_email_send(invitation=invitation))
+    if send:
+        transaction.on_commit(lambda: invitation_email_send(invitation=invitation))
     _team_changed(partner, TeamEvent.INVITED, email, invited_by, {"role": role})
     return invitation
 
