@@ -102,6 +102,8 @@ def search_everything(*, query: str, partner: Partner | None, staff: bool = Fals
             vehicles = _group("vehicles", vehicle_list_by_vin_suffix(suffix=suffix))
             results.groups.append(vehicles)
             results.exact_vehicle = next((vehicle for vehicle in vehicles.hits if vehicle.vin == suffix), None)
+            if results.exact_vehicle is not None:
+                return results  # a whole VIN: its vehicle opens, nothing else is looked for
         results.groups += [
             # UPPER(column) LIKE UPPER('%…%'): the *_trgm GIN indexes (gin_trgm_ops on UPPER(column)).
             _group("shipments", shipment_list().filter(reference__icontains=query).order_by("reference", "id")),

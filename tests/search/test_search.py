@@ -71,6 +71,13 @@ def test_a_vin_opens_its_vehicle(world):
         response = client.get(URL, {"q": query})
         assert response.status_code == 302 and response["Location"] == detail, query
 
+    # A whole VIN opens its vehicle even when other records match too, and nothing else is searched.
+    shipment_make(world.alpha, reference=f"Docs for {vehicle.vin}")
+    with query_budget(12) as queries:
+        response = client.get(URL, {"q": vehicle.vin})
+    assert response.status_code == 302 and response["Location"] == detail
+    assert "compliance_shipment" not in queries.sql()
+
     # Two vehicles end the same way: both are listed, nothing is opened.
     response = client.get(URL, {"q": "616161"})
     assert response.status_code == 200
