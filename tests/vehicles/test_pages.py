@@ -197,6 +197,23 @@ def test_list_page_query_budget_does_not_grow(world):
     assert_same_queries(small, many, url)
 
 
+def test_filtered_list_with_chips_and_count_keeps_its_query_budget(world):
+    """Chips and "N of M" add a fixed number of queries (capped counts), whatever the number of rows."""
+    model = model_make(world.alpha)
+    client = _client(world, Role.VIEWER)
+    url = reverse("vehicles:vehicle_list")
+    query = {"model": model.pk, "status": "produced", "production_date_after": "2020-01-01"}
+    client.get(url, query)
+    with query_budget(14) as small:
+        assert client.get(url, query).status_code == 200
+    for _ in range(15):
+        vehicle_make(world.alpha, model=model)
+    with query_budget(14) as many:
+        body = client.get(url, query).content.decode()
+    assert ">15 of 15 vehicles</span>" in body
+    assert_same_queries(small, many, url)
+
+
 def _rows_of_csv(response) -> list[list[str]]:
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
