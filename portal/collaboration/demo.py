@@ -8,7 +8,7 @@ from django.utils import timezone
 from tenants.models import Partner
 
 from .choices import BudgetRange, ListingKind, ParticipantStatus, ProductCategory, Stage, Technology, TimelineKind
-from .models import Listing, Participant, Product, Project, TimelineEvent, Transition
+from .models import Listing, Milestone, Participant, Product, Project, TimelineEvent, Transition
 from .pipeline import ORDER
 
 T = Technology
@@ -164,6 +164,26 @@ def _history(project: Project, *, furthest: str, index: int, owner: Partner) -> 
     )
 
 
+MILESTONES = ["Joint specification frozen", "Prototype samples delivered", "Type-approval test booked"]
+
+
+def _milestones(project: Project, *, index: int, owner: Partner, other: Partner) -> None:
+    """A flagship's milestones: the first done, the others ahead (the board shows the next one)."""
+    today = timezone.localdate()
+    Milestone.objects.bulk_create(
+        [
+            Milestone(
+                project=project,
+                title=title,
+                due_date=today + timedelta(days=(position - 1) * 30 + 7 + index * 3),
+                owner=owner if position % 2 == 0 else other,
+                done=position == 0,
+            )
+            for position, title in enumerate(MILESTONES)
+        ]
+    )
+
+
 @transaction.atomic
 def seed(*, partners: dict[str, Partner], stdout) -> None:
     """Projects, products and listings of the demo alliance; safe to run again (existing titles are kept)."""
@@ -188,6 +208,8 @@ def seed(*, partners: dict[str, Partner], stdout) -> None:
             ]
         )
         _history(project, furthest=spec["furthest"], index=index, owner=owner)
+        if index < len(FLAGSHIPS):
+            _milestones(project, index=index, owner=owner, other=other)
         created += 1
     products = [
         (

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from portal.collaboration import demo, services
-from portal.collaboration.choices import ListingKind, ParticipantStatus, Stage
+from portal.collaboration.choices import ListingKind, ParticipantStatus, Stage, TimelineKind
 from portal.collaboration.funnel import funnel_compute
-from portal.collaboration.models import Listing, Product, Project
+from portal.collaboration.models import Listing, Milestone, Product, Project, TimelineEvent
 from portal.collaboration.selectors import listing_suggestions, project_list_for_partner
 from tenants.choices import PartnerKind, Role
 from tenants.demo import DEMO_PARTNERS
@@ -77,3 +77,7 @@ def test_demo_seed_is_idempotent_and_shaped_like_the_alliance_funnel(world):
     ]
     swap = Project.objects.get(title__startswith="Battery-swap pack")
     assert swap.owner.schema_name == "cq_thunder" and swap.stage == Stage.IN_DEVELOPMENT
+    # The board has a next milestone to show on each flagship, and its timeline reads as codes.
+    assert Milestone.objects.filter(done=False).values("project").distinct().count() == len(demo.FLAGSHIPS)
+    stage_line = TimelineEvent.objects.filter(project=swap, kind=TimelineKind.STAGE).first()
+    assert stage_line.params["to"] in Stage.values and stage_line.text == ""
