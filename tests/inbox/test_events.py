@@ -121,3 +121,15 @@ def test_team_changes_reach_owners_managers_and_the_person_concerned(world, djan
     assert [notice.text for notice in notices_of(world.alpha, viewer)] == [f"{viewer.email} is now Member."]
     assert [notice.variant for notice in notices_of(world.alpha, owner)] == ["team_invited"]  # not what it did
     assert notices_of(world.beta, world.person(world.beta, Role.OWNER)) == []
+
+
+def test_an_expired_certificate_is_told_once(world, settings):
+    settings.COMPLIANCE_EXPIRY_WARNING_DAYS = [30]
+    model = eu_l3e_model(world.alpha, certified=False)
+    certificate_make(world.alpha, "un-r136", [model], valid_to=days(-2), number="R136-GONE")
+    certificate_make(world.alpha, "un38-3", [model], valid_to=days(-40), number="UN38-LONG-GONE")
+    with schema_context(world.alpha.schema_name):
+        assert certificate_expiry_warn()["sent"] == 0  # no mail: they were warned before
+        certificate_expiry_warn()
+    (notice,) = notices_of(world.alpha, world.person(world.alpha, Role.OWNER))
+    assert notice.variant == "certificate_expired" and notice.text.startswith("Certificate R136-GONE expired on ")

@@ -119,6 +119,9 @@ def certificate_update(
     return certificate
 
 
+EXPIRED_NOTICE = datetime.timedelta(days=7)
+
+
 def _threshold(days_left: int) -> int | None:
     """The smallest warning threshold the certificate has reached (7 before 30 before 90)."""
     reached = [day for day in selectors.expiry_warning_days() if days_left <= day]
@@ -155,7 +158,26 @@ def certificate_expiry_warnings_send(*, partner: Partner, today: datetime.date) 
         except IntegrityError:
             continue  # already warned at this threshold (a rerun, or two workers at once)
         sent += 1
+    _expired_notify(today=today)
     return sent
+
+
+def _expired_notify(*, today: datetime.date) -> None:
+    """Certificates that expired in the last week: one inbox notice each (kept as a 0-day warning), no mail."""
+    for certificate in selectors.certificate_list().filter(valid_to__lt=today, valid_to__gte=today - EXPIRED_NOTICE):
+        try:
+            with transaction.atomic():
+                CertificateWarning.objects.create(certificate=certificate, days_before=0, valid_to=certificate.valid_to)
+                notify_many(
+                    kind=NoticeKind.CERTIFICATE,
+                    variant="certificate_expired",
+                    minimum_role=Role.MANAGER,
+                    officers=True,
+                    params={"number": certificate.number, "expiry_date": certificate.valid_to},
+                    url=selectors.page_path("compliance:certificate_update", pk=certificate.pk),
+                )
+        except IntegrityError:
+            continue  # told already
 
 
 def _expiry_mail(certificate: Certificate, *, partner: Partner, today: datetime.date, recipients: list[str]) -> None:
