@@ -182,3 +182,14 @@ def test_the_workspaces_menu_posts_to_the_hand_off(world, traveller):
     assert 'action="/accounts/workspace/"' in menu and 'name="to" value="beta"' in menu
     assert 'aria-current="page"' in menu, "the current workspace is marked, not handed off to"
     assert Partner.objects.get(schema_name="beta").name in menu
+
+
+def test_from_the_public_host_into_a_workspace_and_a_get_uses_nothing_up(world):
+    owner = world.person(world.alpha, Role.OWNER)
+    location = _start(client_for(None, owner), "alpha")
+    alpha = client_for(world.alpha)
+    for _look in range(2):
+        assert alpha.get(location.split("localhost:8000", 1)[-1]).status_code == 200
+    assert HandoffRedemption.objects.count() == 0, "a GET writes nothing"
+    alpha.post(REDEEM, {"token": _token(location)})
+    assert alpha.get("/").status_code == 200
