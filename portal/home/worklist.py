@@ -40,6 +40,7 @@ class Item:
     detail: str
     url: str
     when: datetime.date | None = None
+    note: str = ""  # a name in its own script (a consignee), isolated from the detail in right-to-left pages
 
 
 @dataclass
@@ -96,7 +97,8 @@ def _shipments(*, can_fix: bool) -> list[Section]:
                 items=[
                     Item(
                         label=shipment.label,
-                        detail=f"{shipment.destination.name} · {shipment.consignee_name}",
+                        detail=shipment.destination.name,
+                        note=shipment.consignee_name,
                         url=_url("compliance:shipment_detail", shipment.pk),
                     )
                     for shipment in rows
