@@ -1,0 +1,245 @@
+"""axe-core finds no violation, of any impact, on any page the isolation walker knows, in English and Arabic.
+
+The pages come from the URL resolver through tests/isolation.py (tenant_routes(), public_routes()), so a page added
+tomorrow is checked tomorrow: every named, non-API route that answers GET with an HTML page of its own. A partner of
+its own ("Northwind EV Ltd.", committed so that the browser's server sees it, dropped at the end) gets the planted
+rows of every app (PLANTS) and the sample objects of every route with ids (SAMPLE_KWARGS), and its owner walks its
+host; staff and an anonymous visitor walk the public host. The admin is Django's own and is left out.
+
+axe-core comes from the axe-playwright-python package (axe.min.js, pinned in requirements.txt). It is evaluated in
+the page, in a browser context that bypasses the CSP for the audit alone: the CSP itself is tested elsewhere.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import axe_playwright_python
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.factories import TEST_PASSWORD, UserFactory, provision_partner
+from tests.isolation import (
+    OPEN_ROUTES,
+    PLANTS,
+    PUBLIC_OPEN_ROUTES,
+    PUBLIC_URLCONF,
+    SAMPLE_KWARGS,
+    TENANT_URLCONF,
+    Route,
+    path_for,
+    public_routes,
+    tenant_routes,
+)
+
+from .conftest import PortalServer
+from .helpers import choose_language, screenshot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+AXE_SOURCE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+SLUG = "northwind"
+OWNER = f"owner@{SLUG}.example.com"
+LANGUAGES = ["en", "ar"]
+
+
+def is_page(route: Route) -> bool:
+    """A page a person opens: not the API, its documentation or the admin."""
+    return not (route.is_api or route.is_admin or route.route.startswith("api/"))
+
+
+@dataclass
+class Site:
+    partner: object
+    tenant_paths: list[str]
+    public_paths: list[str]
+
+
+def _paths(routes: list[Route], partner, urlconf: str, samples: dict) -> list[str]:
+    paths = []
+    for route in routes:
+        if not is_page(route):
+            continue
+        if route.needs_kwargs and route.name not in SAMPLE_KWARGS and route.short_name in OPEN_ROUTES:
+            continue  # a signed link (password reset): nothing to sample
+        paths.append(path_for(route, partner, urlconf=urlconf, cache=samples))
+    return sorted(set(paths))
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker, portal_server) -> Iterator[Site]:
+    """A partner with data in every app, committed for the browser's server; removed afterwards."""
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from tenants.choices import Role
+    from tenants.models import Membership
+    from tests.vehicles import factories as vehicle_factories
+
+    vehicle_factories.WMI[SLUG] = "LNW"  # the partner's own manufacturer code, as alpha and beta have theirs
+    with django_db_blocker.unblock():
+        partner = provision_partner(SLUG, name="Northwind EV Ltd.")
+        owner = UserFactory(email=OWNER, full_name="Olivia Nakamura")
+        Membership.objects.create(user=owner, partner=partner, role=Role.OWNER)
+        for plant in PLANTS:
+            plant(partner)
+        samples: dict = {}
+        site = Site(
+            partner=partner,
+            tenant_paths=_paths(tenant_routes(), partner, TENANT_URLCONF, samples),
+            public_paths=_paths(public_routes(), partner, PUBLIC_URLCONF, samples),
+        )
+        connection.set_schema_to_public()
+    try:
+        yield site
+    finally:
+        with django_db_blocker.unblock(), schema_context("public"):
+            _remove(partner, owner)
+            connection.set_schema_to_public()
+        del vehicle_factories.WMI[SLUG]
+
+
+def _remove(partner, owner) -> None:
+    """Drop the partner, its schema and the shared rows that point at it (the alliance's statistics count partners)."""
+    from django.db import connection, models
+    from django.db.models import ProtectedError, RestrictedError
+    from django_tenants.utils import schema_context
+
+    from tenants.models import Membership
+
+    Membership.objects.filter(partner=partner).delete()  # first: each removal is audited against the partner
+    # Rows are collected from the partner's schema too (its tables point at the partner), so the row goes first,
+    # from inside that schema, and the schema after it.
+    with schema_context(partner.schema_name):
+        for _attempt in range(10):
+            try:
+                models.Model.delete(partner)
+                break
+            except (ProtectedError, RestrictedError) as error:
+                for row in getattr(error, "protected_objects", None) or error.restricted_objects:
+                    row.delete()
+        else:
+            raise AssertionError(f"could not remove the partner {partner}")
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{partner.schema_name}" CASCADE')
+    # The owner stays, signed out for good: rows of every partner's schema may point at a person.
+    type(owner).objects.filter(pk=owner.pk).update(is_active=False)
+
+
+@pytest.fixture
+def audit_page(browser: Browser) -> Iterator[Page]:
+    """A page whose context ignores the CSP, so that axe-core can be evaluated in it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def violations_of(page: Page) -> list[str]:
+    """axe-core's violations on the current page, one line per rule and element."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{violation['id']} ({violation['impact']}): {node['target']} — {violation['help']}{_detail(node)}"
+        for violation in results["violations"]
+        for node in violation["nodes"]
+    ]
+
+
+def _detail(node: dict) -> str:
+    """The colours of a contrast failure, and the element's markup, so that the report says what to change."""
+    data = next((check.get("data") for check in node.get("any", []) if isinstance(check.get("data"), dict)), {})
+    colours = f" [{data.get('fgColor')} on {data.get('bgColor')}: {data.get('contrastRatio')}]" if data else ""
+    return f"{colours} {node.get('html', '')[:160]}"
+
+
+PROBE = """async (path) => {
+    const response = await fetch(path, {credentials: "same-origin"});
+    const type = response.headers.get("content-type") || "";
+    // A fragment that htmx swaps into a page (no <html>) is checked as part of that page.
+    const page = response.ok && !response.redirected && type.startsWith("text/html");
+    return page && /<html[\\s>]/i.test(await response.text());
+}"""
+
+
+def audit(page: Page, base: str, paths: list[str]) -> tuple[dict[str, list[str]], int]:
+    """Open each path that answers GET with an HTML page of its own (not a file, fragment, redirect or 405); run axe."""
+    found: dict[str, list[str]] = {}
+    audited = 0
+    page.goto(base + "/accounts/login/")  # any page of the host: the probe below fetches from it
+    for path in paths:
+        if not page.evaluate(PROBE, path):
+            continue
+        page.goto(base + path)
+        audited += 1
+        problems = violations_of(page)
+        if problems:
+            found[path] = problems
+    return found, audited
+
+
+def report(found: dict[str, list[str]]) -> str:
+    return "\n".join(f"{path}\n  " + "\n  ".join(lines) for path, lines in found.items())
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_partner_pages_have_no_axe_violation(audit_page: Page, portal_server: PortalServer, site: Site, language):
+    base = portal_server.url(SLUG, "")
+    audit_page.goto(base + "/accounts/login/")
+    sign_in(audit_page, OWNER, TEST_PASSWORD)
+    choose_language(audit_page, language)
+    paths = [path for path in site.tenant_paths if not path.startswith("/accounts/logout")]
+    found, audited = audit(audit_page, base, paths)
+    assert audited >= 15, f"only {audited} pages audited of {paths}"
+    audit_page.goto(base + "/")
+    screenshot(audit_page, f"accessibility-partner-home-{language}")
+    assert found == {}, f"axe-core violations on {len(found)} of {audited} pages ({language}):\n{report(found)}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_public_pages_have_no_axe_violation_for_staff(
+    audit_page: Page, portal_server: PortalServer, site: Site, language
+):
+    base = portal_server.url(None, "")
+    audit_page.goto(base + "/accounts/login/")
+    sign_in(audit_page, "staff@example.com", TEST_PASSWORD)
+    choose_language(audit_page, language)
+    found, audited = audit(audit_page, base, site.public_paths)
+    assert audited >= 5, f"only {audited} pages audited of {site.public_paths}"
+    assert found == {}, f"axe-core violations on {len(found)} of {audited} pages ({language}):\n{report(found)}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_open_pages_have_no_axe_violation_for_visitors(
+    audit_page: Page, portal_server: PortalServer, site: Site, language
+):
+    base = portal_server.url(None, "")
+    audit_page.goto(base + "/")
+    choose_language(audit_page, language)
+    found, audited = audit(audit_page, base, site.public_paths)
+    # A visitor is sent to sign in from most pages; the open ones are audited as the visitor sees them.
+    partner_base = portal_server.url(SLUG, "")
+    open_paths = [path for path in site.tenant_paths if _route_name(path) in OPEN_ROUTES]
+    partner_found, partner_audited = audit(audit_page, partner_base, open_paths)
+    found.update({f"{SLUG}:{path}": lines for path, lines in partner_found.items()})
+    assert audited + partner_audited >= 4
+    assert found == {}, f"axe-core violations ({language}, signed out):\n{report(found)}"
+
+
+def _route_name(path: str) -> str:
+    from django.urls import Resolver404, resolve
+
+    try:
+        return resolve(path.split("?")[0], urlconf=TENANT_URLCONF).url_name or ""
+    except Resolver404:
+        return ""
+
+
+def test_the_walk_covers_every_page_route(site: Site):
+    """Each named page route of both hosts is in the walk (its sample built), so a new page cannot slip past."""
+    tenant_pages = [route for route in tenant_routes() if is_page(route)]
+    assert len(site.tenant_paths) >= len({route.name for route in tenant_pages}) - 2  # logout, set_language post
+    assert PUBLIC_OPEN_ROUTES  # the visitor's walk is the public host's open routes plus the partner's
