@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+# Importing `portal` loads its Celery app, which defaults DJANGO_SETTINGS_MODULE to the base settings; an
+# environment variable outranks pytest-django's ini option, so without this line the suite ran on base settings.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+
 from portal.devstack import EmbeddedRedis
 
 _server: EmbeddedRedis | None = None
