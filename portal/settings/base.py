@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import fontpkg_noto_sans_thai
 import xstatic.pkg.bootstrap as xstatic_bootstrap
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
@@ -187,6 +188,8 @@ LANGUAGES = [
     ("th", _("Thai")),
 ]
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
+# One unambiguous date form per language, the month named (portal/formats/<locale>/formats.py).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -194,7 +197,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Front-end assets come from Python packages, never from a CDN.
-STATICFILES_DIRS = [BASE_DIR / "portal" / "static", ("vendor/bootstrap", xstatic_bootstrap.BASE_DIR)]
+STATICFILES_DIRS = [
+    BASE_DIR / "portal" / "static",
+    ("vendor/bootstrap", xstatic_bootstrap.BASE_DIR),
+    # Thai pages name their web font (portal/static/portal/thai.css), not whatever the reader's device has.
+    ("vendor/noto-sans-thai", Path(fontpkg_noto_sans_thai.__file__).parent / "files"),
+]
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
@@ -428,5 +436,3 @@ LOGGING = {
         "django_tenants_smart_executor": {"level": "ERROR"},
     },
 }
-# One unambiguous date form per language, the month named (portal/formats/<locale>/formats.py).
-FORMAT_MODULE_PATH = ["portal.formats"]

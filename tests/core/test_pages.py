@@ -1,6 +1,7 @@
 """The web shell: home pages, sign-in, password reset, language switch, error pages and security headers."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -217,3 +218,47 @@ def test_pages_show_dates_with_the_month_named(world):
         client.post(reverse("set_language"), {"language": language, "next": "/"})
         html = client.get(reverse("audit:event-list")).content.decode()
         assert not AMBIGUOUS_DATE.search(re.sub(r'datetime="[^"]*"', "", html)), language
+
+
+# Scripts: Latin names isolated in Arabic, a Thai web font from the static files ----------------------------------
+
+
+def test_arabic_pages_isolate_latin_partner_and_person_names(world):
+    client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    client.post(reverse("set_language"), {"language": "ar", "next": "/"})
+    html = client.get("/").content.decode()
+    assert 'dir="rtl"' in html
+    owner_name = world.person(world.alpha, Role.OWNER).get_full_name()
+    assert re.search(r'class="navbar-brand[^"]*"[^>]*>\s*<bdi>Alpha Motors</bdi>', html), "the brand is not isolated"
+    assert '<h1 class="h3 mb-3"><bdi>Alpha Motors</bdi></h1>' in html
+    assert f"<bdi>{owner_name}</bdi>" in html
+
+
+def test_templates_isolate_every_partner_and_person_name():
+    from django.conf import settings
+
+    name = re.compile(r"\{\{ *[a-z_.]*(?:partner|owner)\.name *\}\}|\{\{ *[a-z_.]*get_full_name *\}\}")
+    bare = [
+        f"{path.relative_to(settings.BASE_DIR)}: {line.strip()[:100]}"
+        for path in sorted((settings.BASE_DIR / "templates").rglob("*.html"))
+        for line in path.read_text().splitlines()
+        if "<title>" not in line
+        for match in name.finditer(line)
+        if not line[: match.start()].endswith(("<bdi>", 'dir="auto">'))
+    ]
+    assert bare == [], "wrap names in <bdi> so that right-to-left pages keep Latin names in order"
+
+
+def test_thai_pages_load_a_packaged_thai_font(world):
+    from django.contrib.staticfiles import finders
+
+    client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    assert b"portal/thai.css" not in client.get("/").content
+    client.post(reverse("set_language"), {"language": "th", "next": "/"})
+    assert b'<link rel="stylesheet" href="/static/portal/thai.css">' in client.get("/").content
+    css = Path(finders.find("portal/thai.css")).read_text()
+    font_url = re.search(r'url\("\.\./(vendor/noto-sans-thai/[^"]+)"\)', css).group(1)
+    font = finders.find(font_url.replace("%5B", "[").replace("%5D", "]").replace("%2C", ","))
+    assert font is not None, font_url
+    assert Path(font).read_bytes()[:4] == b"\x00\x01\x00\x00"  # a TrueType font
+    assert '"Noto Sans Thai"' in css.split("--bs-body-font-family:")[1]
