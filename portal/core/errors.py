@@ -6,10 +6,12 @@ finishes) and the next request opens a new one (CONN_HEALTH_CHECKS), so the site
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +50,25 @@ def error_500(request):
         error = {"code": "error", "detail": _("A server error occurred; it was logged."), "attr": None}
         return JsonResponse({"type": "server_error", "errors": [error]}, status=500)
     return render(request, "500.html", status=500)
+
+
+class PortalNotFoundMiddleware:
+    """With DEBUG on (`make run`), a missing page shows the portal's own 404 page, as production does.
+
+    Django's technical 404 page lists the URL patterns, but it is not what a person clicking around the demo expects,
+    and its inline style breaks the CSP. PORTAL_TECHNICAL_404=1 brings it back for a developer who wants the list.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and not settings.PORTAL_TECHNICAL_404
+            and response.status_code == 404
+            and b"<code>DEBUG = True</code>" in getattr(response, "content", b"")
+        ):
+            return page_not_found(request, Http404())
+        return response

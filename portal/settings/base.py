@@ -26,6 +26,8 @@ def env_list(name: str, default: str) -> list[str]:
 # Development default only; production.py refuses to start without DJANGO_SECRET_KEY.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# Under DEBUG a missing page still shows the portal's 404 page; 1 shows Django's technical page (the URL list).
+PORTAL_TECHNICAL_404 = env_bool("PORTAL_TECHNICAL_404", False)
 
 # Partners live on <slug>.<PORTAL_DOMAIN>; the public host is PORTAL_DOMAIN itself.
 PORTAL_DOMAIN = os.environ.get("PORTAL_DOMAIN", "localhost")
@@ -112,6 +114,7 @@ MIDDLEWARE = [
     "portal.integrations.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "portal.core.errors.PortalNotFoundMiddleware",  # inside the CSP middleware: its page gets the policy too
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.MembershipRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

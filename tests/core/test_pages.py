@@ -262,3 +262,44 @@ def test_thai_pages_load_a_packaged_thai_font(world):
     assert font is not None, font_url
     assert Path(font).read_bytes()[:4] == b"\x00\x01\x00\x00"  # a TrueType font
     assert '"Noto Sans Thai"' in css.split("--bs-body-font-family:")[1]
+
+
+# Error pages: the portal's own, in production and under `make run` ------------------------------------------------
+
+
+def test_production_404_is_the_portals_page(world, settings):
+    settings.DEBUG = False
+    response = client_for(world.alpha, world.person(world.alpha, Role.OWNER)).get("/no/such/page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html and 'class="navbar' in html and '<html lang="en"' in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_production_500_is_the_portals_page(world, settings, monkeypatch):
+    from portal.home import views as home_views
+
+    settings.DEBUG = False
+
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(home_views, "vehicle_count_estimate", broken)
+    client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html and "boom" not in html and "Traceback" not in html
+
+
+def test_make_run_shows_the_portals_404_too(world, settings):
+    settings.DEBUG = True  # as `make run` serves
+    client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content and b"DEBUG = True" not in response.content
+    assert client.get("/vehicles/LNOSUCHVIN0000000/").status_code == 404  # a view's own 404 keeps its status
+
+    settings.PORTAL_TECHNICAL_404 = True  # a developer who wants Django's list of URL patterns
+    assert b"DEBUG = True" in client.get("/no/such/page/").content
