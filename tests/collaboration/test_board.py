@@ -193,3 +193,17 @@ def test_a_stale_card_gets_a_conflict_and_nothing_is_overwritten(world):
     stale = client.post(_move_url(project), {"to_stage": Stage.WITHDRAWN, "version": 1}, **JSON)
     assert stale.status_code == 409 and "Reload" in stale.json()["errors"][0]["detail"]
     assert _state(project) == (Stage.DOCKED, 2, 2)
+
+
+def test_the_api_list_takes_the_same_filters(world):
+    manager = world.person(world.alpha, Role.MANAGER)
+    services.project_create(partner=world.alpha, role=Role.MANAGER, user=manager, title="Mine", partners=[world.beta])
+    project_for(world.alpha, title="Other")
+    client = client_for(world.alpha, manager)
+
+    def titles(query: str) -> set[str]:
+        return {row["title"] for row in client.get("/api/v1/projects/" + query).json()["results"]}
+
+    assert titles("?mine=true") == {"Mine"}
+    assert titles(f"?partner={world.beta.pk}") == {"Mine"}
+    assert titles("") == {"Mine", "Other"}

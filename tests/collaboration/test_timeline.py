@@ -113,3 +113,12 @@ def test_the_migration_reads_old_sentences_into_codes(world):
         assert "budget" not in got["edited"].description
     codes_migration.backwards(apps, None)
     assert TimelineEvent.objects.get(pk=legacy["en"].pk).text == "Signed → Docked: Customer asked for a re-test"
+
+
+def test_the_api_timeline_carries_codes_and_the_line_in_the_callers_language(world):
+    project = _moved_back(world)
+    client = client_for(world.alpha, world.person(world.alpha, Role.VIEWER))
+    rows = client.get(f"/api/v1/projects/{project.pk}/timeline/", HTTP_ACCEPT_LANGUAGE="ar").json()["results"]
+    stage = next(row for row in rows if row["kind"] == TimelineKind.STAGE)
+    assert stage["params"] == {"from": "docked", "to": "negotiating", "reason": "Preis neu verhandeln"}
+    assert _in("ar", Stage.NEGOTIATING.label) in stage["description"]
