@@ -272,12 +272,74 @@ def _seed_thunder(partner, stdout) -> None:
         stdout.write(f"cq-thunder: {Certificate.objects.count()} certificates, shipments {verdicts}.")
 
 
+# Other demo makers export too, so the alliance's statistics of shipments and certificates have enough
+# contributors to be disclosed (a cell needs three partners): each gets a UN 38.3 summary, a SASO certificate that
+# expires at the end of this month, a shipment to the Philippines (no market rules on file: needs review, released
+# by the owner as compliance officer, then shipped) and one to Germany (no EU approvals on file: blocked).
+MAKERS = ("cq-lingyun", "wuxi-swiftride", "taizhou-hengtong", "ister-emobility", "siam-ebike")
+MAKER_RELEASE_REASON = (
+    "Philippine LTO import rules checked by our broker; the UN 38.3 summary covers the batteries for transport."
+)
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def _seed_maker(partner, slug: str, stdout) -> None:
+    with schema_context(partner.schema_name), transaction.atomic():
+        if Shipment.objects.filter(reference__startswith="DEMO-").exists():
+            return
+        models = list(VehicleModel.objects.order_by("name"))
+        owner = Membership.objects.filter(partner=partner, role="owner").select_related("user").first()
+        if not models or owner is None:
+            stdout.write(f"{slug}: vehicle models or owner missing; compliance demo skipped.")
+            return
+        Membership.objects.filter(pk=owner.pk).update(is_compliance_officer=True)
+        owner.is_compliance_officer = True
+        user = owner.user
+        today = datetime.date.today()
+        code = slug.upper().replace("-", "")[:8]
+        _certificate(
+            "un38-3", f"UN383-{code}-001", "Battery test centre (demo)", models, today.replace(day=1), None, user
+        )
+        _certificate(
+            "saso-coc", f"SASO-COC-{code}", "SASO (demo)", models, datetime.date(2025, 6, 1), _month_end(today), user
+        )
+        model = models[0]
+        for reference, destination, consignee, address, arrival in (
+            (f"DEMO-PH-{code}", "PH", "Manila E-Mobility Imports Inc.", "Roxas Blvd 100, Manila", 30),
+            (f"DEMO-DE-{code}", "DE", "Nordwind Zweirad GmbH", "Hafenstraße 9, Hamburg", 45),
+        ):
+            _shipment(
+                reference,
+                user,
+                _free_vehicles(model, 4),
+                destination=destination,
+                consignee_name=consignee,
+                consignee_address=address,
+                consignee_country=destination,
+                incoterm="CIF",
+                hs_code=model.hs_code,
+                expected_arrival=today + datetime.timedelta(days=arrival),
+            )
+        released = Shipment.objects.get(reference=f"DEMO-PH-{code}")
+        shipment_release(shipment=released, membership=owner, user=user, reason=MAKER_RELEASE_REASON)
+        shipment_ship(shipment=released, user=user)
+        verdicts = dict(Shipment.objects.values_list("reference", "verdict"))
+        stdout.write(f"{slug}: shipments {verdicts}.")
+
+
 # Shipments carry the demo vehicles; rules and the screening list are the reference tables.
 SEED_AFTER = ("portal.reference", "portal.vehicles")
 
 
 def seed(*, partners, stdout) -> None:
-    """The demo screening list and cq-thunder's compliance data (idempotent)."""
+    """The demo screening list, cq-thunder's compliance data and the other makers' exports (idempotent)."""
     _seed_list(stdout)
     if "cq-thunder" in partners:
         _seed_thunder(partners["cq-thunder"], stdout)
+    for slug in MAKERS:
+        if slug in partners:
+            _seed_maker(partners[slug], slug, stdout)

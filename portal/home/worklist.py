@@ -93,7 +93,7 @@ def _shipments(*, can_fix: bool) -> list[Section]:
                 title=title,
                 count=counts[key],
                 action=_("Fix") if can_fix else _("View"),
-                more_url=f"{_url('compliance:shipment_list')}?status={ShipmentStatus.OPEN}&verdict={verdict}",
+                more_url=f"{_url('compliance:shipment_list')}?status={ShipmentStatus.OPEN}&verdict={verdict}&released=no",
                 items=[
                     Item(
                         label=shipment.label,

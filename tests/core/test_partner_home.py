@@ -162,8 +162,14 @@ def test_a_released_shipment_is_no_work_left(world):
             officer_email="owner@alpha.example.com",
         )
         Shipment.objects.filter(pk=shipment.pk).update(latest_check=check, release=release)
-    response = client_for(world.alpha, world.person(world.alpha, Role.OWNER)).get("/")
-    assert _sections(response)["blocked"].count == 0
+    _shipment(world.alpha, "SH-WAITING", "blocked")
+    client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    blocked = _sections(client.get("/"))["blocked"]
+    assert blocked.count == 1
+    # "More" opens the list as the worklist counts it: open, blocked, not released.
+    assert blocked.more_url == "/compliance/?status=open&verdict=blocked&released=no"
+    listed = client.get(blocked.more_url).content.decode()
+    assert "SH-WAITING" in listed and "SH-RELEASED" not in listed
 
 
 def test_home_shows_the_partners_own_vehicles_imports_and_projects(world):

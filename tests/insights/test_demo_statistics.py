@@ -27,6 +27,7 @@ from tenants.choices import Role
 from tenants.demo import DEMO_PARTNERS
 
 from ..conftest import client_for
+from ..factories import MembershipFactory
 from .factories import at, check_row, model_row, partner_make, shipment_row, vehicle_row
 
 pytestmark = pytest.mark.django_db
@@ -216,3 +217,29 @@ def test_the_demo_alliance_looks_like_the_real_one():
             by_country[country].add(slug)
     assert {category: len(found) for category, found in by_category.items() if len(found) < 3} == {}
     assert {country: len(found) for country, found in by_country.items() if len(found) < 3} == {}
+
+
+def test_the_demo_makers_exports_disclose_the_alliance_shipment_and_certificate_figures(world, gamma):
+    """The compliance demo gives three makers (and more in the demo alliance) a released-and-shipped shipment, a
+    blocked one and a certificate expiring this month: those alliance cells have three contributors and show."""
+    from portal.compliance import demo as compliance_demo
+
+    partners = {"taizhou-hengtong": world.alpha, "ister-emobility": world.beta, "siam-ebike": gamma}
+    volumes_seed(partners=partners, stdout=io.StringIO(), today=TODAY)
+    MembershipFactory(partner=gamma, role=Role.OWNER)  # every demo partner has its owner
+    for _ in range(2):  # idempotent
+        compliance_demo.seed(partners=partners, stdout=io.StringIO())
+    run_inline(kind=RunKind.FULL)
+    # The checks and certificates are dated by the real clock: read the statistics by it too.
+    this_month = datetime.date.today().replace(day=1)
+    expected = {
+        "block_reasons": ("certificate_missing", Decimal(3)),
+        "shipments_released": ("", Decimal(3)),
+        "exports": ("", Decimal(12)),
+        "certificates_expiring": ("", Decimal(3)),
+    }
+    for code, (key, value) in expected.items():
+        _form, selection = selection_from(QueryDict(f"measure={code}"))
+        rows = selectors.table_get(selection=selection, staff=False, partner=gamma).rows()
+        row = next(row for row in rows if row["period"] == this_month and row["key"] == key)
+        assert (row["value"], row["suppressed"]) == (value, False), code
