@@ -22,7 +22,6 @@ from tests.factories import TEST_PASSWORD, UserFactory, provision_partner
 from tests.isolation import (
     OPEN_ROUTES,
     PLANTS,
-    PUBLIC_OPEN_ROUTES,
     PUBLIC_URLCONF,
     SAMPLE_KWARGS,
     TENANT_URLCONF,
@@ -32,8 +31,8 @@ from tests.isolation import (
     tenant_routes,
 )
 
-from .conftest import PortalServer
-from .helpers import choose_language, screenshot, sign_in
+from .conftest import ConsoleLog, PortalServer
+from .helpers import assert_clean_console, choose_language, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -185,15 +184,18 @@ def report(found: dict[str, list[str]]) -> str:
     return "\n".join(f"{path}\n  " + "\n  ".join(lines) for path, lines in found.items())
 
 
+def signed_in_audit(page: Page, base: str, email: str, language: str, paths: list[str]) -> tuple[dict, int]:
+    page.goto(base + "/accounts/login/")
+    sign_in(page, email, TEST_PASSWORD)
+    choose_language(page, language)
+    return audit(page, base, [path for path in paths if not path.startswith("/accounts/logout")])
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_partner_pages_have_no_axe_violation(audit_page: Page, portal_server: PortalServer, site: Site, language):
     base = portal_server.url(SLUG, "")
-    audit_page.goto(base + "/accounts/login/")
-    sign_in(audit_page, OWNER, TEST_PASSWORD)
-    choose_language(audit_page, language)
-    paths = [path for path in site.tenant_paths if not path.startswith("/accounts/logout")]
-    found, audited = audit(audit_page, base, paths)
-    assert audited >= 15, f"only {audited} pages audited of {paths}"
+    found, audited = signed_in_audit(audit_page, base, OWNER, language, site.tenant_paths)
+    assert audited >= 15, f"only {audited} pages audited of {site.tenant_paths}"
     audit_page.goto(base + "/")
     screenshot(audit_page, f"accessibility-partner-home-{language}")
     assert found == {}, f"axe-core violations on {len(found)} of {audited} pages ({language}):\n{report(found)}"
@@ -204,10 +206,7 @@ def test_public_pages_have_no_axe_violation_for_staff(
     audit_page: Page, portal_server: PortalServer, site: Site, language
 ):
     base = portal_server.url(None, "")
-    audit_page.goto(base + "/accounts/login/")
-    sign_in(audit_page, "staff@example.com", TEST_PASSWORD)
-    choose_language(audit_page, language)
-    found, audited = audit(audit_page, base, site.public_paths)
+    found, audited = signed_in_audit(audit_page, base, "staff@example.com", language, site.public_paths)
     assert audited >= 5, f"only {audited} pages audited of {site.public_paths}"
     assert found == {}, f"axe-core violations on {len(found)} of {audited} pages ({language}):\n{report(found)}"
 
@@ -238,8 +237,13 @@ def _route_name(path: str) -> str:
         return ""
 
 
-def test_the_walk_covers_every_page_route(site: Site):
-    """Each named page route of both hosts is in the walk (its sample built), so a new page cannot slip past."""
-    tenant_pages = [route for route in tenant_routes() if is_page(route)]
-    assert len(site.tenant_paths) >= len({route.name for route in tenant_pages}) - 2  # logout, set_language post
-    assert PUBLIC_OPEN_ROUTES  # the visitor's walk is the public host's open routes plus the partner's
+def test_thai_pages_render_in_the_packaged_thai_font(page: Page, portal_server: PortalServer, console: ConsoleLog):
+    """Under the real CSP: thai.css and the font come from the portal's static files, and the body uses it."""
+    page.goto(portal_server.url(None, "/"))
+    choose_language(page, "th")
+    # Waits for thai.css (the language switch returns once <html lang> changed, maybe before the stylesheets).
+    page.wait_for_function("""() => getComputedStyle(document.body).fontFamily.startsWith('"Noto Sans Thai"')""")
+    assert page.evaluate("""() => document.fonts.load('16px "Noto Sans Thai"', 'ภาษาไทย').then((f) => f.length)""") > 0
+    assert page.evaluate("""() => document.fonts.check('16px "Noto Sans Thai"', 'ภาษาไทย')""")
+    screenshot(page, "public-home-th")
+    assert_clean_console(console)
