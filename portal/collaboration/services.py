@@ -183,13 +183,7 @@ def project_transition(
     others = list(
         Partner.objects.filter(participations__project=project, participations__status=ParticipantStatus.ACCEPTED)
     )
-    notify_stage_change(
-        project=project,
-        partners=others,
-        from_label=str(Stage(from_stage).label),
-        to_label=str(Stage(to_stage).label),
-        reason=reason,
-    )
+    notify_stage_change(project=project, partners=others, to_stage=to_stage, actor=user)
     audit_record(
         action=AuditAction.PROJECT_STAGE_CHANGED,
         actor=user,

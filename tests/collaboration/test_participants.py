@@ -7,9 +7,11 @@ from portal.collaboration import services
 from portal.collaboration.choices import ParticipantStatus
 from portal.collaboration.models import Participant
 from portal.collaboration.selectors import project_list_for_partner
+from portal.inbox.choices import NoticeKind
 from tenants.choices import Role
 from tests.factories import PartnerRowFactory
 
+from ..inbox.factories import inbox_of
 from .factories import invite, project_for
 
 
@@ -17,12 +19,14 @@ def _status(project, partner):
     return Participant.objects.filter(project=project, partner=partner).values_list("status", flat=True).first()
 
 
-def test_invitation_mails_the_invited_partners_managers(world, mailoutbox, django_capture_on_commit_callbacks):
+def test_invitation_tells_the_invited_partners_managers(world, mailoutbox, django_capture_on_commit_callbacks):
     project = project_for(world.alpha)
     with django_capture_on_commit_callbacks(execute=True):
         invite(project, world.beta)
     assert _status(project, world.beta) == ParticipantStatus.INVITED
-    assert {a for m in mailoutbox for a in m.to} == {"owner@beta.example.com", "manager@beta.example.com"}
+    told = {email for email, kind in inbox_of(world.beta) if kind == NoticeKind.INVITATION}
+    assert told == {"owner@beta.example.com", "manager@beta.example.com"}
+    assert mailoutbox == []  # e-mail comes as each person chose: the daily digest by default
     assert project in project_list_for_partner(partner=world.beta)
     assert project not in project_list_for_partner(partner=world.beta, accepted_only=True)
 

@@ -5,14 +5,18 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django_tenants.utils import schema_context
 
 from portal.collaboration import services
 from portal.collaboration.choices import Stage
 from portal.collaboration.models import Project, Transition
 from portal.collaboration.pipeline import ORDER, TRANSITIONS
+from portal.inbox.choices import Delivery
+from portal.inbox.services import preference_update
 from tenants.choices import ROLE_RANK, Role
 from tests.conftest import client_for
 
+from ..inbox.factories import inbox_of
 from .factories import project_for
 
 # (actor partner, role): alpha owns the project, beta takes part in it.
@@ -84,17 +88,21 @@ def test_moving_back_needs_a_reason(world):
     assert (project.stage, project.version, project.transitions.count()) == (Stage.SIGNED, 1, 1)
 
 
-def test_stage_change_mails_participants_after_commit(world, mailoutbox, django_capture_on_commit_callbacks):
+def test_stage_change_tells_participants_and_mails_after_commit(world, mailoutbox, django_capture_on_commit_callbacks):
     project = project_for(world.alpha, partners=[world.beta])
+    with schema_context(world.beta.schema_name):
+        preference_update(user=world.person(world.beta, Role.OWNER), delivery=Delivery.INSTANT, muted=[])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.project_transition(
             project=project, version=1, to_stage=Stage.NEGOTIATING, partner=world.alpha, role=Role.MANAGER, user=None
         )
+    told = {email for partner in (world.alpha, world.beta) for email, kind in inbox_of(partner) if kind == "stage"}
+    assert told == {f"{role}@{s}.example.com" for s in ("alpha", "beta") for role in ("owner", "manager")}
     assert mailoutbox == []  # nothing before the commit
     for callback in callbacks:
         callback()
-    recipients = {address for mail in mailoutbox for address in mail.to}
-    assert recipients == {f"{role}@{s}.example.com" for s in ("alpha", "beta") for role in ("owner", "manager")}
+    # Whoever chose an e-mail for each notice gets one; the others wait for the daily digest.
+    assert [mail.to for mail in mailoutbox] == [["owner@beta.example.com"]]
 
 
 def test_stale_versions_conflict_and_nothing_is_lost(world):

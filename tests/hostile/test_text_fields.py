@@ -209,11 +209,16 @@ def test_unicode_names_are_stored_exactly_and_shown_whole(world):
 
 
 def test_mail_subjects_stay_on_one_line_whatever_the_title(world, django_capture_on_commit_callbacks):
+    from django_tenants.utils import schema_context
+
     from portal.collaboration import services
+    from portal.inbox.services import preference_update
 
     from ..collaboration.factories import project_for
 
     project = project_for(world.alpha, title="Evil\r\nBcc: victim@example.com <b>x</b>", partners=[world.beta])
+    with schema_context(world.beta.schema_name):  # e-mail for each notice, not the daily digest
+        preference_update(user=world.person(world.beta, Role.OWNER), delivery="instant", muted=[])
     with django_capture_on_commit_callbacks(execute=True):
         services.project_transition(
             project=project, version=1, to_stage="negotiating", partner=world.alpha, role=Role.MANAGER, user=None

@@ -24,3 +24,9 @@ def notice_make(partner, person, *, kind=NoticeKind.TEAM, text="Someone joined",
 def notices_of(partner, person) -> list[Notice]:
     with schema_context(partner.schema_name):
         return list(Notice.objects.filter(user=person).order_by("created_at", "id"))
+
+
+def inbox_of(partner) -> list[tuple[str, str]]:
+    """(person's e-mail, kind) of every notice in the partner's inboxes, oldest first."""
+    with schema_context(partner.schema_name):
+        return list(Notice.objects.order_by("created_at", "id").values_list("user__email", "kind"))
