@@ -15,7 +15,9 @@ from .models import Listing, Participant, Product, Project, Transition
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
-    tag = django_filters.ChoiceFilter(choices=Technology.choices, method="has_tag", label=_("Technology"))
+    tag = django_filters.ChoiceFilter(
+        choices=Technology.choices, method="has_tag", label=_("Technology"), empty_label=_("Any technology")
+    )
     market = django_filters.CharFilter(method="has_market", label=_("Market"))
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner partner"))
     partner = django_filters.ModelChoiceFilter(

@@ -21,6 +21,8 @@ ORDER: list[str] = [
     Stage.LAUNCHED,
 ]
 TERMINAL: frozenset[str] = frozenset({Stage.LAUNCHED, Stage.WITHDRAWN, Stage.FAILED})
+# Stages a project enters (moving on) only with a document as evidence, and what that document is.
+EVIDENCE: dict[str, str] = {Stage.SIGNED: _("the signed agreement")}
 EXITS: frozenset[str] = frozenset({Stage.WITHDRAWN, Stage.FAILED})
 
 
@@ -49,6 +51,7 @@ class Verdict:
     allowed: bool
     reason: str = ""
     needs_reason: bool = False
+    needs_evidence: bool = False
 
 
 def allowed_targets(from_stage: str) -> list[str]:
@@ -68,7 +71,17 @@ def transition_check(*, from_stage: str, to_stage: str, is_owner_partner: bool, 
         return Verdict(False, str(_("This stage change is not allowed.")))
     if not is_owner_partner or not role_at_least(role, MINIMUM_ROLE[kind]):
         return Verdict(False, str(_("Only the owner partner's managers and owners may change the stage.")))
-    return Verdict(True, needs_reason=kind == "back")
+    return Verdict(True, needs_reason=kind == "back", needs_evidence=kind == "forward" and to_stage in EVIDENCE)
+
+
+def evidence_hint(to_stage: str) -> str:
+    """What a move into `to_stage` must attach ("" when nothing), in the active language."""
+    if to_stage not in EVIDENCE:
+        return ""
+    return str(_("Moving to “%(stage)s” needs %(what)s as evidence.")) % {
+        "stage": Stage(to_stage).label,
+        "what": EVIDENCE[to_stage],
+    }
 
 
 def moves_for(*, from_stage: str, is_owner_partner: bool, role: str | None) -> list[tuple[str, Verdict]]:

@@ -23,7 +23,7 @@ from tenants.models import Partner, User
 from .choices import ParticipantStatus, Stage, TimelineKind
 from .models import Document, Listing, Milestone, Participant, Product, Project, TimelineEvent, Transition
 from .notifications import notify_invitation, notify_stage_change
-from .pipeline import TERMINAL, transition_check
+from .pipeline import TERMINAL, evidence_hint, transition_check
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # Content type → the leading bytes a real file of that type starts with.
@@ -157,6 +157,8 @@ def project_transition(
     reason = (reason or "").strip()
     if verdict.needs_reason and not reason:
         raise ValidationError({"reason": _("Moving a project back needs a reason.")})
+    if verdict.needs_evidence and evidence is None:
+        raise ValidationError({"evidence": evidence_hint(to_stage)})
     from_stage = project.stage
     now = timezone.now()
     _bump(project=project, version=version, stage=to_stage, stage_changed_at=now, updated_at=now)

@@ -24,7 +24,7 @@ from .filters import ListingFilterSet, ProductFilterSet, ProjectFilterSet
 from .forms import DocumentForm, InviteForm, ListingForm, MilestoneForm, ProductForm, ProjectForm, TransitionForm
 from .funnel import funnel_compute
 from .notes.selectors import note_list
-from .pipeline import moves_for, next_stage
+from .pipeline import evidence_hint, moves_for, next_stage
 
 
 def _scope(request) -> dict:
@@ -68,7 +68,11 @@ def _moves(project, scope) -> list[tuple[str, object]]:
 
 def _with_moves(cards, scope) -> list:
     for card in cards:
-        card.moves = [(stage, Stage(stage).label, verdict) for stage, verdict in _moves(card, scope) if verdict.allowed]
+        card.moves = [
+            (stage, Stage(stage).label, verdict, evidence_hint(stage) if verdict.needs_evidence else "")
+            for stage, verdict in _moves(card, scope)
+            if verdict.allowed
+        ]
     return cards
 
 
@@ -288,7 +292,8 @@ def _stage_change(request, pk: int):
         status = status if status != 200 else 400
         if _wants_json(request):
             return _json_errors(form, status)
-    context = {"project": project, "form": form, "next": _safe_next(request)}
+    hints = [evidence_hint(stage) for stage, verdict in moves if verdict.allowed and verdict.needs_evidence]
+    context = {"project": project, "form": form, "next": _safe_next(request), "evidence_hints": hints}
     return render(request, "collaboration/project_stage.html", context, status=status)
 
 

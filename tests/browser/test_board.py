@@ -1,5 +1,6 @@
 """The project board in a real browser: drag a card to the next column, move one back by keyboard (asked for a
-reason, evidence attached), a refused drop leaves the card where it was; one row of columns; English and Arabic."""
+reason, evidence attached), sign by drag (asked for the agreement), a refused drop leaves the card where it was; one
+row of columns; English and Arabic."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -85,6 +86,19 @@ def test_drag_and_keyboard_moves(page: Page, portal_server: PortalServer, consol
     _one_row(page)
     _drag(page, _card(page, "proposed"), "negotiating")
     expect(_card(page, "negotiating")).to_have_count(1)
+    _drag(page, _card(page, "negotiating"), "docked")
+    expect(_card(page, "docked")).to_have_count(1)
+    # Signing needs the signed agreement: the dialog asks for it (no reason needed moving on), then the card moves.
+    _drag(page, _card(page, "docked"), "signed")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-hint-evidence]")).to_be_visible()
+    expect(dialog.locator("[data-hint-reason]")).to_be_hidden()
+    dialog.locator("#board-evidence").set_input_files(
+        files=[{"name": "agreement.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    dialog.locator("button[type=submit]").click()
+    expect(dialog).to_be_hidden()
+    expect(_card(page, "signed")).to_have_count(1)
     screenshot(page, "board-ar")
 
     # A phone: the row scrolls sideways instead of wrapping.

@@ -6,12 +6,13 @@ The move endpoint is the stage-change page's POST: the board's script asks for J
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
 from portal.collaboration import selectors, services
 from portal.collaboration.choices import Stage
-from portal.collaboration.models import Milestone, Project, Transition
+from portal.collaboration.models import Document, Milestone, Project, Transition
 from tenants.choices import Role
 from tests.conftest import client_for
 from tests.queries import RealQueries, assert_same_queries
@@ -207,3 +208,35 @@ def test_the_api_list_takes_the_same_filters(world):
     assert titles("?mine=true") == {"Mine"}
     assert titles(f"?partner={world.beta.pk}") == {"Mine"}
     assert titles("") == {"Mine", "Other"}
+
+
+def test_signing_asks_for_the_agreement_as_evidence(world):
+    """Moving on to "signed" needs a document: refused without one (nothing changed), done with one."""
+    project = project_for(world.alpha, partners=[world.beta], stage=Stage.DOCKED)
+    client = client_for(world.alpha, world.person(world.alpha, Role.MANAGER))
+    board = client.get(_url("board")).content.decode()
+    assert 'value="signed" data-needs-evidence="Moving to “Signed” needs the signed agreement as evidence."' in board
+    before = _state(project)
+    refused = client.post(_move_url(project), {"to_stage": Stage.SIGNED, "version": 1}, **JSON)
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == [
+        {"attr": "evidence", "detail": "Moving to “Signed” needs the signed agreement as evidence."}
+    ]
+    assert _state(project) == before and not Document.objects.filter(project=project).exists()
+    agreement = SimpleUploadedFile("agreement.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    moved = client.post(_move_url(project), {"to_stage": Stage.SIGNED, "version": 1, "evidence": agreement}, **JSON)
+    assert moved.status_code == 200 and _state(project) == (Stage.SIGNED, 2, 2)
+    step = Transition.objects.get(project=project, to_stage=Stage.SIGNED)
+    assert step.evidence.name == "agreement.pdf"
+
+
+def test_the_api_takes_the_evidence_as_multipart(world):
+    project = project_for(world.alpha, stage=Stage.DOCKED)
+    client = client_for(world.alpha, world.person(world.alpha, Role.MANAGER))
+    url = f"/api/v1/projects/{project.pk}/transition/"
+    refused = client.post(url, {"to_stage": Stage.SIGNED, "version": 1}, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["errors"][0]["attr"] == "evidence"
+    agreement = SimpleUploadedFile("agreement.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    moved = client.post(url, {"to_stage": Stage.SIGNED, "version": 1, "evidence": agreement})
+    assert moved.status_code == 201 and moved.json()["evidence"]
+    assert _state(project)[0] == Stage.SIGNED

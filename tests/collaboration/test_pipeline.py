@@ -4,13 +4,14 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_tenants.utils import schema_context
 
 from portal.collaboration import services
 from portal.collaboration.choices import Stage
 from portal.collaboration.models import Project, Transition
-from portal.collaboration.pipeline import ORDER, TRANSITIONS
+from portal.collaboration.pipeline import EVIDENCE, ORDER, TRANSITIONS
 from portal.inbox.choices import Delivery
 from portal.inbox.services import preference_update
 from tenants.choices import ROLE_RANK, Role
@@ -58,6 +59,8 @@ def test_transition_matrix(world, frm, to, schema, role):
         "user": world.person(actor, role),
         "reason": "Customer asked for a re-test",
     }
+    if TRANSITIONS.get((frm, to)) == "forward" and to in EVIDENCE:  # signing needs the agreement
+        call["evidence"] = SimpleUploadedFile("agreement.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
     if _expected(frm, to, schema, role):
         step = services.project_transition(**call)
         project.refresh_from_db()

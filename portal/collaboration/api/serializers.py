@@ -132,6 +132,9 @@ class TransitionSerializer(serializers.ModelSerializer):
 class TransitionRequestSerializer(serializers.Serializer):
     to_stage = StageNamedField()
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    evidence = serializers.FileField(
+        required=False, help_text="A document (multipart); moving on to signed needs the signed agreement."
+    )
     version = serializers.IntegerField(min_value=1)
 
 

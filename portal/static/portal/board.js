@@ -1,6 +1,6 @@
 // The project board: drag a card to a column, or pick "Move to…" and press Move (keyboard).
-// A move that needs a reason opens the dialog; the server checks every move again and answers with the moved card
-// (or the errors: the card then stays where it was). Without this script "Move to…" opens the stage page.
+// A move that needs a reason or evidence opens the dialog; the server checks every move again and answers with the
+// moved card (or the errors: the card then stays where it was). Without this script "Move to…" opens the stage page.
 (() => {
   const board = document.querySelector("[data-board]");
   if (!board) return;
@@ -72,13 +72,23 @@
       showError(board.dataset.refused);
       return;
     }
-    if (choice.dataset.needsReason) {
+    const needsReason = Boolean(choice.dataset.needsReason);
+    const evidence = choice.dataset.needsEvidence || "";
+    if (needsReason || evidence) {
       pending = { card, stage, focus };
       dialogForm.reset();
+      const reason = dialog.querySelector("textarea[name=reason]");
+      const file = dialog.querySelector("input[name=evidence]");
+      reason.required = needsReason;
+      file.required = Boolean(evidence);
+      dialog.querySelector("[data-hint-reason]").hidden = !needsReason;
+      const evidenceHint = dialog.querySelector("[data-hint-evidence]");
+      evidenceHint.textContent = evidence;
+      evidenceHint.hidden = !evidence;
       dialog.querySelector("[data-dialog-errors]").textContent = "";
       dialog.querySelector("[data-dialog-title]").textContent = `${card.dataset.title} → ${choice.textContent}`;
       dialog.showModal();
-      dialog.querySelector("textarea").focus();
+      (needsReason ? reason : file).focus();
       return;
     }
     const result = await send(card, stage, null);
