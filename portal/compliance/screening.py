@@ -3,7 +3,11 @@
 Each entry's names (name and aliases) carry precomputed keys (`portal.reference.names`): the words run
 together, and the same words sorted. A consignee's name gets the same keys, and rapidfuzz's normalised Indel
 similarity (`fuzz.ratio`, 0–100) is computed in C against every key of the list at once, with a score cutoff that
-lets it skip keys whose length alone rules them out. The best score over both keys is the entry's score.
+lets it skip keys whose length alone rules them out. The best score over both keys is the entry's score, kept
+only when the two names' cores (what is left without places and trade words) agree: "Al Nasr Vehicles Trading"
+scores 90 against "Al Noor Vehicles Trading" but is another company. A name written in Han characters (four or
+more) that appears whole inside the consignee's name is a hit at the review score whatever the fuzzy score (CJK
+containment: 雷霆机车 inside 重庆雷霆机车进出口有限公司).
 The keys of the whole list are held in memory per process, per list version (one cheap version query per
 check tells when the list changed); a 50,000-entry list is screened in milliseconds (bench/bench_compliance.py).
 
@@ -21,9 +25,13 @@ from django.conf import settings
 from rapidfuzz import fuzz, process
 
 from portal.reference.models import ScreenedParty
-from portal.reference.names import name_key, name_keys
+from portal.reference.names import cores_agree, name_key_cached, name_keys, phonetic
 
 DEFAULT_THRESHOLDS = {"REVIEW_SCORE": 85.0, "BLOCK_SCORE": 97.0}
+# A Han name this long (in characters) found whole inside a consignee's name is a hit; shorter ones are too common.
+CONTAINMENT_MIN_CHARACTERS = 4
+# Consonant skeletons this alike are one name transliterated twice (a review hit, never a block on its own).
+PHONETIC_SCORE = 95.0
 
 
 def thresholds() -> dict[str, float]:
@@ -57,6 +65,7 @@ class Hit:
     consignee_key: str
     entry_key: str
     country_agrees: bool
+    contained: bool = False  # the entry's Han name appears whole inside the consignee's name
 
     def as_dict(self) -> dict:
         return {
@@ -73,6 +82,7 @@ class Hit:
             "consignee_key": self.consignee_key,
             "entry_key": self.entry_key,
             "country_agrees": self.country_agrees,
+            "contained": self.contained,
         }
 
 
@@ -84,12 +94,19 @@ class ScreeningIndex:
         self.entries = entries
         self.compact: list[str] = []
         self.sorted: list[str] = []
+        self.phonetic: list[str] = []  # consonants only, for transliterations (Al Noor / El Nour)
         self.owner: list[tuple[int, int]] = []  # key position → (entry position, name index)
+        # pinyin syllables of each Han name → its (entry position, name index), for containment
+        self.han: dict[tuple[str, ...], list[tuple[int, int]]] = {}
         for position, names in enumerate(keys):
-            for index, (compact, ordered) in enumerate(names):
-                self.compact.append(compact)
-                self.sorted.append(ordered)
+            for index, stored in enumerate(names):
+                self.compact.append(stored[0])
+                self.sorted.append(stored[1])
+                self.phonetic.append(phonetic(stored[0]))
                 self.owner.append((position, index))
+                syllables = tuple(stored[2].split()) if len(stored) > 2 else ()
+                if len(syllables) >= CONTAINMENT_MIN_CHARACTERS:
+                    self.han.setdefault(syllables, []).append((position, index))
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -97,21 +114,37 @@ class ScreeningIndex:
     def screen(self, name: str, *, country: str = "", review_score: float | None = None) -> list[Hit]:
         """Every entry whose name or alias scores at least the review score against `name`, best first."""
         cutoff = thresholds()["REVIEW_SCORE"] if review_score is None else review_score
-        key = name_key(name)
+        key = name_key_cached(name)
         if not key.compact:
             return []
-        best: dict[int, tuple[float, int, str]] = {}
+        scores: dict[int, dict[int, tuple[float, str]]] = {}  # entry position → name index → (score, key)
         for query, choices in ((key.compact, self.compact), (key.sorted, self.sorted)):
             for _choice, score, at in process.extract(
                 query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
             ):
                 position, index = self.owner[at]
-                if score > best.get(position, (-1.0, 0, ""))[0]:
-                    best[position] = (score, index, choices[at])
+                if score > scores.setdefault(position, {}).get(index, (-1.0, ""))[0]:
+                    scores[position][index] = (score, choices[at])
+        # Another transliteration of the same name (El Nour / Al Noor) is a hit at the review score.
+        for _choice, _score, at in process.extract(
+            phonetic(key.compact), self.phonetic, scorer=fuzz.ratio, score_cutoff=PHONETIC_SCORE, limit=None
+        ):
+            position, index = self.owner[at]
+            scores.setdefault(position, {}).setdefault(index, (cutoff, self.compact[at]))
+        best: dict[int, tuple[float, int, str, bool]] = {}
+        for position, by_name in scores.items():
+            names = self._names(position)
+            for index, (score, entry_key) in sorted(by_name.items(), key=lambda item: -item[1][0]):
+                if index < len(names) and cores_agree(key, name_key_cached(names[index])):
+                    best[position] = (score, index, entry_key, False)
+                    break
+        for position, index, syllables in self._contained(key):
+            if position not in best:
+                best[position] = (cutoff, index, "".join(syllables), True)
         hits = []
-        for position, (score, index, entry_key) in best.items():
+        for position, (score, index, entry_key, contained) in best.items():
             entry = self.entries[position]
-            names = (entry.name, *entry.aliases)
+            names = self._names(position)
             hits.append(
                 Hit(
                     entry=entry,
@@ -121,9 +154,25 @@ class ScreeningIndex:
                     consignee_key=key.compact,
                     entry_key=entry_key,
                     country_agrees=not entry.country or not country or entry.country == country,
+                    contained=contained,
                 )
             )
         return sorted(hits, key=lambda hit: (-hit.score, hit.entry.name))
+
+    def _names(self, position: int) -> tuple[str, ...]:
+        entry = self.entries[position]
+        return (entry.name, *entry.aliases)
+
+    def _contained(self, key) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Han names of the list found whole inside a consignee's name written in Han characters."""
+        if not key.ordered or not self.han:
+            return []
+        words, found = key.words, []
+        for length in range(CONTAINMENT_MIN_CHARACTERS, len(words) + 1):
+            for start in range(len(words) - length + 1):
+                syllables = tuple(words[start : start + length])
+                found += [(position, index, syllables) for position, index in self.han.get(syllables, ())]
+        return found
 
 
 def _entry(row) -> Entry:

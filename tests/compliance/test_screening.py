@@ -103,3 +103,47 @@ def test_thresholds_come_from_the_settings():
     party_make(LEITING, country="CN")
     assert thresholds() == {"REVIEW_SCORE": 70.0, "BLOCK_SCORE": 99.0}
     assert len(_hits("Chongqing Leiting Trading Co.")) == 1  # 77 of 100: a hit at 70, not at the default 85
+
+
+def test_a_chinese_short_form_inside_a_longer_name_is_a_review_hit():
+    """Unseen case: a four-character alias inside a longer consignee name scored 83.9, under the review score."""
+    entry = party_make("重庆雷霆机车有限公司", aliases=["雷霆机车"], country="CN")
+    consignee = "雷霆机车国际贸易（香港）有限公司"
+    (hit,) = _hits(consignee, country="CN")
+    assert hit.entry.id == entry.pk and hit.contained and hit.matched_name == "雷霆机车"
+    assert hit.score == thresholds()["REVIEW_SCORE"] < thresholds()["BLOCK_SCORE"]  # a review, never a block alone
+    assert hit.as_dict()["contained"] is True
+    assert len(_hits("雷霆機車國際貿易有限公司", country="CN")) == 1  # the same in traditional characters
+    assert _hits("重庆雷霆贸易有限公司", country="CN") == []  # the trade name alone is not the short form
+
+
+def test_an_arabic_transliteration_with_establishment_and_a_plural_hits():
+    """Unseen case: "Establishment" / "Est." and "Vehicles" / "Vehicle" around another spelling of the name."""
+    entry = party_make("Al Rashid Vehicles Trading Establishment", country="AE")
+    for consignee in ["Al-Rashed Vehicle Trading Est.", "El Rashid Vehicles Trading", "AlRachid Vehicle Trading Est"]:
+        assert [hit.entry.id for hit in _hits(consignee, country="AE")] == [entry.pk], consignee
+    assert _hits("Al Nasr Vehicles Trading Est.", country="AE") == []  # another name, the same trade words
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Al Noor Motors Establishment", "Al Noor Motor Est."),  # Arabic transliteration
+        ("مؤسسة النور لتجارة السيارات", "شركة النور لتجارة السيارات ذ.م.م"),  # Arabic script
+        ("บริษัท สยามยานยนต์ไฟฟ้า จำกัด", "สยามยานยนต์ไฟฟ้า จำกัด (มหาชน)"),  # Thai
+        ("Siam EV Motors Co., Ltd.", "Siam EV Motor Public Company Limited"),  # Thai company in English
+        ("Duna Autó Kft.", "Duna Autó Korlátolt Felelősségű Társaság"),  # Hungarian
+        ("Rhein Fahrzeug GmbH", "Rhein Fahrzeug Gesellschaft mit beschränkter Haftung"),  # German
+        ("Rhein Fahrzeug AG", "Rhein Fahrzeug e.K."),
+        ("重慶雷霆機車股份有限公司", "重庆雷霆机车有限责任公司"),  # Chinese, traditional and simplified
+        ("Kestrel Batteries Company Limited", "Kestrel Battery Ltd"),  # English, plural
+    ],
+)
+def test_legal_forms_and_plurals_fold_per_language(one, other):
+    assert name_key(one).compact == name_key(other).compact
+
+
+def test_chinese_companies_of_other_cities_do_not_hit():
+    party_make("宁波星辰新能源汽车有限公司", country="CN")
+    assert _hits("西安星辰新能源汽车有限公司", country="CN") == []
+    assert len(_hits("宁波星辰新能源汽车股份有限公司", country="CN")) == 1
