@@ -6,23 +6,23 @@ from django.urls import reverse
 
 from portal.core.roles import is_alliance_staff
 
-from .selectors import SearchResults, search_everything
+from .selectors import Hit, SearchResults, search_everything
 
 
-def _url(kind: str, hit, *, partner_host: bool) -> str:
+def _url(kind: str, hit: Hit, *, partner_host: bool) -> str:
     if kind == "vehicles":
-        return reverse("vehicles:vehicle_detail", kwargs={"vin": hit.vin})
+        return reverse("vehicles:vehicle_detail", kwargs={"vin": hit.key})
     if kind == "shipments":
         return reverse("compliance:shipment_detail", kwargs={"pk": hit.pk})
     if kind == "certificates":  # the list filtered to it: every role may read the list
-        return f"{reverse('compliance:certificate_list')}?{urlencode({'number': hit.number})}"
+        return f"{reverse('compliance:certificate_list')}?{urlencode({'number': hit.key})}"
     if kind == "models":  # the model's vehicles
         return f"{reverse('vehicles:vehicle_list')}?{urlencode({'model': hit.pk})}"
     if kind == "projects":
         return reverse("collaboration:project-detail", kwargs={"pk": hit.pk})
     if partner_host:  # a partner: its needs and offers in the market
         return f"{reverse('collaboration:market')}?{urlencode({'partner': hit.pk})}"
-    return f"{reverse('staff-home')}?{urlencode({'name': hit.name})}"
+    return f"{reverse('staff-home')}?{urlencode({'name': hit.key})}"
 
 
 def search_links_add(results: SearchResults, *, partner_host: bool) -> SearchResults:

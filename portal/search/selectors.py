@@ -5,14 +5,21 @@ part in and the alliance's partner directory; on the public host, for staff, par
 is one indexed query (see the indexes named below), so a search costs the same few queries whatever the data.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
-from django.db.models.functions import Reverse
+from django.db.models import CharField, DateField, F, QuerySet, Value
+from django.db.models.functions import Cast, Reverse
+from django_countries import countries
 
+from portal.collaboration.choices import Stage
 from portal.collaboration.selectors import project_list_for_partner
+from portal.compliance.choices import ShipmentStatus
 from portal.compliance.selectors import certificate_list, shipment_list
+from portal.reference.choices import Category
+from portal.vehicles.choices import VehicleStatus
 from portal.vehicles.selectors import vehicle_list, vehicle_model_list
+from tenants.choices import PartnerKind
 from tenants.models import Partner
 from tenants.selectors import partner_list
 
@@ -23,6 +30,19 @@ MAX_LENGTH = 100
 LIMIT = 10  # hits shown per kind; one more is read to know whether there are more
 
 KINDS = ("vehicles", "shipments", "certificates", "models", "projects", "partners")
+
+
+@dataclass
+class Hit:
+    """One record found: `key` identifies it in its page's URL (VIN, number, name), `label` names it."""
+
+    kind: str
+    pk: int
+    key: str
+    label: str
+    details: list = field(default_factory=list)
+    valid_to: datetime.date | None = None
+    search_url: str = ""
 
 
 @dataclass
@@ -82,41 +102,106 @@ def vehicle_list_by_vin_suffix(*, suffix: str) -> QuerySet:
     )
 
 
-def _group(kind: str, queryset) -> Group:
-    rows = list(queryset[: LIMIT + 1])
-    return Group(kind=kind, hits=rows[:LIMIT], more=len(rows) > LIMIT)
+# Every kind's matches are read as the same row shape, so that one UNION ALL statement (one round trip, one
+# `SET search_path`) searches them all; each part keeps its own filter, order and limit, and so its index.
+ROW = ("hit_kind", "hit_id", "hit_label", "hit_a", "hit_b", "hit_c", "hit_d")
+
+
+def _rows(kind: str, queryset: QuerySet, *, label: str, a: str = "", b: str = "", c: str = "", d: str = "") -> QuerySet:
+    """At most LIMIT + 1 matches of one kind as ROW: its label and up to three texts and a date to show."""
+
+    def column(name: str):
+        return F(name) if name else Value("", output_field=CharField())
+
+    return queryset.values(
+        hit_kind=Value(kind, output_field=CharField()),
+        hit_id=F("pk"),
+        hit_label=column(label),
+        hit_a=column(a),
+        hit_b=column(b),
+        hit_c=column(c),
+        hit_d=F(d) if d else Cast(Value(None), DateField()),
+    )[: LIMIT + 1]
+
+
+def _hit(row: dict) -> Hit:
+    """A row of the UNION as what the page and the API show of it (choice labels in the active language)."""
+    kind, pk, label, a, b, c, d = (row[name] for name in ROW)
+    if kind == "vehicles":
+        return Hit(kind, pk, key=label, label=label, details=[a, VehicleStatus(b).label])
+    if kind == "shipments":
+        details = [a, countries.name(c), ShipmentStatus(b).label]
+        return Hit(kind, pk, key=label, label=label or f"#{pk}", details=details)
+    if kind == "certificates":
+        return Hit(kind, pk, key=label, label=f"{a} {label}", details=[b], valid_to=d)
+    if kind == "models":
+        return Hit(kind, pk, key=label, label=label, details=[Category(b).label])
+    if kind == "projects":
+        return Hit(kind, pk, key=label, label=label, details=[a, Stage(b).label])
+    return Hit(kind, pk, key=label, label=label, details=[PartnerKind(b).label, countries.name(c)])
+
+
+def _search(parts: list[QuerySet]) -> list[Group]:
+    """Run the parts as one UNION ALL and group the rows by kind, in the parts' order (PostgreSQL appends each
+    part's ordered rows in turn)."""
+    if not parts:
+        return []
+    rows = list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
+    groups: dict[str, list[Hit]] = {}
+    for row in rows:
+        groups.setdefault(row["hit_kind"], []).append(_hit(row))
+    return [Group(kind=kind, hits=hits[:LIMIT], more=len(hits) > LIMIT) for kind, hits in groups.items()]
 
 
 def search_everything(*, query: str, partner: Partner | None, staff: bool = False) -> SearchResults:
     """Search every kind the caller may see: `partner` is the host's partner (None on the public host), `staff`
-    alliance staff on the public host. Each query runs in the connection's current schema (the host's)."""
+    alliance staff on the public host. One statement, in the connection's current schema (the host's): partner
+    tables there, projects and partners in public (on every partner schema's search_path)."""
     query = search_query_clean(query)
     results = SearchResults(query=query)
     if len(query) < MIN_LENGTH:
         results.too_short = True
         return results
+    parts = []
     if partner is not None:
         suffix = vin_suffix(query)
         results.vin_too_short = len(query) < VIN_SUFFIX_MIN and query.isascii() and query.isalnum()
         if suffix is not None:
-            vehicles = _group("vehicles", vehicle_list_by_vin_suffix(suffix=suffix))
-            results.groups.append(vehicles)
-            results.exact_vehicle = next((vehicle for vehicle in vehicles.hits if vehicle.vin == suffix), None)
-            if results.exact_vehicle is not None:
-                return results  # a whole VIN: its vehicle opens, nothing else is looked for
-        results.groups += [
-            # UPPER(column) LIKE UPPER('%…%'): the *_trgm GIN indexes (gin_trgm_ops on UPPER(column)).
-            _group("shipments", shipment_list().filter(reference__icontains=query).order_by("reference", "id")),
-            _group(
+            matching = vehicle_list_by_vin_suffix(suffix=suffix)
+            vehicles = _rows("vehicles", matching, label="vin", a="model__name", b="status")
+            if len(suffix) == VIN_LENGTH:  # a whole VIN: its vehicle opens, nothing else is looked for
+                results.groups = _search([vehicles])
+                results.exact_vehicle = next((hit for group in results.groups for hit in group.hits), None)
+                if results.exact_vehicle is not None:
+                    return results
+            else:
+                parts.append(vehicles)
+        # UPPER(column) LIKE UPPER('%…%'): the *_trgm GIN indexes (gin_trgm_ops on UPPER(column)).
+        parts += [
+            _rows(
+                "shipments",
+                shipment_list().filter(reference__icontains=query).order_by("reference", "id"),
+                label="reference",
+                a="consignee_name",
+                b="status",
+                c="destination",
+            ),
+            _rows(
                 "certificates",
                 certificate_list().prefetch_related(None).filter(number__icontains=query).order_by("number", "id"),
+                label="number",
+                a="certificate_type__code",
+                b="issuing_body",
+                d="valid_to",
             ),
-            _group("models", vehicle_model_list().filter(name__icontains=query)),
+            _rows("models", vehicle_model_list().filter(name__icontains=query), label="name", b="category"),
         ]
     if partner is not None or staff:
         projects = project_list_for_partner(partner=partner, staff=staff).filter(title__icontains=query)
-        results.groups.append(_group("projects", projects.order_by("-updated_at", "-id")))
-        partners = partner_list().filter(name__icontains=query).order_by("name")
-        results.groups.append(_group("partners", partners))
-    results.groups = [group for group in results.groups if group.hits]
+        parts.append(
+            _rows("projects", projects.order_by("-updated_at", "-id"), label="title", a="owner__name", b="stage")
+        )
+        partners = partner_list().prefetch_related(None).filter(name__icontains=query).order_by("name")
+        parts.append(_rows("partners", partners, label="name", b="kind", c="country"))
+    results.groups = _search(parts)
     return results

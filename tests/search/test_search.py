@@ -254,3 +254,23 @@ def test_api_answers_groups_with_links_and_refuses_others(world):
     assert [group["kind"] for group in data["groups"]] == ["partners"]
     assert data["groups"][0]["hits"][0]["label"] == "Alpha Motors"
     assert client_for(None, world.staff).get(API, {"q": "numbat"}).json()["groups"] == []
+
+
+def test_one_statement_searches_every_kind_through_its_index(world):
+    """The page's search is one UNION ALL; each part keeps its index (seq scans priced out: tiny tables)."""
+    from django.test.utils import CaptureQueriesContext
+
+    with schema_context(world.alpha.schema_name):
+        with CaptureQueriesContext(connection) as captured:
+            search_everything(query="424242", partner=world.alpha)
+        [statement] = [q["sql"] for q in captured.captured_queries if not q["sql"].startswith("SET search_path")]
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {statement}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            cursor.execute("SET LOCAL enable_seqscan = on")
+    assert "UNION ALL" in statement
+    # (The projects part may start from the partner's few participations instead: also an index.)
+    indexes = ("vehicle_vin_suffix", "shipment_reference_trgm", "certificate_number_trgm", "vehicle_model_name_trgm")
+    for index in indexes:
+        assert index in plan, plan

@@ -21,16 +21,3 @@ class SearchResultsSerializer(serializers.Serializer):
     too_short = serializers.BooleanField(help_text="Not searched: the query has fewer than min_length characters.")
     min_length = serializers.IntegerField()
     groups = SearchGroupSerializer(many=True)
-
-
-def hit_label(kind: str, hit) -> str:
-    """The text a hit is known by: VIN, shipment reference, certificate type and number, title or name."""
-    if kind == "vehicles":
-        return hit.vin
-    if kind == "shipments":
-        return hit.label
-    if kind == "certificates":
-        return f"{hit.certificate_type.code} {hit.number}"
-    if kind == "projects":
-        return hit.title
-    return hit.name

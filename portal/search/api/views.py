@@ -8,7 +8,7 @@ from portal.api.permissions import IsPartnerMemberOrStaffReading
 
 from ..links import search_for
 from ..selectors import MIN_LENGTH
-from .serializers import SearchResultsSerializer, hit_label
+from .serializers import SearchResultsSerializer
 
 
 class SearchView(APIView):
@@ -30,7 +30,7 @@ class SearchView(APIView):
                 {
                     "kind": group.kind,
                     "more": group.more,
-                    "hits": [{"label": hit_label(group.kind, hit), "url": hit.search_url} for hit in group.hits],
+                    "hits": [{"label": hit.label, "url": hit.search_url} for hit in group.hits],
                 }
                 for group in results.groups
             ],
