@@ -183,7 +183,8 @@ def project_detail(request, pk: int):
         return render(request, "collaboration/project_invitation.html", context)
     one = selectors.project_list_for_partner(partner=scope["partner"], staff=scope["staff"]).filter(pk=project.pk)
     is_owner = scope["partner"] is not None and project.owner_id == scope["partner"].pk
-    targets = [stage for stage, verdict in _moves(project, scope) if verdict.allowed]
+    allowed = [(stage, verdict) for stage, verdict in _moves(project, scope) if verdict.allowed]
+    targets = [stage for stage, _verdict in allowed]
     # The next stage is preselected: moving on needs no reason, moving back does.
     transition_form = TransitionForm(
         initial={"version": project.version, "to_stage": next_stage(project.stage)}, targets=targets
@@ -194,6 +195,7 @@ def project_detail(request, pk: int):
         documents=selectors.document_list(projects=one),
         timeline=selectors.timeline_list(projects=one)[:100],
         can_move=bool(targets),
+        evidence_hints=[evidence_hint(stage) for stage, verdict in allowed if verdict.needs_evidence],
         transition_form=transition_form,
         can_manage=is_owner and has_role(request, Role.MANAGER),
         can_contribute=has_role(request, Role.MEMBER),

@@ -216,6 +216,8 @@ def test_signing_asks_for_the_agreement_as_evidence(world):
     client = client_for(world.alpha, world.person(world.alpha, Role.MANAGER))
     board = client.get(_url("board")).content.decode()
     assert 'value="signed" data-needs-evidence="Moving to “Signed” needs the signed agreement as evidence."' in board
+    for page in (_url("project-detail", pk=project.pk), _move_url(project) + "?to=signed"):
+        assert "Moving to “Signed” needs the signed agreement as evidence." in client.get(page).content.decode()
     before = _state(project)
     refused = client.post(_move_url(project), {"to_stage": Stage.SIGNED, "version": 1}, **JSON)
     assert refused.status_code == 400
