@@ -153,7 +153,7 @@ def test_failure_count_ignores_the_case_of_the_address(world, settings, password
 
 # Dates: one unambiguous form per language (portal/formats), never 12/07/2026 ------------------------------------
 
-AMBIGUOUS_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b")
+AMBIGUOUS_DATE = re.compile(r"(?<![\d.])\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?![\d.])")  # not an IP address
 NUMERIC_DATE_FORMAT = re.compile(r"""\|date:["'][^"']*[djmnyY][/.\-][djmnyY][^"']*["']""")
 
 
@@ -213,10 +213,18 @@ def test_templates_never_format_dates_as_numbers():
 
 
 def test_pages_show_dates_with_the_month_named(world):
+    from django.utils import formats, translation
+
+    from portal.audit.choices import AuditAction
+    from portal.audit.services import audit_record
+
+    event = audit_record(action=AuditAction.LOGIN, partner=world.alpha, details={"note": "dates"})
     client = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
     for language in ("en", "ar"):
         client.post(reverse("set_language"), {"language": language, "next": "/"})
         html = client.get(reverse("audit:event-list")).content.decode()
+        with translation.override(language):
+            assert formats.date_format(event.at, "DATETIME_FORMAT") in html, language
         assert not AMBIGUOUS_DATE.search(re.sub(r'datetime="[^"]*"', "", html)), language
 
 
