@@ -2,7 +2,7 @@
 
 On a partner host the partner's own schema (vehicles, shipments, certificates, models), the projects it takes
 part in and the alliance's partner directory; on the public host, for staff, partners and every project. Each kind
-is one indexed query (see the indexes named below), so a search costs the same few queries whatever the data.
+is one indexed part (see the indexes named below) of a single UNION ALL statement: one round trip whatever the data.
 """
 
 import datetime
