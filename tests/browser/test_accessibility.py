@@ -79,19 +79,20 @@ def site(django_db_setup, django_db_blocker, portal_server) -> Iterator[Site]:
     with django_db_blocker.unblock():
         partner = provision_partner(SLUG, name="Northwind EV Ltd.")
         owner = UserFactory(email=OWNER, full_name="Olivia Nakamura")
-        Membership.objects.create(user=owner, partner=partner, role=Role.OWNER)
-        for plant in PLANTS:
-            plant(partner)
-        samples: dict = {}
-        site = Site(
-            partner=partner,
-            tenant_paths=_paths(tenant_routes(), partner, TENANT_URLCONF, samples),
-            public_paths=_paths(public_routes(), partner, PUBLIC_URLCONF, samples),
-        )
-        connection.set_schema_to_public()
     try:
+        with django_db_blocker.unblock():
+            Membership.objects.create(user=owner, partner=partner, role=Role.OWNER)
+            for plant in PLANTS:
+                plant(partner)
+            samples: dict = {}
+            site = Site(
+                partner=partner,
+                tenant_paths=_paths(tenant_routes(), partner, TENANT_URLCONF, samples),
+                public_paths=_paths(public_routes(), partner, PUBLIC_URLCONF, samples),
+            )
+            connection.set_schema_to_public()
         yield site
-    finally:
+    finally:  # also when building the samples failed: no other test may see this partner
         with django_db_blocker.unblock(), schema_context("public"):
             _remove(partner, owner)
             connection.set_schema_to_public()
