@@ -2,19 +2,15 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
 from portal.core.caller import person_of
-from portal.inbox.choices import NoticeKind
-from portal.inbox.services import notify_many
 from portal.integrations.models import WebhookEvent
 from portal.integrations.webhooks import webhook_event_emit
 from tenants.choices import Role, role_at_least
@@ -196,15 +192,6 @@ def project_transition(
     data = {"project": project.pk, "title": project.title, "from": from_stage, "to": to_stage, "reason": reason}
     for participant in others:
         webhook_event_emit(partner=participant, event=WebhookEvent.PROJECT_STAGE_CHANGED, data=data)
-        notify_many(  # the inbox of each partner's managers and the project's author
-            partner=participant,
-            kind=NoticeKind.STAGE,
-            people=[project.created_by_id],
-            minimum_role=Role.MANAGER,
-            actor=user,
-            params={"title": project.title, "stage_label": Stage(to_stage).label},
-            url=reverse("collaboration:project-detail", args=[project.pk], urlconf=settings.ROOT_URLCONF),
-        )
     return step
 
 
