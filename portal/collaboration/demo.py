@@ -9,6 +9,7 @@ from tenants.models import Partner
 
 from .choices import BudgetRange, ListingKind, ParticipantStatus, ProductCategory, Stage, Technology, TimelineKind
 from .models import Listing, Milestone, Participant, Product, Project, TimelineEvent, Transition
+from .notifications import notify_invitation
 from .pipeline import ORDER
 
 T = Technology
@@ -207,6 +208,8 @@ def seed(*, partners: dict[str, Partner], stdout) -> None:
                 Participant(project=project, partner=other, status=status),
             ]
         )
+        if status == ParticipantStatus.INVITED:  # the invited partner's inbox says so, as a real invitation would
+            notify_invitation(project=project, invitee=other, inviter=owner)
         _history(project, furthest=spec["furthest"], index=index, owner=owner)
         if index < len(FLAGSHIPS):
             _milestones(project, index=index, owner=owner, other=other)
