@@ -40,5 +40,7 @@ class AuditAction(models.TextChoices):
     COMPLIANCE_RELEASE_REQUESTED = "compliance.release_requested", _("Shipment release requested (four-eyes)")
     COMPLIANCE_RELEASE_APPROVED = "compliance.release_approved", _("Shipment release approved (four-eyes)")
     COMPLIANCE_RELEASE_DECLINED = "compliance.release_declined", _("Shipment release declined or withdrawn")
+    COMPLIANCE_SCREENING_DISMISSED = "compliance.screening_dismissed", _("Screening hit marked not the listed party")
+    COMPLIANCE_SCREENING_DISMISSAL_REVOKED = "compliance.dismissal_revoked", _("Screening hit dismissal revoked")
     COMPLIANCE_RULE_CHANGED = "compliance.rule_changed", _("Compliance rule changed")
     STATISTICS_SETTING_CHANGED = "statistics.setting_changed", _("Statistics target, risk rule or policy changed")

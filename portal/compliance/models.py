@@ -249,3 +249,42 @@ class ReleaseRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment_id}: release requested by {self.requested_by_email} ({self.status})"
+
+
+class ScreeningDismissal(models.Model):
+    """An officer's finding that a screening hit is not the listed party: while the list entry and the consignee
+    stay as they were (their fingerprints), the pair is not raised again; revocable, audited."""
+
+    entry_id = models.PositiveIntegerField(help_text="The screening-list entry (reference.ScreenedParty, public).")
+    entry_name = models.CharField(_("list entry"), max_length=300)
+    entry_fingerprint = models.CharField(max_length=64, help_text="The entry's names, country and address, hashed.")
+    consignee_name = models.CharField(_("consignee"), max_length=300)
+    consignee_country = CountryField(_("consignee country"), blank=True)
+    consignee_fingerprint = models.CharField(max_length=64, help_text="The consignee's name and country, hashed.")
+    reason = models.TextField(_("reason"))
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.SET_NULL, null=True, blank=True, related_name="screening_dismissals"
+    )
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    dismissed_by_email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_by_email = models.EmailField(blank=True)
+
+    class Meta:
+        verbose_name = _("dismissed screening hit")
+        verbose_name_plural = _("dismissed screening hits")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry_id", "entry_fingerprint", "consignee_fingerprint"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_active_dismissal_per_pair",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consignee_name} is not {self.entry_name} ({self.dismissed_by_email})"

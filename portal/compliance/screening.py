@@ -18,6 +18,7 @@ Thresholds: settings.COMPLIANCE_SCREENING = {"REVIEW_SCORE": …, "BLOCK_SCORE":
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 
@@ -159,6 +160,12 @@ class ScreeningIndex:
             )
         return sorted(hits, key=lambda hit: (-hit.score, hit.entry.name))
 
+    def entry(self, entry_id: int) -> Entry | None:
+        """The entry with this id, if it is on the list."""
+        if not hasattr(self, "_by_id"):
+            self._by_id = {entry.id: entry for entry in self.entries}
+        return self._by_id.get(entry_id)
+
     def _names(self, position: int) -> tuple[str, ...]:
         entry = self.entries[position]
         return (entry.name, *entry.aliases)
@@ -227,3 +234,40 @@ def index_get(*, version: int) -> ScreeningIndex:
 def index_clear() -> None:
     """Forget the in-memory index (tests, benchmarks)."""
     _cache.pop("index", None)
+
+
+def _fingerprint(*parts) -> str:
+    return hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+
+
+def entry_fingerprint(entry: Entry) -> str:
+    """What a dismissal of this entry depends on: its names, country and address (a change raises the hit again)."""
+    return _fingerprint(entry.name, *entry.aliases, entry.country, entry.address)
+
+
+def consignee_fingerprint(name: str, country: str) -> str:
+    """What a dismissal for this consignee depends on: its name (spaces and case aside) and country."""
+    return _fingerprint(" ".join((name or "").casefold().split()), country or "")
+
+
+class DismissalFilter:
+    """An index without the hits officers found not to be the listed party (pairs of entry and consignee
+    fingerprints): the verdict screens through it like through the index."""
+
+    def __init__(self, index: ScreeningIndex, dismissed: set[tuple[int, str, str]]):
+        self.index = index
+        self.version = index.version
+        self.dismissed = dismissed
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def screen(self, name: str, *, country: str = "", review_score: float | None = None) -> list[Hit]:
+        hits = self.index.screen(name, country=country, review_score=review_score)
+        if not self.dismissed:
+            return hits
+        consignee = consignee_fingerprint(name, country)
+        return [hit for hit in hits if (hit.entry.id, entry_fingerprint(hit.entry), consignee) not in self.dismissed]
+
+    def entry(self, entry_id: int) -> Entry | None:
+        return self.index.entry(entry_id)

@@ -24,6 +24,8 @@ urlpatterns = [
         views.release_request_decide,
         name="release_request_decide",
     ),
+    path("shipments/<int:pk>/dismiss-hit/", views.screening_hit_dismiss, name="screening_hit_dismiss"),
+    path("screening-dismissals/<int:pk>/revoke/", views.screening_dismissal_revoke, name="screening_dismissal_revoke"),
     path("certificates/", views.certificate_list_view, name="certificate_list"),
     path("certificates/new/", views.certificate_create, name="certificate_create"),
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),

@@ -20,6 +20,7 @@ from portal.vehicles.filters import VehicleFilterSet
 from portal.vehicles.selectors import vehicle_list
 from tenants.choices import Role
 
+from . import dismissals as dismissal_selectors
 from . import selectors
 from .choices import ShipmentStatus, Verdict
 from .filters import CertificateFilterSet, ShipmentFilterSet
@@ -28,6 +29,7 @@ from .models import ReleaseRequest
 from .reasons import reasons_explained
 from .services import certificates as certificates_services
 from .services import checks as checks_services
+from .services import dismissals as dismissals_services
 from .services import releases as releases_services
 from .services import shipments as shipments_services
 from .services import vins as vins_services
@@ -190,6 +192,7 @@ def shipment_detail(request, pk: int):
             "can_write": has_role(request, Role.MEMBER) and shipment.status == ShipmentStatus.OPEN,
             "may_ship": releases_services.shipment_may_ship(shipment=shipment),
             "override_form": OverrideForm(),
+            "dismissals": dismissal_selectors.dismissals_of_shipment(shipment=shipment)[:20],
             **_release_context(request, shipment),
         },
     )
@@ -252,6 +255,49 @@ def release_request_decide(request, pk: int, request_pk: int, decision: str):
     except ValidationError as error:
         _flash(request, error)
     return redirect("compliance:shipment_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def screening_hit_dismiss(request, pk: int):
+    """Mark a screening hit of the shipment "not the listed party" with a reason (compliance officers)."""
+    _officer_required(request)
+    shipment = selectors.shipment_get(pk=pk)
+    entry_id = request.POST.get("entry_id", "")
+    if not entry_id.isdigit():
+        raise Http404
+    try:
+        dismissals_services.screening_hit_dismiss(
+            shipment=shipment,
+            entry_id=int(entry_id),
+            reason=request.POST.get("reason", ""),
+            user=request.user,
+            membership=request.membership,
+        )
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(request, _("Hit dismissed: it is not raised again for this consignee until either changes."))
+    return redirect("compliance:shipment_detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.MEMBER)
+def screening_dismissal_revoke(request, pk: int):
+    """Take back a dismissed screening hit (compliance officers): the next check raises it again."""
+    _officer_required(request)
+    dismissal = dismissal_selectors.dismissal_get(pk=pk)
+    try:
+        dismissals_services.screening_dismissal_revoke(
+            dismissal=dismissal, user=request.user, membership=request.membership
+        )
+    except ValidationError as error:
+        _flash(request, error)
+    else:
+        messages.success(request, _("Dismissal revoked: the hit is raised again."))
+    if dismissal.shipment_id:
+        return redirect("compliance:shipment_detail", pk=dismissal.shipment_id)
+    return redirect("compliance:shipment_list")
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,7 +8,7 @@ import datetime
 from django.core.files.base import ContentFile
 from django_tenants.utils import schema_context
 
-from portal.compliance.models import Certificate, ReleaseRequest, Shipment, ShipmentCheck
+from portal.compliance.models import Certificate, ReleaseRequest, ScreeningDismissal, Shipment, ShipmentCheck
 from portal.reference.models import CertificateType
 
 from .factories import PDF
@@ -82,6 +82,26 @@ def _release_request(partner) -> dict:
     return {"pk": check.shipment_id, "request_pk": request.pk}
 
 
+def _dismissal(partner) -> dict:
+    """A screening hit the victim's officer marked not the listed party."""
+    shipment = _shipment_row(partner)
+    officer = partner.memberships.select_related("user").first().user
+    with schema_context(partner.schema_name):
+        dismissal = ScreeningDismissal.objects.create(
+            entry_id=1,
+            entry_name="Victim listed entry",
+            entry_fingerprint=f"victim-entry-{shipment.pk}",
+            consignee_name=shipment.consignee_name,
+            consignee_country="HU",
+            consignee_fingerprint="victim-consignee",
+            reason="Victim's reason: a different company, long enough.",
+            shipment=shipment,
+            dismissed_by=officer,
+            dismissed_by_email=officer.email,
+        )
+    return {"pk": dismissal.pk}
+
+
 SAMPLES = {
     "compliance:shipment_detail": _shipment,
     "compliance:shipment_update": _shipment,
@@ -89,6 +109,10 @@ SAMPLES = {
     # One route serves every button of the shipment page; "ship" stands for them (same checks for each).
     "compliance:shipment_action": lambda partner: {**_shipment(partner), "action": "ship"},
     "compliance:shipment_release": _shipment,
+    "compliance:screening_hit_dismiss": _shipment,
+    "compliance:screening_dismissal_revoke": _dismissal,
+    "v1:screening-dismissal-detail": _dismissal,
+    "v1:screening-dismissal-revoke": _dismissal,
     "compliance:release_request_decide": lambda partner: {**_release_request(partner), "decision": "approve"},
     "compliance:certificate_detail": _certificate,
     "compliance:certificate_update": _certificate,

@@ -2,6 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
+from .dismissals import ScreeningDismissalViewSet
 from .views import (
     CertificateTypeViewSet,
     CertificateViewSet,
@@ -20,5 +21,6 @@ router.register("market-requirements", MarketRequirementViewSet, basename="marke
 router.register("certificate-types", CertificateTypeViewSet, basename="certificate-type")
 router.register("market-blocs", MarketBlocViewSet, basename="market-bloc")
 router.register("embargoes", EmbargoViewSet, basename="embargo")
+router.register("screening-dismissals", ScreeningDismissalViewSet, basename="screening-dismissal")
 
 urlpatterns = [*router.urls]

@@ -24,6 +24,7 @@ from tenants.selectors import partner_url
 
 from .. import selectors
 from ..choices import Trigger, Verdict
+from ..dismissals import screening_without_dismissed
 from ..models import Shipment, ShipmentCheck, ShipmentOverride
 from ..screening import index_from_parties, index_get, thresholds
 from ..verdict import Outcome, ShipmentFacts, evaluate
@@ -39,10 +40,14 @@ def _facts(shipment: Shipment) -> ShipmentFacts:
     )
 
 
-def shipment_evaluate(*, shipment: Shipment, rules=None, screening=None, today=None, limits=None) -> Outcome:
+def shipment_evaluate(
+    *, shipment: Shipment, rules=None, screening=None, today=None, limits=None, dismissals_at=None
+) -> Outcome:
     """The verdict of a shipment now (or with given tables, to reproduce a stored check), without storing it."""
     rules = rule_set_current() if rules is None else rules
     screening = index_get(version=rules.versions["screening"]) if screening is None else screening
+    # Hits officers found not to be the listed party stay out while the entry and the consignee are unchanged.
+    screening = screening_without_dismissed(screening, at=dismissals_at)
     vehicles = selectors.check_vehicle_rows(shipment=shipment)
     model_ids = {row.model_id for row in vehicles}
     return evaluate(
@@ -166,7 +171,12 @@ def check_reproduce(*, check: ShipmentCheck) -> Outcome:
         expected_arrival=check.expected_arrival,
     )
     return shipment_evaluate(
-        shipment=shipment, rules=rules, screening=screening, today=check.checked_on, limits=check.thresholds
+        shipment=shipment,
+        rules=rules,
+        screening=screening,
+        today=check.checked_on,
+        limits=check.thresholds,
+        dismissals_at=check.checked_at,
     )
 
 
