@@ -161,10 +161,10 @@ def _certificate(code, number, body, models, valid_from, valid_to, user):
     )
 
 
-def _free_vehicles(model, count: int) -> list[str]:
+def _free_vehicles(model, count: int, **filters) -> list[str]:
     exported = VehicleStatusChange.objects.filter(vehicle=OuterRef("pk"), to_status=VehicleStatus.EXPORTED)
     free = (
-        Vehicle.objects.filter(model=model, status__in=[VehicleStatus.PRODUCED, VehicleStatus.REGISTERED])
+        Vehicle.objects.filter(model=model, status__in=[VehicleStatus.PRODUCED, VehicleStatus.REGISTERED], **filters)
         .exclude(Exists(exported))
         .exclude(shipment_items__isnull=False)
         .order_by("vin")
@@ -277,6 +277,17 @@ def _seed_thunder(partner, stdout) -> None:
 # expires at the end of this month, a shipment to the Philippines (no market rules on file: needs review, released
 # by the owner as compliance officer, then shipped) and one to Germany (no EU approvals on file: blocked).
 MAKERS = ("cq-lingyun", "wuxi-swiftride", "taizhou-hengtong", "ister-emobility", "siam-ebike")
+# A few makers' EU shipments also meet a certificate problem cq-thunder has too, so that no blocking reason is
+# one partner's alone and the statistics can show the common ones (the hidden ones together stay safe).
+# slug → a third shipment (destination, consignee, address, arrival in days, certificate type that expired)
+MAKER_EXTRA = {
+    # The SASO certificate expires at the end of this month, before the arrival.
+    "siam-ebike": ("SA", "Gulf EV Trading LLC", "King Fahd Rd, Riyadh", 60, None),
+    # The US e-bike compliance expired last month.
+    "ister-emobility": ("US", "Pacific E-Cargo Inc.", "Harbor Blvd 200, Long Beach", 30, "cpsc-16-cfr-1512"),
+}
+SINCE = datetime.date(2025, 6, 1)
+EXPIRED = lambda today: today - datetime.timedelta(days=30)  # noqa: E731
 MAKER_RELEASE_REASON = (
     "Philippine LTO import rules checked by our broker; the UN 38.3 summary covers the batteries for transport."
 )
@@ -308,10 +319,18 @@ def _seed_maker(partner, slug: str, stdout) -> None:
             "saso-coc", f"SASO-COC-{code}", "SASO (demo)", models, datetime.date(2025, 6, 1), _month_end(today), user
         )
         model = models[0]
-        for reference, destination, consignee, address, arrival in (
+        shipments = [
             (f"DEMO-PH-{code}", "PH", "Manila E-Mobility Imports Inc.", "Roxas Blvd 100, Manila", 30),
             (f"DEMO-DE-{code}", "DE", "Nordwind Zweirad GmbH", "Hafenstraße 9, Hamburg", 45),
-        ):
+        ]
+        if slug in MAKER_EXTRA:
+            destination, consignee, address, arrival, expired = MAKER_EXTRA[slug]
+            if expired:
+                _certificate(
+                    expired, f"{expired.upper()}-{code}", "Test house (demo)", models, SINCE, EXPIRED(today), user
+                )
+            shipments.append((f"DEMO-{destination}-{code}", destination, consignee, address, arrival))
+        for reference, destination, consignee, address, arrival in shipments:
             _shipment(
                 reference,
                 user,
@@ -331,6 +350,72 @@ def _seed_maker(partner, slug: str, stdout) -> None:
         stdout.write(f"{slug}: shipments {verdicts}.")
 
 
+# China's export licence for pure-electric passenger vehicles (reference.ExportLicenceRule "cn-bev-export-licence"):
+# Taizhou Hengtong's passenger rickshaw is declared under 8703.80.10.90. It holds the rickshaw's CCC and MIIT
+# catalogue listing, a licence for Saudi Arabia and the UAE and an after-sales outlet in Riyadh. One shipment to
+# Riyadh is cleared; one carries rickshaws registered weeks ago (used vehicles) without the after-sales
+# confirmation letter (blocked); one goes to Jordan, which the licence does not cover (blocked) and where no outlet
+# is listed (review). Its cargo trikes go to Germany (HS 8711 is outside the rule: the verdict says so).
+EV_MAKER = "taizhou-hengtong"
+EV_MODEL = "Hengtong Rickshaw 6"
+EV_HS = "8703.80.10.90"
+EV_SHIPMENTS = [
+    # reference, destination, consignee, address, used vehicles
+    ("DEMO-EV-0001", "SA", "Riyadh Green Mobility Co.", "Olaya St 45, Riyadh", False),
+    ("DEMO-EV-0002", "SA", "Jeddah Taxi Fleet Est.", "Al Madinah Rd 210, Jeddah", True),
+    ("DEMO-EV-0003", "JO", "Amman Clean Transport LLC", "Mecca St 17, Amman", False),
+]
+
+
+def _seed_ev_licence(partner, stdout) -> None:
+    from .models import AfterSalesOutlet, ExportLicence
+
+    with schema_context(partner.schema_name), transaction.atomic():
+        if Shipment.objects.filter(reference__startswith="DEMO-EV-").exists():
+            return
+        model = VehicleModel.objects.filter(name=EV_MODEL).first()
+        owner = Membership.objects.filter(partner=partner, role="owner").select_related("user").first()
+        if model is None or owner is None:
+            stdout.write(f"{partner.schema_name}: {EV_MODEL} or owner missing; export licence demo skipped.")
+            return
+        user = owner.user
+        today = datetime.date.today()
+        year = today + datetime.timedelta(days=365)
+        since = datetime.date(2025, 6, 1)
+        _certificate("ccc", "2025011101234567", "China Quality Certification Centre (demo)", [model], since, year, user)
+        _certificate("miit-catalogue", "MIIT-2025-392-0871", "MIIT (demo)", [model], since, None, user)
+        _certificate("saso-coc", "SASO-COC-2026-HT6", "SASO (demo)", [model], since, year, user)
+        ExportLicence.objects.create(
+            number="EL-2026-3310-00417",
+            issued_by="MOFCOM licensing bureau (demo)",
+            hs_codes=[EV_HS],
+            destinations=["SA", "AE"],
+            valid_from=datetime.date(today.year, 1, 1),
+            valid_to=datetime.date(today.year, 12, 31),
+            note="Demo licence.",
+        )
+        AfterSalesOutlet.objects.create(
+            country="SA", name="Hengtong Service Riyadh (demo)", address="Exit 18, Riyadh", contact="+966 11 000 0000"
+        )
+        recent = {"registration_date__gte": today - datetime.timedelta(days=150)}
+        for reference, destination, consignee, address, used in EV_SHIPMENTS:
+            vins = _free_vehicles(model, 2, **recent) if used else _free_vehicles(model, 3, registration_date=None)
+            _shipment(
+                reference,
+                user,
+                vins,
+                destination=destination,
+                consignee_name=consignee,
+                consignee_address=address,
+                consignee_country=destination,
+                incoterm="CIF",
+                hs_code=EV_HS,
+                expected_arrival=today + datetime.timedelta(days=40),
+            )
+        verdicts = dict(Shipment.objects.filter(reference__startswith="DEMO-EV-").values_list("reference", "verdict"))
+        stdout.write(f"{partner.schema_name}: export licence shipments {verdicts}.")
+
+
 # Shipments carry the demo vehicles; rules and the screening list are the reference tables.
 SEED_AFTER = ("portal.reference", "portal.vehicles")
 
@@ -343,3 +428,5 @@ def seed(*, partners, stdout) -> None:
     for slug in MAKERS:
         if slug in partners:
             _seed_maker(partners[slug], slug, stdout)
+    if EV_MAKER in partners:
+        _seed_ev_licence(partners[EV_MAKER], stdout)

@@ -29,7 +29,11 @@ class ShipmentForm(StyledForm, forms.ModelForm):
     class Meta:
         model = Shipment
         fields = list(SHIPMENT_FIELDS)
-        widgets = {"expected_arrival": DateInput, "consignee_address": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "expected_arrival": DateInput,
+            "ships_on": DateInput,
+            "consignee_address": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

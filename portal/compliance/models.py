@@ -1,6 +1,7 @@
 """A partner's export compliance: certificates, shipments, and the stored checks (verdicts) of each shipment."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import RegexValidator
 from django.db import models
@@ -74,6 +75,68 @@ class CertificateWarning(models.Model):
         return f"{self.certificate_id}: {self.days_before} days before {self.valid_to}"
 
 
+class ExportLicence(models.Model):
+    """An export licence the partner holds (e.g. China's licence for pure-electric passenger vehicles)."""
+
+    number = models.CharField(_("number"), max_length=80)
+    issued_by = models.CharField(_("issued by"), max_length=200, blank=True)
+    hs_codes = ArrayField(
+        models.CharField(max_length=13, validators=[HS_CODE_VALIDATOR]),
+        verbose_name=_("HS codes"),
+        help_text=_("The licence covers shipments whose HS code starts with one of these."),
+    )
+    destinations = ArrayField(models.CharField(max_length=2), verbose_name=_("destination countries (ISO codes)"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export licence")
+        verbose_name_plural = _("export licences")
+        ordering = ["-valid_to", "number"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ExportAuthorisation(models.Model):
+    """A manufacturer's authorisation for the partner to export its vehicles as a trader."""
+
+    manufacturer = models.CharField(_("manufacturer"), max_length=200)
+    number = models.CharField(_("number"), max_length=80, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export authorisation")
+        verbose_name_plural = _("export authorisations")
+        ordering = ["manufacturer", "-valid_to"]
+
+    def __str__(self) -> str:
+        return f"{self.manufacturer} ({self.valid_from} – {self.valid_to})"
+
+
+class AfterSalesOutlet(models.Model):
+    """An after-sales service outlet in a destination country, as the export licence application lists it."""
+
+    country = CountryField(_("country"))
+    name = models.CharField(_("name"), max_length=200)
+    address = models.TextField(_("address"))
+    contact = models.CharField(_("contact"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("after-sales outlet")
+        verbose_name_plural = _("after-sales outlets")
+        ordering = ["country", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.country} · {self.name}"
+
+
 class Shipment(models.Model):
     """An export shipment: where it goes, to whom, and which vehicles; its latest check decides if it may ship."""
 
@@ -97,6 +160,21 @@ class Shipment(models.Model):
         blank=True,
         related_name="+",
         help_text="The officers' release of the latest check, if any (kept by the services with each check).",
+    )
+    ships_on = models.DateField(
+        _("shipping date"), null=True, blank=True, help_text=_("Export licences must be valid on it; blank: today.")
+    )
+    manufacturer = models.CharField(
+        _("manufacturer (when you export as its authorised trader)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Blank: you are the vehicles' manufacturer."),
+    )
+    after_sales_letter = models.CharField(
+        _("manufacturer's after-sales confirmation letter (reference)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Needed for vehicles registered shortly before export (used vehicles)."),
     )
     vehicle_count = models.PositiveIntegerField(_("vehicles"), default=0)
     vehicles = models.ManyToManyField(Vehicle, through="ShipmentVehicle", related_name="shipments")

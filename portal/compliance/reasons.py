@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from .freshness import STALE_CODE
 from .verdict import Code
 
 
@@ -24,6 +25,11 @@ def _market(code: str) -> str:
 def reason_text(reason: dict) -> str:
     """One sentence that says what is wrong (or worth knowing) and where the rule comes from."""
     code, p = reason.get("code"), reason.get("params", {})
+    if code == STALE_CODE:
+        return _(
+            "The screening list “%(list)s” (%(source)s) was last updated on %(updated_on)s and is refreshed every "
+            "%(refresh_days)s days: it is stale, so a recent listing may be missing from this check."
+        ) % {**p, "source": p.get("source") or "—"}
     if code == Code.EMBARGO:
         return _("%(country)s is under an embargo (%(source)s) since %(since)s.") % {
             "country": _country(p["country"]),
@@ -118,7 +124,101 @@ def reason_text(reason: dict) -> str:
             "model": p["model"],
             "source": p["source"],
         }
+    licence = _licence_text(code, p)
+    if licence:
+        return licence
     return code or ""
+
+
+def _licence_text(code: str, p: dict) -> str:
+    """The export licence rules' reasons (reference.ExportLicenceRule): each names the rule and its source."""
+    words = {
+        "rule": p.get("rule_name", ""),
+        "source": p.get("source", ""),
+        "hs_code": p.get("hs_code", ""),
+        "destination": _country(p.get("destination", "")),
+        "ships_on": p.get("ships_on", ""),
+    }
+    if code == Code.LICENCE_MISSING:
+        return (
+            _(
+                "No export licence on file for HS %(hs_code)s to %(destination)s, valid on the shipping date "
+                "%(ships_on)s (%(rule)s; %(source)s)."
+            )
+            % words
+        )
+    if code == Code.LICENCE_EXPIRED:
+        return _(
+            "Export licence %(number)s for HS %(hs_code)s to %(destination)s expired on %(valid_to)s, before the "
+            "shipping date %(ships_on)s (%(rule)s; %(source)s)."
+        ) % {**words, "number": p["number"], "valid_to": p["valid_to"]}
+    if code == Code.LICENCE_NOT_YET_VALID:
+        return _(
+            "Export licence %(number)s is valid only from %(valid_from)s, after the shipping date %(ships_on)s "
+            "(%(rule)s; %(source)s)."
+        ) % {**words, "number": p["number"], "valid_from": p["valid_from"]}
+    if code == Code.LICENCE_OUT_OF_SCOPE:
+        held = "; ".join(
+            f"{item['number']}: HS {', '.join(item['hs_codes'])} → {', '.join(item['destinations'])}"
+            for item in p.get("licences", [])
+        )
+        return _(
+            "None of your export licences covers HS %(hs_code)s to %(destination)s (%(held)s): %(rule)s needs "
+            "one that does (%(source)s)."
+        ) % {**words, "held": held}
+    if code == Code.LICENCE_HS_UNCLEAR:
+        return _(
+            "HS %(hs_code)s may be %(covered)s, which needs an export licence (%(rule)s): declare the full code "
+            "(%(source)s)."
+        ) % {**words, "covered": p["covered_code"]}
+    if code == Code.LICENCE_NOT_APPLICABLE:
+        text = _("%(rule)s was considered and does not apply: it covers HS %(covers)s, not %(hs_code)s.") % {
+            **words,
+            "covers": ", ".join(p.get("covers", [])),
+        }
+        return f"{text} {p['why']}" if p.get("why") else text
+    if code == Code.LICENCE_UPCOMING:
+        return _("From %(effective_from)s, HS %(hs_code)s needs an export licence (%(rule)s; %(source)s).") % {
+            **words,
+            "effective_from": p["effective_from"],
+        }
+    if code == Code.AUTHORISATION_MISSING:
+        return _(
+            "You export as a trader for %(manufacturer)s, but no authorisation of that manufacturer is on file "
+            "valid on %(ships_on)s (%(rule)s; %(source)s)."
+        ) % {**words, "manufacturer": p["manufacturer"]}
+    if code == Code.MODEL_CERTIFICATE_MISSING:
+        if p.get("number"):
+            return _(
+                "The %(certificate)s %(number)s of %(model)s is not valid on the shipping date %(ships_on)s "
+                "(valid to %(valid_to)s); %(rule)s needs it (%(source)s)."
+            ) % {
+                **words,
+                **{key: p[key] for key in ("number", "model", "valid_to")},
+                "certificate": p["certificate_name"],
+            }
+        return _("No %(certificate)s on file for %(model)s; %(rule)s needs it (%(source)s).") % {
+            **words,
+            "model": p["model"],
+            "certificate": p["certificate_name"],
+        }
+    if code == Code.OUTLET_MISSING:
+        return (
+            _(
+                "No after-sales service outlet in %(destination)s is on file; the export licence application lists "
+                "them per destination (%(rule)s)."
+            )
+            % words
+        )
+    if code == Code.USED_LETTER_MISSING:
+        return ngettext(
+            "%(count)d vehicle was registered less than %(days)d days before the shipping date (a used vehicle): "
+            "attach the manufacturer's after-sales confirmation letter to the shipment (%(rule)s): %(vins)s.",
+            "%(count)d vehicles were registered less than %(days)d days before the shipping date (used vehicles): "
+            "attach the manufacturer's after-sales confirmation letter to the shipment (%(rule)s): %(vins)s.",
+            p["count"],
+        ) % {**words, "count": p["count"], "days": p["days"], "vins": _vins(p)}
+    return ""
 
 
 def _certificate_words(p: dict) -> dict:

@@ -15,8 +15,25 @@ from tenants.choices import Role
 from tenants.models import Partner
 
 from .choices import ReleaseRequestStatus, ShipmentStatus
-from .models import Certificate, ReleaseRequest, Shipment, ShipmentCheck, ShipmentOverride, ShipmentVehicle
-from .verdict import CertificateFacts, ModelFacts, VehicleRow
+from .models import (
+    AfterSalesOutlet,
+    Certificate,
+    ExportAuthorisation,
+    ExportLicence,
+    ReleaseRequest,
+    Shipment,
+    ShipmentCheck,
+    ShipmentOverride,
+    ShipmentVehicle,
+)
+from .verdict import (
+    AuthorisationFacts,
+    CertificateFacts,
+    ExportFacts,
+    LicenceFacts,
+    ModelFacts,
+    VehicleRow,
+)
 
 
 def _get(queryset, pk):
@@ -162,12 +179,40 @@ def check_vehicle_rows(*, shipment: Shipment) -> list[VehicleRow]:
         ).values_list("vehicle_id", flat=True)
     )
     rows = ShipmentVehicle.objects.filter(shipment=shipment).values_list(
-        "vehicle_id", "vehicle__vin", "vehicle__status", "vehicle__model_id"
+        "vehicle_id", "vehicle__vin", "vehicle__status", "vehicle__model_id", "vehicle__registration_date"
     )
     return [
-        VehicleRow(id=pk, vin=vin, status=status, model_id=model_id, ever_exported=pk in ever_exported)
-        for pk, vin, status, model_id in rows.iterator(chunk_size=5000)
+        VehicleRow(
+            id=pk,
+            vin=vin,
+            status=status,
+            model_id=model_id,
+            ever_exported=pk in ever_exported,
+            registration_date=registered,
+        )
+        for pk, vin, status, model_id, registered in rows.iterator(chunk_size=5000)
     ]
+
+
+def check_export_facts() -> ExportFacts:
+    """The partner's export licences, authorisations and after-sales outlet countries (three queries)."""
+    return ExportFacts(
+        licences=tuple(
+            LicenceFacts(
+                number=licence.number,
+                hs_codes=tuple(licence.hs_codes),
+                destinations=frozenset(licence.destinations),
+                valid_from=licence.valid_from,
+                valid_to=licence.valid_to,
+            )
+            for licence in ExportLicence.objects.all()
+        ),
+        authorisations=tuple(
+            AuthorisationFacts(manufacturer=item.manufacturer, valid_from=item.valid_from, valid_to=item.valid_to)
+            for item in ExportAuthorisation.objects.all()
+        ),
+        outlet_countries=frozenset(str(code) for code in AfterSalesOutlet.objects.values_list("country", flat=True)),
+    )
 
 
 def check_models(*, model_ids) -> dict[int, ModelFacts]:

@@ -44,6 +44,18 @@ class Code:
     NO_VEHICLES = "no_vehicles"
     ARRIVAL_IN_PAST = "arrival_in_past"
     RULE_UPCOMING = "rule_upcoming"
+    # Export licences of the exporting country (reference.ExportLicenceRule)
+    LICENCE_MISSING = "export_licence_missing"
+    LICENCE_EXPIRED = "export_licence_expired"
+    LICENCE_NOT_YET_VALID = "export_licence_not_yet_valid"
+    LICENCE_OUT_OF_SCOPE = "export_licence_out_of_scope"
+    LICENCE_HS_UNCLEAR = "export_licence_hs_unclear"
+    LICENCE_NOT_APPLICABLE = "export_licence_not_applicable"
+    LICENCE_UPCOMING = "export_licence_upcoming"
+    AUTHORISATION_MISSING = "export_authorisation_missing"
+    MODEL_CERTIFICATE_MISSING = "export_model_certificate_missing"
+    OUTLET_MISSING = "after_sales_outlet_missing"
+    USED_LETTER_MISSING = "used_vehicle_letter_missing"
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,10 @@ class ShipmentFacts:
     consignee_country: str
     hs_code: str
     expected_arrival: datetime.date
+    origin: str = ""  # the exporting partner's country
+    ships_on: datetime.date | None = None
+    manufacturer: str = ""  # set when the partner exports as the manufacturer's authorised trader
+    after_sales_letter: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,7 @@ class VehicleRow:
     status: str
     model_id: int
     ever_exported: bool = False
+    registration_date: datetime.date | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,34 @@ class CertificateFacts:
     valid_from: datetime.date
     valid_to: datetime.date | None
     model_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class LicenceFacts:
+    number: str
+    hs_codes: tuple[str, ...]
+    destinations: frozenset[str]
+    valid_from: datetime.date
+    valid_to: datetime.date
+
+
+@dataclass(frozen=True)
+class AuthorisationFacts:
+    manufacturer: str
+    valid_from: datetime.date
+    valid_to: datetime.date
+
+
+@dataclass(frozen=True)
+class ExportFacts:
+    """What the partner holds for export licence rules: licences, authorisations, after-sales outlet countries."""
+
+    licences: tuple[LicenceFacts, ...] = ()
+    authorisations: tuple[AuthorisationFacts, ...] = ()
+    outlet_countries: frozenset[str] = frozenset()
+
+
+NO_EXPORT_FACTS = ExportFacts()
 
 
 @dataclass
@@ -241,6 +286,144 @@ def _certificate_reasons(
     return reasons
 
 
+def _hs_starts(hs_code: str, prefixes) -> str | None:
+    digits = hs_code.replace(".", "")
+    return next((prefix for prefix in prefixes if digits.startswith(prefix.replace(".", ""))), None)
+
+
+def _hs_coarse(hs_code: str, prefixes) -> str | None:
+    """A covered code that the shipment's (shorter) code could be: the declaration is not precise enough to tell."""
+    digits = hs_code.replace(".", "")
+    return next((prefix for prefix in prefixes if prefix.replace(".", "").startswith(digits)), None)
+
+
+def _valid_on(item, day: datetime.date) -> bool:
+    return item.valid_from <= day <= item.valid_to
+
+
+def _licence_reason(facts: ShipmentFacts, held: ExportFacts, day: datetime.date, base: dict, key: str):
+    destination = facts.destination
+    covering = [
+        licence
+        for licence in held.licences
+        if destination in licence.destinations and _hs_starts(facts.hs_code, licence.hs_codes)
+    ]
+    if any(_valid_on(licence, day) for licence in covering):
+        return None
+    if covering:
+        latest = max(covering, key=lambda licence: licence.valid_to)
+        code = Code.LICENCE_EXPIRED if latest.valid_to < day else Code.LICENCE_NOT_YET_VALID
+        details = {"number": latest.number, "valid_from": latest.valid_from.isoformat()}
+        return Reason(code, Severity.BLOCK, key, {**base, **details, "valid_to": latest.valid_to.isoformat()})
+    if held.licences:
+        held_scope = [
+            {"number": licence.number, "hs_codes": list(licence.hs_codes), "destinations": sorted(licence.destinations)}
+            for licence in held.licences
+        ]
+        return Reason(Code.LICENCE_OUT_OF_SCOPE, Severity.BLOCK, key, {**base, "licences": held_scope})
+    return Reason(Code.LICENCE_MISSING, Severity.BLOCK, key, base)
+
+
+def _model_certificate_reasons(rule, models, counts, certificates, rules: RuleSet, day, base) -> list[Reason]:
+    types = {item.code: item for item in rules.certificate_types.values()}
+    reasons = []
+    for model_id in sorted(counts):
+        model = models[model_id]
+        for type_code in rule.model_certificates:
+            certificate_type = types.get(type_code)
+            held = [
+                certificate
+                for certificate in certificates
+                if certificate_type is not None
+                and certificate.certificate_type_id == certificate_type.pk
+                and model_id in certificate.model_ids
+            ]
+            valid = [c for c in held if c.valid_from <= day and (c.valid_to is None or c.valid_to >= day)]
+            if valid:
+                continue
+            latest = max(held, key=lambda c: c.valid_to or datetime.date.max) if held else None
+            params = {
+                **base,
+                "model": model.name,
+                "model_id": model.id,
+                "certificate_type": type_code,
+                "certificate_name": certificate_type.name if certificate_type else type_code,
+                "number": latest.number if latest else "",
+                "valid_to": latest.valid_to.isoformat() if latest and latest.valid_to else "",
+            }
+            reasons.append(
+                Reason(Code.MODEL_CERTIFICATE_MISSING, Severity.BLOCK, f"{base['rule']}:{type_code}:{model_id}", params)
+            )
+    return reasons
+
+
+def _export_licence_reasons(
+    facts: ShipmentFacts,
+    vehicles: list[VehicleRow],
+    models: dict[int, ModelFacts],
+    counts: dict[int, int],
+    certificates: list[CertificateFacts],
+    rules: RuleSet,
+    held: ExportFacts,
+    today: datetime.date,
+) -> list[Reason]:
+    """The exporting country's licence rules, on the shipping date (blank: today)."""
+    day = facts.ships_on or today
+    reasons = []
+    for rule in rules.export_licence_rules:
+        if str(rule.origin) != facts.origin:
+            continue
+        base = {
+            "rule": rule.code,
+            "rule_id": rule.pk,
+            "rule_name": rule.name,
+            "source": rule.source_reference,
+            "hs_code": facts.hs_code,
+            "destination": facts.destination,
+            "ships_on": day.isoformat(),
+        }
+        key = f"{rule.code}:licence"
+        covered = _hs_starts(facts.hs_code, rule.hs_codes)
+        coarse = None if covered else _hs_coarse(facts.hs_code, rule.hs_codes)
+        if not _in_force(rule, day):
+            if (covered or coarse) and day < rule.effective_from <= day + datetime.timedelta(days=UPCOMING_DAYS):
+                params = {**base, "effective_from": rule.effective_from.isoformat()}
+                reasons.append(Reason(Code.LICENCE_UPCOMING, Severity.INFO, f"{rule.code}:upcoming", params))
+            continue
+        if not covered and not coarse:
+            outside = _hs_starts(facts.hs_code, rule.outside_hs_codes)
+            params = {**base, "covers": list(rule.hs_codes), "why": rule.outside_note if outside else ""}
+            reasons.append(Reason(Code.LICENCE_NOT_APPLICABLE, Severity.INFO, f"{rule.code}:outside", params))
+            continue
+        if coarse:  # the declared code is too short to tell: an officer finds the full code (the rest follows it)
+            params = {**base, "covered_code": coarse}
+            reasons.append(Reason(Code.LICENCE_HS_UNCLEAR, Severity.REVIEW, f"{rule.code}:hs", params))
+            continue
+        reason = _licence_reason(facts, held, day, base, key)
+        if reason is not None:
+            reasons.append(reason)
+        if facts.manufacturer:
+            wanted = facts.manufacturer.casefold().strip()
+            if not any(
+                item.manufacturer.casefold().strip() == wanted and _valid_on(item, day) for item in held.authorisations
+            ):
+                params = {**base, "manufacturer": facts.manufacturer}
+                reasons.append(Reason(Code.AUTHORISATION_MISSING, Severity.REVIEW, f"{rule.code}:trader", params))
+        reasons += _model_certificate_reasons(rule, models, counts, certificates, rules, day, base)
+        if rule.after_sales_outlets and facts.destination not in held.outlet_countries:
+            reasons.append(Reason(Code.OUTLET_MISSING, Severity.REVIEW, f"{rule.code}:outlets", base))
+        if rule.used_vehicle_days and not facts.after_sales_letter:
+            used = [
+                row
+                for row in vehicles
+                if row.registration_date and 0 <= (day - row.registration_date).days < rule.used_vehicle_days
+            ]
+            if used:
+                params = {**base, **_vins(used), "days": rule.used_vehicle_days}
+                reasons.append(Reason(Code.USED_LETTER_MISSING, Severity.BLOCK, f"{rule.code}:used", params))
+    return reasons
+
+
 def _vehicle_reasons(
     facts: ShipmentFacts,
     vehicles: list[VehicleRow],
@@ -269,7 +452,8 @@ def _vehicle_reasons(
         )
     for model_id in sorted(counts):
         model = models[model_id]
-        if model.hs_code and model.hs_code.replace(" ", "") != facts.hs_code:
+        # The shipment may declare the code in more detail (8703.80.10.90 for a model registered as 8703.80).
+        if model.hs_code and not _hs_starts(facts.hs_code, [model.hs_code.replace(" ", "")]):
             reasons.append(
                 Reason(
                     Code.HS_CODE_MISMATCH,
@@ -338,6 +522,7 @@ def evaluate(
     screening: ScreeningIndex,
     thresholds: dict,
     today: datetime.date,
+    export_facts: ExportFacts = NO_EXPORT_FACTS,
 ) -> Outcome:
     """Every reason, then the verdict: blocked if any reason blocks, needs review if any needs review."""
     counts: dict[int, int] = defaultdict(int)
@@ -346,6 +531,7 @@ def evaluate(
     reasons = _party_reasons(facts, rules, screening, thresholds)
     reasons += _vehicle_reasons(facts, vehicles, models, counts, elsewhere)
     reasons += _certificate_reasons(facts, rules, models, counts, certificates, today)
+    reasons += _export_licence_reasons(facts, vehicles, models, counts, certificates, rules, export_facts, today)
     if facts.expected_arrival < today:
         reasons.append(
             Reason(Code.ARRIVAL_IN_PAST, Severity.REVIEW, "arrival", {"arrival": facts.expected_arrival.isoformat()})

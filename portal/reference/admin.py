@@ -26,9 +26,11 @@ from portal.core.uploads import UploadError, open_table
 from .models import (
     CertificateType,
     Embargo,
+    ExportLicenceRule,
     MarketBloc,
     MarketRequirement,
     ScreenedParty,
+    ScreeningList,
     WmiAssignment,
 )
 from .services import reference_changed_notify, reference_kind
@@ -107,6 +109,31 @@ class EmbargoResource(_Resource):
     class Meta(_Resource.Meta):
         model = Embargo
         fields = ["id", "country", "severity", "effective_from", "effective_until", "source_reference", "note"]
+
+
+class ExportLicenceRuleResource(_Resource):
+    hs_codes = _list_field("hs_codes")
+    outside_hs_codes = _list_field("outside_hs_codes")
+    model_certificates = _list_field("model_certificates")
+
+    class Meta(_Resource.Meta):
+        model = ExportLicenceRule
+        import_id_fields = ["code"]
+        fields = [
+            "code",
+            "name",
+            "origin",
+            "hs_codes",
+            "outside_hs_codes",
+            "outside_note",
+            "model_certificates",
+            "used_vehicle_days",
+            "after_sales_outlets",
+            "effective_from",
+            "effective_until",
+            "source_reference",
+            "note",
+        ]
 
 
 class ScreenedPartyResource(_Resource):
@@ -262,6 +289,14 @@ class EmbargoAdmin(ReferenceAdmin):
     search_fields = ["country", "source_reference", "note"]
 
 
+@admin.register(ExportLicenceRule)
+class ExportLicenceRuleAdmin(ReferenceAdmin):
+    resource_classes = [ExportLicenceRuleResource]
+    list_display = ["code", "origin", "name", "effective_from", "effective_until", "source_reference"]
+    list_filter = ["origin"]
+    search_fields = ["code", "name", "source_reference", "note"]
+
+
 @admin.register(ScreenedParty)
 class ScreenedPartyAdmin(ReferenceAdmin):
     resource_classes = [ScreenedPartyResource]
@@ -269,3 +304,9 @@ class ScreenedPartyAdmin(ReferenceAdmin):
     list_filter = ["list_source", "country"]
     search_fields = ["name", "address", "source_id"]
     date_hierarchy = "date_added"
+
+
+@admin.register(ScreeningList)
+class ScreeningListAdmin(ReferenceAdmin):
+    list_display = ["name", "publisher", "source_url", "updated_on", "refresh_days"]
+    search_fields = ["name", "publisher", "source_url"]

@@ -213,3 +213,66 @@ class ScreenedParty(models.Model):
 
     def all_names(self) -> list[str]:
         return [self.name, *self.aliases]
+
+
+class ExportLicenceRule(models.Model):
+    """An exporting country's licence rule: goods under these HS codes need the exporter's valid licence covering
+    the code and the destination (China's export licence for pure-electric passenger vehicles, …)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    origin = CountryField(_("exporting country"), help_text=_("Applies to partners based in this country."))
+    hs_codes = ArrayField(
+        models.CharField(max_length=13),
+        verbose_name=_("HS codes covered"),
+        help_text=_("A shipment whose HS code starts with one of these needs the licence."),
+    )
+    outside_hs_codes = ArrayField(
+        models.CharField(max_length=13),
+        default=list,
+        blank=True,
+        verbose_name=_("HS codes considered and outside"),
+        help_text=_("Shipments under these codes are told that the rule does not apply, and why (below)."),
+    )
+    outside_note = models.CharField(_("why those are outside"), max_length=300, blank=True)
+    model_certificates = ArrayField(
+        models.SlugField(max_length=40),
+        default=list,
+        blank=True,
+        verbose_name=_("certificate types each model needs"),
+        help_text=_("Certificate type codes (e.g. ccc; miit-catalogue), valid on the shipping date."),
+    )
+    used_vehicle_days = models.PositiveIntegerField(
+        _("registered less than (days) before export: used"),
+        null=True,
+        blank=True,
+        help_text=_("Such vehicles need the manufacturer's after-sales confirmation letter; blank: no such rule."),
+    )
+    after_sales_outlets = models.BooleanField(
+        _("after-sales outlets per destination"),
+        default=False,
+        help_text=_("The exporter lists after-sales service outlets in each destination country."),
+    )
+    effective_from = models.DateField(_("effective from"))
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+    source_reference = models.CharField(_("source"), max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("export licence rule")
+        verbose_name_plural = _("export licence rules")
+        ordering = ["origin", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.origin} · {self.name}"
+
+    def clean(self):
+        if self.effective_until and self.effective_until < self.effective_from:
+            raise ValidationError({"effective_until": _("The rule cannot end before it starts.")})
+        known = set(CertificateType.objects.values_list("code", flat=True))
+        unknown = sorted(set(self.model_certificates) - known)
+        if unknown:
+            raise ValidationError(
+                {"model_certificates": _("Unknown certificate types: %(codes)s") % {"codes": ", ".join(unknown)}}
+            )

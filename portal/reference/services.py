@@ -2,12 +2,12 @@
 
 from django.db import transaction
 
-from .models import CertificateType, Embargo, MarketBloc, MarketRequirement, ScreenedParty
+from .models import CertificateType, Embargo, ExportLicenceRule, MarketBloc, MarketRequirement, ScreenedParty
 from .signals import reference_changed
 
 KIND_RULES = "rules"
 KIND_SCREENING = "screening"
-RULE_MODELS = (MarketBloc, CertificateType, MarketRequirement, Embargo)
+RULE_MODELS = (MarketBloc, CertificateType, MarketRequirement, Embargo, ExportLicenceRule)
 
 
 def reference_kind(model) -> str | None:

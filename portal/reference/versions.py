@@ -11,13 +11,14 @@ from django.db import connection
 from django_tenants.utils import get_public_schema_name
 from psycopg import sql
 
-from .models import CertificateType, Embargo, MarketBloc, MarketRequirement, ScreenedParty
+from .models import CertificateType, Embargo, ExportLicenceRule, MarketBloc, MarketRequirement, ScreenedParty
 
 RULE_TABLES = {
     "market_blocs": MarketBloc,
     "certificate_types": CertificateType,
     "market_requirements": MarketRequirement,
     "embargoes": Embargo,
+    "export_licence_rules": ExportLicenceRule,
 }
 SCREENING_TABLE = ("screening", ScreenedParty)
 

@@ -57,3 +57,27 @@ def test_the_demo_officers_are_the_manager_and_the_member_as_the_readme_says(wor
         assert released.released and released.release.officer.email.startswith("manager@")
         waiting = ReleaseRequest.objects.get(shipment__reference="DEMO-AE-0002")
         assert waiting.status == "pending" and waiting.requested_by.email.startswith("manager@")
+
+
+def test_the_demo_shows_chinas_export_licence_rule(world):
+    """Taizhou Hengtong's passenger rickshaws (8703.80.10.90): cleared with a licence, blocked for used vehicles
+    without the after-sales letter and for a destination the licence does not cover; its cargo trikes (8703.80) are
+    asked for the full code."""
+    from portal.vehicles.demo_volumes import volumes_seed
+
+    partners = {"taizhou-hengtong": world.alpha}
+    reference_demo.seed(partners=partners, stdout=io.StringIO())
+    volumes_seed(partners=partners, stdout=io.StringIO())
+    for _ in range(2):
+        compliance_demo.seed(partners=partners, stdout=io.StringIO())
+    with schema_context(world.alpha.schema_name):
+        checks = {
+            shipment.reference: (shipment.verdict, {r["code"] for r in shipment.latest_check.reasons})
+            for shipment in Shipment.objects.select_related("latest_check").filter(reference__startswith="DEMO-")
+        }
+    assert checks["DEMO-EV-0001"][0] == "cleared", checks["DEMO-EV-0001"]
+    assert checks["DEMO-EV-0002"] == ("blocked", {"used_vehicle_letter_missing"})
+    verdict, codes = checks["DEMO-EV-0003"]
+    assert verdict == "blocked" and {"export_licence_out_of_scope", "after_sales_outlet_missing"} <= codes
+    # Its cargo trikes are declared as 8703.80 only: the verdict asks for the full code.
+    assert "export_licence_hs_unclear" in checks["DEMO-DE-TAIZHOUH"][1]

@@ -7,7 +7,7 @@ import datetime
 import time
 
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,9 +25,18 @@ from tenants.selectors import partner_url
 from .. import selectors
 from ..choices import Trigger, Verdict
 from ..dismissals import screening_without_dismissed
+from ..freshness import stale_list_reasons
 from ..models import Shipment, ShipmentCheck, ShipmentOverride
 from ..screening import index_from_parties, index_get, thresholds
-from ..verdict import Outcome, ShipmentFacts, evaluate
+from ..verdict import NO_EXPORT_FACTS, Outcome, ShipmentFacts, evaluate
+
+
+def _origin() -> str:
+    """The exporting partner's country (export licence rules are the exporting country's)."""
+    country = getattr(connection.tenant, "country", None)
+    if country is None:  # a schema_context (tasks, shell) has no partner row: read it
+        country = Partner.objects.filter(schema_name=connection.schema_name).values_list("country", flat=True).first()
+    return str(country or "")
 
 
 def _facts(shipment: Shipment) -> ShipmentFacts:
@@ -37,6 +46,10 @@ def _facts(shipment: Shipment) -> ShipmentFacts:
         consignee_country=str(shipment.consignee_country),
         hs_code=shipment.hs_code,
         expected_arrival=shipment.expected_arrival,
+        origin=_origin(),
+        ships_on=shipment.ships_on,
+        manufacturer=shipment.manufacturer,
+        after_sales_letter=shipment.after_sales_letter,
     )
 
 
@@ -50,8 +63,10 @@ def shipment_evaluate(
     screening = screening_without_dismissed(screening, at=dismissals_at)
     vehicles = selectors.check_vehicle_rows(shipment=shipment)
     model_ids = {row.model_id for row in vehicles}
+    facts = _facts(shipment)
+    licence_rules = [rule for rule in rules.export_licence_rules if str(rule.origin) == facts.origin]
     return evaluate(
-        facts=_facts(shipment),
+        facts=facts,
         vehicles=vehicles,
         models=selectors.check_models(model_ids=model_ids),
         certificates=selectors.check_certificates(model_ids=model_ids) if model_ids else [],
@@ -60,6 +75,7 @@ def shipment_evaluate(
         screening=screening,
         thresholds=limits or thresholds(),
         today=today or timezone.localdate(),
+        export_facts=selectors.check_export_facts() if licence_rules else NO_EXPORT_FACTS,
     )
 
 
@@ -72,6 +88,8 @@ def shipment_check(
     rules = rule_set_current()
     limits = thresholds()
     outcome = shipment_evaluate(shipment=shipment, rules=rules, today=today, limits=limits)
+    # A screening list past its refresh interval: a warning line on every check (a note: the verdict stays).
+    outcome = Outcome(verdict=outcome.verdict, reasons=[*outcome.reasons, *stale_list_reasons(today=today)])
     with transaction.atomic():
         previous, previous_check_id = shipment.verdict, shipment.latest_check_id
         check = ShipmentCheck.objects.create(
@@ -169,6 +187,9 @@ def check_reproduce(*, check: ShipmentCheck) -> Outcome:
         consignee_country=check.shipment.consignee_country,
         hs_code=check.shipment.hs_code,
         expected_arrival=check.expected_arrival,
+        ships_on=check.shipment.ships_on,
+        manufacturer=check.shipment.manufacturer,
+        after_sales_letter=check.shipment.after_sales_letter,
     )
     return shipment_evaluate(
         shipment=shipment,

@@ -28,6 +28,9 @@ SHIPMENT_FIELDS = (
     "incoterm",
     "hs_code",
     "expected_arrival",
+    "ships_on",
+    "manufacturer",
+    "after_sales_letter",
 )
 
 
