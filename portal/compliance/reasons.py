@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from .freshness import STALE_CODE
 from .verdict import Code
 
 
@@ -24,6 +25,11 @@ def _market(code: str) -> str:
 def reason_text(reason: dict) -> str:
     """One sentence that says what is wrong (or worth knowing) and where the rule comes from."""
     code, p = reason.get("code"), reason.get("params", {})
+    if code == STALE_CODE:
+        return _(
+            "The screening list “%(list)s” (%(source)s) was last updated on %(updated_on)s and is refreshed every "
+            "%(refresh_days)s days: it is stale, so a recent listing may be missing from this check."
+        ) % {**p, "source": p.get("source") or "—"}
     if code == Code.EMBARGO:
         return _("%(country)s is under an embargo (%(source)s) since %(since)s.") % {
             "country": _country(p["country"]),

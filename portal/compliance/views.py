@@ -25,6 +25,7 @@ from . import selectors
 from .choices import ShipmentStatus, Verdict
 from .filters import CertificateFilterSet, ShipmentFilterSet
 from .forms import CertificateForm, OverrideForm, ShipmentForm, VehicleFileForm, VehicleListForm
+from .freshness import screening_lists
 from .models import ReleaseRequest
 from .reasons import reasons_explained
 from .services import certificates as certificates_services
@@ -538,5 +539,10 @@ def rules_view(request):
     return render(
         request,
         "compliance/rules.html",
-        {"requirements": market_requirement_list(), "embargoes": embargo_list(), "blocs": market_bloc_list()},
+        {
+            "requirements": market_requirement_list(),
+            "embargoes": embargo_list(),
+            "blocs": market_bloc_list(),
+            "screening_lists": screening_lists(today=timezone.localdate()),
+        },
     )

@@ -30,6 +30,7 @@ from .models import (
     MarketBloc,
     MarketRequirement,
     ScreenedParty,
+    ScreeningList,
     WmiAssignment,
 )
 from .services import reference_changed_notify, reference_kind
@@ -303,3 +304,9 @@ class ScreenedPartyAdmin(ReferenceAdmin):
     list_filter = ["list_source", "country"]
     search_fields = ["name", "address", "source_id"]
     date_hierarchy = "date_added"
+
+
+@admin.register(ScreeningList)
+class ScreeningListAdmin(ReferenceAdmin):
+    list_display = ["name", "publisher", "source_url", "updated_on", "refresh_days"]
+    search_fields = ["name", "publisher", "source_url"]

@@ -276,3 +276,27 @@ class ExportLicenceRule(models.Model):
             raise ValidationError(
                 {"model_certificates": _("Unknown certificate types: %(codes)s") % {"codes": ", ".join(unknown)}}
             )
+
+
+class ScreeningList(models.Model):
+    """A restricted-party list the screening entries come from (by `list_source`): its source, its last update
+    and how often it must be refreshed; past that, every check warns that the list is stale."""
+
+    name = models.CharField(
+        _("list"), max_length=120, unique=True, help_text=_("The entries' list source, e.g. EU consolidated list")
+    )
+    source_url = models.URLField(_("source"), blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    updated_on = models.DateField(_("last update"), default=timezone.localdate)
+    refresh_days = models.PositiveIntegerField(
+        _("refresh interval (days)"), default=7, help_text=_("After this many days without an update it is stale.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("screening list source")
+        verbose_name_plural = _("screening list sources")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,6 +25,7 @@ from tenants.selectors import partner_url
 from .. import selectors
 from ..choices import Trigger, Verdict
 from ..dismissals import screening_without_dismissed
+from ..freshness import stale_list_reasons
 from ..models import Shipment, ShipmentCheck, ShipmentOverride
 from ..screening import index_from_parties, index_get, thresholds
 from ..verdict import NO_EXPORT_FACTS, Outcome, ShipmentFacts, evaluate
@@ -87,6 +88,8 @@ def shipment_check(
     rules = rule_set_current()
     limits = thresholds()
     outcome = shipment_evaluate(shipment=shipment, rules=rules, today=today, limits=limits)
+    # A screening list past its refresh interval: a warning line on every check (a note: the verdict stays).
+    outcome = Outcome(verdict=outcome.verdict, reasons=[*outcome.reasons, *stale_list_reasons(today=today)])
     with transaction.atomic():
         previous, previous_check_id = shipment.verdict, shipment.latest_check_id
         check = ShipmentCheck.objects.create(
