@@ -84,3 +84,34 @@ class CertificateForm(StyledForm, forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class _CodesField(forms.CharField):
+    """A list typed as text: separated by commas, semicolons or spaces."""
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [item for item in text.replace(";", " ").replace(",", " ").split() if item]
+
+
+class ExportLicenceForm(StyledForm, forms.Form):
+    number = forms.CharField(label=_("Number"), max_length=80)
+    issued_by = forms.CharField(label=_("Issued by"), max_length=200, required=False)
+    hs_codes = _CodesField(label=_("HS codes"), help_text=_("e.g. 8703.80.10.90; separated by commas."))
+    destinations = _CodesField(label=_("Destination countries"), help_text=_("ISO codes, e.g. SA, AE."))
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput)
+    valid_to = forms.DateField(label=_("Valid to"), widget=DateInput)
+
+
+class ExportAuthorisationForm(StyledForm, forms.Form):
+    manufacturer = forms.CharField(label=_("Manufacturer"), max_length=200)
+    number = forms.CharField(label=_("Number"), max_length=80, required=False)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput)
+    valid_to = forms.DateField(label=_("Valid to"), widget=DateInput)
+
+
+class AfterSalesOutletForm(StyledForm, forms.Form):
+    country = forms.ChoiceField(label=_("Country"), choices=[("", "—"), *countries])
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 2}))
+    contact = forms.CharField(label=_("Contact"), max_length=200)

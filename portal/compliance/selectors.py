@@ -276,3 +276,12 @@ def check_vehicles_elsewhere(*, shipment: Shipment) -> dict[str, list[str]]:
     for vin, pk, reference in rows:
         elsewhere.setdefault(vin, []).append(reference or f"#{pk}")
     return elsewhere
+
+
+def export_records() -> dict:
+    """The partner's export licences, authorisations and after-sales outlets, for their page (three queries)."""
+    return {
+        "licences": list(ExportLicence.objects.order_by("-valid_to", "number")),
+        "authorisations": list(ExportAuthorisation.objects.order_by("manufacturer", "-valid_to")),
+        "outlets": list(AfterSalesOutlet.objects.order_by("country", "name")),
+    }

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from . import licence_views, views
 
 app_name = "compliance"
 urlpatterns = [
@@ -32,4 +32,10 @@ urlpatterns = [
     path("certificates/<int:pk>/edit/", views.certificate_update, name="certificate_update"),
     path("certificates/<int:pk>/file/", views.certificate_file, name="certificate_file"),
     path("rules/", views.rules_view, name="rules"),
+    path("licences/", licence_views.export_records_view, name="export_records"),
+    re_path(
+        r"^licences/(?P<kind>licence|authorisation|outlet)/(?P<pk>[0-9]+)/delete/$",
+        licence_views.export_record_delete,
+        name="export_record_delete",
+    ),
 ]

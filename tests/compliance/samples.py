@@ -8,7 +8,14 @@ import datetime
 from django.core.files.base import ContentFile
 from django_tenants.utils import schema_context
 
-from portal.compliance.models import Certificate, ReleaseRequest, ScreeningDismissal, Shipment, ShipmentCheck
+from portal.compliance.models import (
+    Certificate,
+    ExportLicence,
+    ReleaseRequest,
+    ScreeningDismissal,
+    Shipment,
+    ShipmentCheck,
+)
 from portal.reference.models import CertificateType
 
 from .factories import PDF
@@ -102,7 +109,21 @@ def _dismissal(partner) -> dict:
     return {"pk": dismissal.pk}
 
 
+def _export_licence(partner) -> dict:
+    """An export licence of the victim."""
+    with schema_context(partner.schema_name):
+        licence = ExportLicence.objects.create(
+            number="VICTIM-EL",
+            hs_codes=["8703.80.10.90"],
+            destinations=["SA"],
+            valid_from=datetime.date(2026, 1, 1),
+            valid_to=datetime.date(2026, 12, 31),
+        )
+    return {"kind": "licence", "pk": licence.pk}
+
+
 SAMPLES = {
+    "compliance:export_record_delete": _export_licence,
     "compliance:shipment_detail": _shipment,
     "compliance:shipment_update": _shipment,
     "compliance:shipment_vehicles": _shipment,
