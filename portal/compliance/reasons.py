@@ -56,6 +56,13 @@ def reason_text(reason: dict) -> str:
             "review": f"{p['review_score']:g}",
             "block": f"{p['block_score']:g}",
         }
+        if p.get("owned_by"):
+            text += " " + _("It is not listed itself, but listed parties own %(share)s %% of it: %(owners)s.") % {
+                "share": f"{p.get('ownership_share', 0):g}",
+                "owners": "; ".join(
+                    f"{item['owner']} {item['share']:g} % (≈ {item['listed_as']})" for item in p["owned_by"]
+                ),
+            }
         if not p.get("country_agrees"):
             text += " " + _("The entry is in %(country)s, not in the consignee's country: review it.") % {
                 "country": _country(p["entry_country"])

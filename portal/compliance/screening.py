@@ -13,6 +13,10 @@ check tells when the list changed); a 50,000-entry list is screened in milliseco
 
 A hit at or above the review score needs a person's review; at or above the block score it blocks, unless the
 entry names a country other than the consignee's (a strong name match in another country still needs review).
+Ownership: an entry may name its owners with their shares; an entry that is not listed itself (`listed` unticked:
+on the list for its owners) is a hit when owners matching listed entries at the block score hold 50 % or more
+together (one level: an owner that is only owned by listed parties does not count).
+
 Thresholds: settings.COMPLIANCE_SCREENING = {"REVIEW_SCORE": …, "BLOCK_SCORE": …}.
 """
 
@@ -33,6 +37,8 @@ DEFAULT_THRESHOLDS = {"REVIEW_SCORE": 85.0, "BLOCK_SCORE": 97.0}
 CONTAINMENT_MIN_CHARACTERS = 4
 # Consonant skeletons this alike are one name transliterated twice (a review hit, never a block on its own).
 PHONETIC_SCORE = 95.0
+# Listed parties owning this share (in percent, together) of an entity make it a hit (the 50 % rule).
+OWNERSHIP_SHARE = 50.0
 
 
 def thresholds() -> dict[str, float]:
@@ -53,6 +59,8 @@ class Entry:
     list_source: str
     source_id: str
     date_added: str
+    listed: bool = True  # False: on the list for its owners only
+    owners: tuple[tuple[str, float], ...] = ()  # (owner's name, share in percent)
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,9 @@ class Hit:
     entry_key: str
     country_agrees: bool
     contained: bool = False  # the entry's Han name appears whole inside the consignee's name
+    # Owned 50 % or more by listed parties: (owner's name, share, the listed entry it matched), and the total.
+    owned_by: tuple[tuple[str, float, str], ...] = ()
+    ownership_share: float = 0.0
 
     def as_dict(self) -> dict:
         return {
@@ -84,6 +95,10 @@ class Hit:
             "entry_key": self.entry_key,
             "country_agrees": self.country_agrees,
             "contained": self.contained,
+            "owned_by": [
+                {"owner": owner, "share": share, "listed_as": listed} for owner, share, listed in self.owned_by
+            ],
+            "ownership_share": self.ownership_share,
         }
 
 
@@ -108,6 +123,24 @@ class ScreeningIndex:
                 syllables = tuple(stored[2].split()) if len(stored) > 2 else ()
                 if len(syllables) >= CONTAINMENT_MIN_CHARACTERS:
                     self.han.setdefault(syllables, []).append((position, index))
+        # An entry is a hit when it is listed, or when listed parties own 50 % or more of it (one level).
+        self.hittable = [entry.listed for entry in entries]
+        self.ownership: dict[int, tuple[tuple[str, float, str], ...]] = {}
+        for position, entry in enumerate(entries):
+            if not entry.listed and entry.owners:
+                owned = self._listed_owners(entry)
+                if sum(share for _owner, share, _listed in owned) >= OWNERSHIP_SHARE:
+                    self.ownership[position] = owned
+                    self.hittable[position] = True
+
+    def _listed_owners(self, entry: Entry) -> tuple[tuple[str, float, str], ...]:
+        """The owners of an entry that are listed parties (a match at the block score), with their shares."""
+        owned = []
+        for owner, share in entry.owners:
+            hits = self.screen(owner, review_score=thresholds()["BLOCK_SCORE"])
+            if hits:
+                owned.append((owner, share, hits[0].entry.name))
+        return tuple(owned)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -134,13 +167,15 @@ class ScreeningIndex:
             scores.setdefault(position, {}).setdefault(index, (cutoff, self.compact[at]))
         best: dict[int, tuple[float, int, str, bool]] = {}
         for position, by_name in scores.items():
+            if not self.hittable[position]:
+                continue
             names = self._names(position)
             for index, (score, entry_key) in sorted(by_name.items(), key=lambda item: -item[1][0]):
                 if index < len(names) and cores_agree(key, name_key_cached(names[index])):
                     best[position] = (score, index, entry_key, False)
                     break
         for position, index, syllables in self._contained(key):
-            if position not in best:
+            if position not in best and self.hittable[position]:
                 best[position] = (cutoff, index, "".join(syllables), True)
         hits = []
         for position, (score, index, entry_key, contained) in best.items():
@@ -156,6 +191,8 @@ class ScreeningIndex:
                     entry_key=entry_key,
                     country_agrees=not entry.country or not country or entry.country == country,
                     contained=contained,
+                    owned_by=self.ownership.get(position, ()),
+                    ownership_share=sum(share for _owner, share, _listed in self.ownership.get(position, ())),
                 )
             )
         return sorted(hits, key=lambda hit: (-hit.score, hit.entry.name))
@@ -182,8 +219,16 @@ class ScreeningIndex:
         return found
 
 
+def _owners(owners) -> tuple[tuple[str, float], ...]:
+    return tuple(
+        (str(owner["name"]), float(owner["share"]))
+        for owner in owners or ()
+        if isinstance(owner, dict) and owner.get("name") and isinstance(owner.get("share"), int | float)
+    )
+
+
 def _entry(row) -> Entry:
-    pk, name, aliases, country, address, list_source, source_id, date_added = row
+    pk, name, aliases, country, address, list_source, source_id, date_added, listed, owners = row
     return Entry(
         id=pk,
         name=name,
@@ -193,10 +238,23 @@ def _entry(row) -> Entry:
         list_source=list_source,
         source_id=source_id or "",
         date_added=date_added.isoformat() if date_added else "",
+        listed=listed is not False,
+        owners=_owners(owners),
     )
 
 
-ENTRY_FIELDS = ["pk", "name", "aliases", "country", "address", "list_source", "source_id", "date_added"]
+ENTRY_FIELDS = [
+    "pk",
+    "name",
+    "aliases",
+    "country",
+    "address",
+    "list_source",
+    "source_id",
+    "date_added",
+    "listed",
+    "owners",
+]
 
 
 def index_build(*, version: int) -> ScreeningIndex:
@@ -241,8 +299,9 @@ def _fingerprint(*parts) -> str:
 
 
 def entry_fingerprint(entry: Entry) -> str:
-    """What a dismissal of this entry depends on: its names, country and address (a change raises the hit again)."""
-    return _fingerprint(entry.name, *entry.aliases, entry.country, entry.address)
+    """What a dismissal of this entry depends on: its names, country, address and owners (a change raises the hit
+    again)."""
+    return _fingerprint(entry.name, *entry.aliases, entry.country, entry.address, entry.listed, *entry.owners)
 
 
 def consignee_fingerprint(name: str, country: str) -> str:

@@ -141,7 +141,19 @@ class ScreenedPartyResource(_Resource):
 
     class Meta(_Resource.Meta):
         model = ScreenedParty
-        fields = ["id", "name", "aliases", "country", "address", "list_source", "source_id", "date_added"]
+        # owners: JSON in its cell, e.g. [{"name": "…", "share": 30}]
+        fields = [
+            "id",
+            "name",
+            "aliases",
+            "country",
+            "address",
+            "list_source",
+            "source_id",
+            "date_added",
+            "listed",
+            "owners",
+        ]
 
 
 # --- import files: read by the platform's upload reader ---------------------------------------------------------
@@ -300,8 +312,8 @@ class ExportLicenceRuleAdmin(ReferenceAdmin):
 @admin.register(ScreenedParty)
 class ScreenedPartyAdmin(ReferenceAdmin):
     resource_classes = [ScreenedPartyResource]
-    list_display = ["name", "country", "list_source", "source_id", "date_added"]
-    list_filter = ["list_source", "country"]
+    list_display = ["name", "country", "list_source", "source_id", "listed", "date_added"]
+    list_filter = ["list_source", "listed", "country"]
     search_fields = ["name", "address", "source_id"]
     date_hierarchy = "date_added"
 

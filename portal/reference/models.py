@@ -191,7 +191,18 @@ class ScreenedParty(models.Model):
     list_source = models.CharField(_("list source"), max_length=120, help_text=_("e.g. EU consolidated list"))
     source_id = models.CharField(_("entry id in the source"), max_length=80, blank=True)
     date_added = models.DateField(_("date added"), default=timezone.localdate)
-    # [[compact, sorted], …] for the name then each alias (portal.reference.names), kept current on save.
+    listed = models.BooleanField(
+        _("listed"),
+        default=True,
+        help_text=_("Unticked: on the list for its owners only (a hit when listed parties own half of it or more)."),
+    )
+    owners = models.JSONField(
+        _("owners"),
+        default=list,
+        blank=True,
+        help_text=_('Who owns it, with shares in percent: [{"name": "…", "share": 30}, …]'),
+    )
+    # [[compact, sorted, han], …] for the name then each alias (portal.reference.names), kept current on save.
     match_keys = models.JSONField(default=list, editable=False)
     history = HistoricalRecords(excluded_fields=["match_keys"])
 
@@ -206,6 +217,7 @@ class ScreenedParty(models.Model):
 
     def save(self, *args, **kwargs):
         self.aliases = [alias.strip() for alias in self.aliases if alias and alias.strip()]
+        self.owners = self.owners or []  # an empty owners box in a form reads as null
         self.match_keys = name_keys(self.all_names())
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "match_keys"}
@@ -213,6 +225,18 @@ class ScreenedParty(models.Model):
 
     def all_names(self) -> list[str]:
         return [self.name, *self.aliases]
+
+    def clean(self):
+        problems = []
+        owners = self.owners or []
+        for owner in owners if isinstance(owners, list) else [None]:
+            share = owner.get("share") if isinstance(owner, dict) else None
+            if not isinstance(owner, dict) or not str(owner.get("name", "")).strip():
+                problems.append(_("Each owner needs a name."))
+            elif not isinstance(share, int | float) or not 0 < share <= 100:
+                problems.append(_("Each owner's share is a number of percent, above 0 and at most 100."))
+        if problems:
+            raise ValidationError({"owners": sorted(set(problems))})
 
 
 class ExportLicenceRule(models.Model):

@@ -4,6 +4,7 @@ import pytest
 from django.test import override_settings
 
 from portal.compliance.screening import index_get, thresholds
+from portal.reference.models import ScreenedParty
 from portal.reference.names import name_key
 from portal.reference.versions import reference_versions
 
@@ -147,3 +148,84 @@ def test_chinese_companies_of_other_cities_do_not_hit():
     party_make("宁波星辰新能源汽车有限公司", country="CN")
     assert _hits("西安星辰新能源汽车有限公司", country="CN") == []
     assert len(_hits("宁波星辰新能源汽车股份有限公司", country="CN")) == 1
+
+
+def _owned(owners, name="Harbor Crest Vehicle Imports FZE"):
+    return ScreenedParty.objects.create(
+        name=name, country="AE", list_source="Ownership register", listed=False, owners=owners
+    )
+
+
+def test_a_consignee_owned_half_or_more_by_listed_parties_is_a_hit():
+    party_make("Kestrel Star Trading FZE", country="AE")
+    party_make("Al Noor Vehicles Trading Establishment", country="AE")
+    entity = _owned(
+        [{"name": "Kestrel Star Trading FZE", "share": 30}, {"name": "Al Noor Vehicles Trading Est.", "share": 20}]
+    )
+    (hit,) = _hits("Harbor Crest Vehicle Imports", country="AE")
+    assert hit.entry.id == entity.pk and hit.ownership_share == 50
+    assert [owner for owner, _share, _listed in hit.owned_by] == [
+        "Kestrel Star Trading FZE",
+        "Al Noor Vehicles Trading Est.",
+    ]
+    explained = hit.as_dict()
+    assert (
+        explained["ownership_share"] == 50
+        and explained["owned_by"][1]["listed_as"] == "Al Noor Vehicles Trading Establishment"
+    )
+
+
+def test_owned_by_listed_parties_under_half_or_by_unlisted_owners_is_no_hit():
+    party_make("Kestrel Star Trading FZE", country="AE")
+    _owned([{"name": "Kestrel Star Trading FZE", "share": 49.9}, {"name": "Unlisted Family Office", "share": 50.1}])
+    assert _hits("Harbor Crest Vehicle Imports", country="AE") == []
+
+
+def test_an_owner_change_is_followed():
+    party_make("Kestrel Star Trading FZE", country="AE")
+    entity = _owned([{"name": "Kestrel Star Trading FZE", "share": 10}])
+    assert _hits("Harbor Crest Vehicle Imports", country="AE") == []
+    entity.owners = [{"name": "Kestrel Star Trading FZE", "share": 60}]
+    entity.save()
+    assert len(_hits("Harbor Crest Vehicle Imports", country="AE")) == 1
+
+
+def test_owners_are_validated():
+    from django.core.exceptions import ValidationError
+
+    entity = ScreenedParty(name="X Holding", list_source="Register", owners=[{"name": "", "share": 120}])
+    with pytest.raises(ValidationError):
+        entity.full_clean()
+
+
+def test_the_admin_keeps_owners_and_an_empty_owners_box(world):
+    from ..conftest import client_for
+
+    staff = client_for(None, world.staff)
+    data = {"name": "Harbor Crest Holding", "list_source": "Register", "date_added": "2026-01-05", "owners": ""}
+    assert staff.post("/admin/reference/screenedparty/add/", data).status_code == 302
+    entity = ScreenedParty.objects.get(name="Harbor Crest Holding")
+    assert entity.owners == [] and not entity.listed  # the box unticked: known for its owners only
+    data.update(name="Harbor Crest Two", owners='[{"name": "Kestrel Star Trading FZE", "share": 60}]', listed="on")
+    assert staff.post("/admin/reference/screenedparty/add/", data).status_code == 302
+    assert ScreenedParty.objects.get(name="Harbor Crest Two").owners[0]["share"] == 60
+    data.update(name="Harbor Crest Three", owners='[{"name": "", "share": 160}]')
+    assert staff.post("/admin/reference/screenedparty/add/", data).status_code == 200  # refused, shown again
+    assert not ScreenedParty.objects.filter(name="Harbor Crest Three").exists()
+
+
+def test_the_verdict_says_who_owns_the_consignee(world):
+    from portal.compliance.reasons import reasons_explained
+
+    from .factories import eu_l3e_model, shipment_make, vehicles_make
+
+    party_make("Kestrel Star Trading FZE", country="HU")
+    _owned([{"name": "Kestrel Star Trading FZE", "share": 75}], name="Danube Owned Importer Kft.")
+    model = eu_l3e_model(world.alpha)
+    shipment = shipment_make(
+        world.alpha, vehicles=vehicles_make(world.alpha, model, 1), consignee_name="Danube Owned Importer Kft."
+    )
+    (reason,) = [reason for reason in shipment.latest_check.reasons if reason["code"] == "screening_hit"]
+    assert reason["params"]["ownership_share"] == 75
+    text = reasons_explained([reason])[0]["text"]
+    assert "listed parties own 75 % of it" in text and "Kestrel Star Trading FZE 75 %" in text
