@@ -9,13 +9,14 @@ Dates are relative to today.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django_tenants.utils import schema_context
 
-from portal.reference.models import CertificateType, Embargo, EmbargoSeverity, ScreenedParty
+from portal.reference.models import CertificateType, Embargo, EmbargoSeverity, ScreenedParty, ScreeningList
 from portal.vehicles.choices import VehicleStatus
 from portal.vehicles.models import Vehicle, VehicleModel, VehicleStatusChange
 from tenants.models import Membership
@@ -122,6 +123,35 @@ RELEASE_REASON = (
 )
 
 
+DEMO_OWNERSHIP_SOURCE = "Demo ownership register"
+
+
+def _seed_screening_extras() -> None:
+    """Each demo list's source and last update (both fresh: a stale one would add a note to every demo check),
+    and a company that is not listed itself but owned 60 % by listed parties."""
+    today = datetime.date.today()
+    ScreeningList.objects.get_or_create(
+        name=DEMO_LIST, defaults={"publisher": "Alliance demo", "updated_on": today, "refresh_days": 7}
+    )
+    ScreeningList.objects.get_or_create(
+        name=DEMO_OWNERSHIP_SOURCE,
+        defaults={"publisher": "Alliance demo", "updated_on": today - datetime.timedelta(days=3), "refresh_days": 30},
+    )
+    ScreenedParty.objects.get_or_create(
+        name="Gulf Star Vehicle Holdings FZE",
+        list_source=DEMO_OWNERSHIP_SOURCE,
+        defaults={
+            "country": "AE",
+            "listed": False,
+            "owners": [
+                {"name": "Kestrel Star General Trading LLC", "share": 35},
+                {"name": "Al Gulf EV Trading Co.", "share": 25},
+                {"name": "Gulf Star Family Office", "share": 40},
+            ],
+        },
+    )
+
+
 def _seed_list(stdout) -> None:
     if ScreenedParty.objects.filter(list_source=DEMO_LIST).exists():
         return
@@ -136,6 +166,7 @@ def _seed_list(stdout) -> None:
             list_source=DEMO_LIST,
             source_id=f"F{number:03d}",
         )
+    _seed_screening_extras()
     if not Embargo.objects.exists():
         Embargo.objects.create(
             country="KP",
@@ -365,6 +396,10 @@ EV_SHIPMENTS = [
     ("DEMO-EV-0002", "SA", "Jeddah Taxi Fleet Est.", "Al Madinah Rd 210, Jeddah", True),
     ("DEMO-EV-0003", "JO", "Amman Clean Transport LLC", "Mecca St 17, Amman", False),
 ]
+# EU import duties (reference.ImportDutyRate): rickshaws to Hamburg at EUR 9,800 each: customs 10 % on the invoice
+# value; the countervailing duty on battery-electric cars (Regulation (EU) 2024/2754) leaves L-category vehicles out.
+EV_EU_SHIPMENT = ("DEMO-EV-0004", "DE", "Hanse Rikscha Touren GmbH", "Speicherstadt 3, Hamburg")
+EV_EU_PRICE = Decimal("9800.00")
 
 
 def _seed_ev_licence(partner, stdout) -> None:
@@ -412,6 +447,20 @@ def _seed_ev_licence(partner, stdout) -> None:
                 hs_code=EV_HS,
                 expected_arrival=today + datetime.timedelta(days=40),
             )
+        reference, destination, consignee, address = EV_EU_SHIPMENT
+        _shipment(
+            reference,
+            user,
+            _free_vehicles(model, 3, registration_date=None),
+            destination=destination,
+            consignee_name=consignee,
+            consignee_address=address,
+            consignee_country=destination,
+            incoterm="CIF",
+            hs_code=EV_HS,
+            expected_arrival=today + datetime.timedelta(days=45),
+            invoice_price=EV_EU_PRICE,
+        )
         verdicts = dict(Shipment.objects.filter(reference__startswith="DEMO-EV-").values_list("reference", "verdict"))
         stdout.write(f"{partner.schema_name}: export licence shipments {verdicts}.")
 

@@ -176,6 +176,24 @@ class Shipment(models.Model):
         blank=True,
         help_text=_("Needed for vehicles registered shortly before export (used vehicles)."),
     )
+    producer = models.CharField(
+        _("producer group"),
+        max_length=200,
+        blank=True,
+        help_text=_("As in the destination's duty tables (e.g. BYD, Geely); blank: all others."),
+    )
+    taric_additional_code = models.CharField(_("TARIC additional code"), max_length=4, blank=True)
+    invoice_price = models.DecimalField(
+        _("invoice price per vehicle (EUR)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    invoice_declaration = models.BooleanField(
+        _("the commercial invoice carries the producer's declaration"),
+        default=False,
+        help_text=_("Needed for a company rate of countervailing duty; without it the residual rate applies."),
+    )
+    price_undertaking_id = models.PositiveIntegerField(
+        _("price undertaking (id)"), null=True, blank=True, help_text=_("The accepted undertaking it ships under.")
+    )
     vehicle_count = models.PositiveIntegerField(_("vehicles"), default=0)
     vehicles = models.ManyToManyField(Vehicle, through="ShipmentVehicle", related_name="shipments")
     created_by = models.ForeignKey(

@@ -134,7 +134,80 @@ def reason_text(reason: dict) -> str:
     licence = _licence_text(code, p)
     if licence:
         return licence
+    duty = _duty_text(code, p)
+    if duty:
+        return duty
     return code or ""
+
+
+def _duty_text(code: str, p: dict) -> str:
+    """The destination's import duties (reference.ImportDutyRate, reference.PriceUndertaking)."""
+    if code == Code.DUTY_ESTIMATE:
+        basis = {
+            "company": _("company rate of %(producer)s") % {"producer": p.get("producer", "")},
+            "residual": _("residual rate"),
+            "undertaking": _("exempt under the price undertaking"),
+            "none": _("none in force"),
+        }.get(p.get("countervailing_basis", ""), "")
+        return _(
+            "Estimated import duties on the invoice value of EUR %(value)s (%(count)s × EUR %(price)s): customs "
+            "%(customs_rate)s %% = EUR %(customs)s, countervailing %(cvd_rate)s %% (%(basis)s) = EUR %(cvd)s; "
+            "total EUR %(total)s (%(source)s)."
+        ) % {
+            "value": p["invoice_value"],
+            "count": p["vehicle_count"],
+            "price": p["invoice_price"],
+            "customs_rate": p["customs_rate"],
+            "customs": p["customs_amount"],
+            "cvd_rate": p["countervailing_rate"],
+            "basis": basis,
+            "cvd": p["countervailing_amount"],
+            "total": p["total"],
+            "source": p.get("source", ""),
+        }
+    if code == Code.DUTY_DECLARATION_MISSING:
+        return _(
+            "The commercial invoice lacks %(producer)s's declaration: the residual countervailing rate of "
+            "%(residual)s %% applies instead of %(company)s %% (%(source)s)."
+        ) % {
+            "producer": p["producer"],
+            "residual": p["residual_rate"],
+            "company": p["company_rate"],
+            "source": p["source"],
+        }
+    if code == Code.DUTY_PRICE_MISSING:
+        return _("Enter the invoice price per vehicle: %(destination)s levies duties on HS %(hs_code)s.") % {
+            "destination": _market(p["destination"]),
+            "hs_code": p["hs_code"],
+        }
+    words = {
+        "undertaking": p.get("undertaking", ""),
+        "minimum": p.get("minimum_price", ""),
+        "price": p.get("invoice_price", ""),
+        "cap": p.get("annual_cap", ""),
+        "used": p.get("used", ""),
+        "count": p.get("vehicle_count", ""),
+        "source": p.get("undertaking_source", ""),
+    }
+    if code == Code.UNDERTAKING_PRICE_BELOW_MINIMUM:
+        return (
+            _(
+                "The invoice price is under the minimum import price of EUR %(minimum)s of the undertaking "
+                "%(undertaking)s (%(source)s): countervailing duty is due."
+            )
+            % words
+        )
+    if code == Code.UNDERTAKING_CAP_EXCEEDED:
+        return (
+            _(
+                "The undertaking %(undertaking)s allows %(cap)s vehicles a year; %(used)s were shipped under it this "
+                "year and this shipment adds %(count)s (%(source)s)."
+            )
+            % words
+        )
+    if code == Code.UNDERTAKING_NOT_IN_FORCE:
+        return _("The undertaking %(undertaking)s is not in force on the arrival date (%(source)s).") % words
+    return ""
 
 
 def _licence_text(code: str, p: dict) -> str:

@@ -285,3 +285,13 @@ def export_records() -> dict:
         "authorisations": list(ExportAuthorisation.objects.order_by("manufacturer", "-valid_to")),
         "outlets": list(AfterSalesOutlet.objects.order_by("country", "name")),
     }
+
+
+def undertaking_use(*, shipment: Shipment) -> int:
+    """Vehicles the partner shipped this calendar year under the shipment's price undertaking (other shipments)."""
+    year = shipment.expected_arrival.year
+    return ShipmentVehicle.objects.filter(
+        shipment__price_undertaking_id=shipment.price_undertaking_id,
+        shipment__status=ShipmentStatus.SHIPPED,
+        shipment__expected_arrival__year=year,
+    ).exclude(shipment_id=shipment.pk).count()

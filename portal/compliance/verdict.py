@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from portal.reference.models import EmbargoSeverity, MarketRequirement
 from portal.reference.selectors import RuleSet
@@ -56,6 +56,13 @@ class Code:
     MODEL_CERTIFICATE_MISSING = "export_model_certificate_missing"
     OUTLET_MISSING = "after_sales_outlet_missing"
     USED_LETTER_MISSING = "used_vehicle_letter_missing"
+    # Import duties of the destination (reference.ImportDutyRate, reference.PriceUndertaking)
+    DUTY_ESTIMATE = "duty_estimate"
+    DUTY_DECLARATION_MISSING = "duty_declaration_missing"
+    DUTY_PRICE_MISSING = "duty_price_missing"
+    UNDERTAKING_PRICE_BELOW_MINIMUM = "undertaking_price_below_minimum"
+    UNDERTAKING_CAP_EXCEEDED = "undertaking_cap_exceeded"
+    UNDERTAKING_NOT_IN_FORCE = "undertaking_not_in_force"
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,12 @@ class ShipmentFacts:
     ships_on: datetime.date | None = None
     manufacturer: str = ""  # set when the partner exports as the manufacturer's authorised trader
     after_sales_letter: str = ""
+    producer: str = ""
+    taric_additional_code: str = ""
+    invoice_price: Decimal | None = None
+    invoice_declaration: bool = False
+    price_undertaking_id: int | None = None
+    undertaking_used: int = 0  # vehicles already shipped this year under the undertaking (other shipments)
 
 
 @dataclass(frozen=True)
@@ -424,6 +437,128 @@ def _export_licence_reasons(
     return reasons
 
 
+CENT = Decimal("0.01")
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _duty_rows(rules: RuleSet, facts: ShipmentFacts, day: datetime.date, kind: str) -> list:
+    markets = set(rules.markets_of(facts.destination))
+    return [
+        row
+        for row in rules.import_duty_rates
+        if row.kind == kind
+        and row.market in markets
+        and (not row.origin or str(row.origin) == facts.origin)
+        and _hs_starts(facts.hs_code, [row.hs_code])
+        and _in_force(row, day)
+    ]
+
+
+def _undertaking_reasons(facts, rules, count, day, base) -> tuple[list[Reason], bool]:
+    """Whether the shipment keeps its price undertaking (then exempt from countervailing duty), and why not."""
+    undertaking = next((u for u in rules.price_undertakings if u.pk == facts.price_undertaking_id), None)
+    if undertaking is None:
+        return [], False
+    words = {
+        **base,
+        "undertaking_id": undertaking.pk,
+        "undertaking": f"{undertaking.producer} {undertaking.model} {undertaking.configuration}",
+        "undertaking_source": undertaking.source_reference,
+        "minimum_price": str(undertaking.minimum_price),
+        "annual_cap": undertaking.annual_cap,
+        "used": facts.undertaking_used,
+        "vehicle_count": count,
+    }
+    reasons = []
+    if not _in_force(undertaking, day):
+        reasons.append(Reason(Code.UNDERTAKING_NOT_IN_FORCE, Severity.REVIEW, "undertaking:dates", words))
+    if facts.invoice_price is not None and facts.invoice_price < undertaking.minimum_price:
+        reasons.append(Reason(Code.UNDERTAKING_PRICE_BELOW_MINIMUM, Severity.REVIEW, "undertaking:price", words))
+    if facts.undertaking_used + count > undertaking.annual_cap:
+        reasons.append(Reason(Code.UNDERTAKING_CAP_EXCEEDED, Severity.REVIEW, "undertaking:cap", words))
+    return reasons, not reasons
+
+
+def _basis(exempt: bool, applied, company, covered: int) -> str:
+    if exempt:
+        return "undertaking"
+    if applied is None or not covered:
+        return "none"
+    return "company" if applied is company else "residual"
+
+
+def _duty_reasons(
+    facts: ShipmentFacts, rules: RuleSet, vehicles: list[VehicleRow], models: dict[int, ModelFacts]
+) -> list[Reason]:
+    """The destination's import duties on the invoice value, estimated on the arrival date (customs +
+    countervailing: the producer's company rate with the invoice declaration, else the residual rate; none under
+    a price undertaking that is kept)."""
+    day = facts.expected_arrival
+    customs = _duty_rows(rules, facts, day, "customs")
+    countervailing = _duty_rows(rules, facts, day, "countervailing")
+    if not customs and not countervailing:
+        return []
+    base = {"hs_code": facts.hs_code, "destination": facts.destination, "arrival": day.isoformat()}
+    if facts.invoice_price is None:
+        return [Reason(Code.DUTY_PRICE_MISSING, Severity.REVIEW, "duty:price", base)]
+    reasons = []
+    count = len(vehicles)
+    customs_rate = max((row.rate for row in customs), default=Decimal(0))
+    excluded = {category for row in countervailing for category in row.excluded_categories}
+    covered = sum(1 for row in vehicles if models[row.model_id].category not in excluded)
+    residual = next((row for row in countervailing if not row.producer), None)
+    company = next(
+        (
+            row
+            for row in countervailing
+            if row.producer
+            and (
+                (facts.taric_additional_code and row.taric_additional_code == facts.taric_additional_code)
+                or (facts.producer and row.producer.casefold() == facts.producer.strip().casefold())
+            )
+        ),
+        None,
+    )
+    applied = company or residual
+    if company is not None and company.needs_invoice_declaration and not facts.invoice_declaration:
+        params = {
+            **base,
+            "producer": company.producer,
+            "company_rate": str(company.rate),
+            "source": company.source_reference,
+        }
+        params["residual_rate"] = str(residual.rate) if residual else ""
+        reasons.append(Reason(Code.DUTY_DECLARATION_MISSING, Severity.REVIEW, "duty:declaration", params))
+        applied = residual
+    undertaking_reasons, exempt = _undertaking_reasons(facts, rules, count, day, base)
+    reasons += undertaking_reasons
+    value = _money(facts.invoice_price * count)
+    cvd_rate = Decimal(0) if exempt or applied is None else applied.rate
+    customs_amount = _money(value * customs_rate / 100)
+    cvd_amount = _money(_money(facts.invoice_price * covered) * cvd_rate / 100)
+    estimate = {
+        **base,
+        "vehicle_count": count,
+        "countervailing_vehicles": covered,
+        "invoice_price": str(facts.invoice_price),
+        "invoice_value": str(value),
+        "customs_rate": str(customs_rate),
+        "customs_amount": str(customs_amount),
+        "countervailing_rate": str(cvd_rate),
+        "countervailing_amount": str(cvd_amount),
+        "countervailing_basis": _basis(exempt, applied, company, covered),
+        "producer": applied.producer if applied is not None and applied.producer else "",
+        "taric_additional_code": applied.taric_additional_code if applied is not None else "",
+        "total": str(customs_amount + cvd_amount),
+        "source": (applied or (customs[0] if customs else None)).source_reference if (applied or customs) else "",
+    }
+    reasons.append(Reason(Code.DUTY_ESTIMATE, Severity.INFO, "duty:estimate", estimate))
+    return reasons
+
+
 def _vehicle_reasons(
     facts: ShipmentFacts,
     vehicles: list[VehicleRow],
@@ -532,6 +667,7 @@ def evaluate(
     reasons += _vehicle_reasons(facts, vehicles, models, counts, elsewhere)
     reasons += _certificate_reasons(facts, rules, models, counts, certificates, today)
     reasons += _export_licence_reasons(facts, vehicles, models, counts, certificates, rules, export_facts, today)
+    reasons += _duty_reasons(facts, rules, vehicles, models)
     if facts.expected_arrival < today:
         reasons.append(
             Reason(Code.ARRIVAL_IN_PAST, Severity.REVIEW, "arrival", {"arrival": facts.expected_arrival.isoformat()})

@@ -27,8 +27,10 @@ from .models import (
     CertificateType,
     Embargo,
     ExportLicenceRule,
+    ImportDutyRate,
     MarketBloc,
     MarketRequirement,
+    PriceUndertaking,
     ScreenedParty,
     ScreeningList,
     WmiAssignment,
@@ -322,3 +324,56 @@ class ScreenedPartyAdmin(ReferenceAdmin):
 class ScreeningListAdmin(ReferenceAdmin):
     list_display = ["name", "publisher", "source_url", "updated_on", "refresh_days"]
     search_fields = ["name", "publisher", "source_url"]
+
+
+class ImportDutyRateResource(_Resource):
+    class Meta(_Resource.Meta):
+        model = ImportDutyRate
+        fields = [
+            "id",
+            "market",
+            "origin",
+            "hs_code",
+            "kind",
+            "producer",
+            "taric_additional_code",
+            "rate",
+            "needs_invoice_declaration",
+            "effective_from",
+            "effective_until",
+            "source_reference",
+            "note",
+        ]
+
+
+class PriceUndertakingResource(_Resource):
+    class Meta(_Resource.Meta):
+        model = PriceUndertaking
+        fields = [
+            "id",
+            "market",
+            "producer",
+            "model",
+            "configuration",
+            "minimum_price",
+            "annual_cap",
+            "effective_from",
+            "effective_until",
+            "source_reference",
+            "note",
+        ]
+
+
+@admin.register(ImportDutyRate)
+class ImportDutyRateAdmin(ReferenceAdmin):
+    resource_classes = [ImportDutyRateResource]
+    list_display = ["market", "hs_code", "kind", "producer", "taric_additional_code", "rate", "effective_from"]
+    list_filter = ["market", "kind"]
+    search_fields = ["producer", "taric_additional_code", "source_reference", "note"]
+
+
+@admin.register(PriceUndertaking)
+class PriceUndertakingAdmin(ReferenceAdmin):
+    resource_classes = [PriceUndertakingResource]
+    list_display = ["producer", "model", "configuration", "minimum_price", "annual_cap", "effective_from"]
+    search_fields = ["producer", "model", "configuration", "source_reference"]

@@ -324,3 +324,77 @@ class ScreeningList(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DutyKind(models.TextChoices):
+    CUSTOMS = "customs", _("Customs duty")
+    COUNTERVAILING = "countervailing", _("Countervailing duty")
+
+
+class ImportDutyRate(models.Model):
+    """An import duty of a market on goods of an origin: the customs duty, or a countervailing duty of a producer
+    group (with its TARIC additional code) or of all others (residual), for the shipment's duty estimate."""
+
+    market = models.CharField(_("market"), max_length=10, validators=[MARKET_CODE_VALIDATOR])
+    origin = CountryField(_("origin"), blank=True, help_text=_("Blank: every origin."))
+    hs_code = models.CharField(_("HS code"), max_length=13, help_text=_("Shipments whose HS code starts with it."))
+    kind = models.CharField(_("kind"), max_length=16, choices=DutyKind.choices)
+    producer = models.CharField(
+        _("producer group"), max_length=200, blank=True, help_text=_("Blank: the residual rate (all others).")
+    )
+    taric_additional_code = models.CharField(_("TARIC additional code"), max_length=4, blank=True)
+    excluded_categories = ArrayField(
+        models.CharField(max_length=8, choices=Category.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("vehicle categories outside"),
+        help_text=_("Vehicles of these categories do not pay it (e.g. L-category vehicles)."),
+    )
+    rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2)
+    needs_invoice_declaration = models.BooleanField(
+        _("needs the commercial-invoice declaration"),
+        default=False,
+        help_text=_("Without it the residual rate applies."),
+    )
+    effective_from = models.DateField(_("effective from"))
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+    source_reference = models.CharField(_("source"), max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("import duty rate")
+        verbose_name_plural = _("import duty rates")
+        ordering = ["market", "hs_code", "kind", "producer"]
+
+    def __str__(self) -> str:
+        return f"{self.market} {self.hs_code} {self.kind} {self.producer or '*'} {self.rate}%"
+
+    def clean(self):
+        if self.effective_until and self.effective_until < self.effective_from:
+            raise ValidationError({"effective_until": _("The rule cannot end before it starts.")})
+
+
+class PriceUndertaking(models.Model):
+    """A producer's accepted price undertaking: a minimum import price per model and configuration, and an annual
+    volume cap; imports that keep it are exempt from the countervailing duty."""
+
+    market = models.CharField(_("market"), max_length=10, validators=[MARKET_CODE_VALIDATOR], default="EU")
+    producer = models.CharField(_("producer group"), max_length=200)
+    model = models.CharField(_("model"), max_length=200)
+    configuration = models.CharField(_("configuration"), max_length=200)
+    minimum_price = models.DecimalField(_("minimum import price (EUR)"), max_digits=12, decimal_places=2)
+    annual_cap = models.PositiveIntegerField(_("annual volume cap (vehicles)"))
+    effective_from = models.DateField(_("effective from"))
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+    source_reference = models.CharField(_("source"), max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("price undertaking")
+        verbose_name_plural = _("price undertakings")
+        ordering = ["producer", "model", "configuration"]
+
+    def __str__(self) -> str:
+        return f"{self.producer} · {self.model} {self.configuration}"

@@ -12,8 +12,10 @@ from .models import (
     CertificateType,
     Embargo,
     ExportLicenceRule,
+    ImportDutyRate,
     MarketBloc,
     MarketRequirement,
+    PriceUndertaking,
     ScreenedParty,
 )
 from .versions import RULE_TABLES, reference_versions, rules_version
@@ -29,6 +31,8 @@ class RuleSet:
     requirements: list[MarketRequirement]
     embargoes: list[Embargo]
     export_licence_rules: list[ExportLicenceRule] = field(default_factory=list)
+    import_duty_rates: list[ImportDutyRate] = field(default_factory=list)
+    price_undertakings: list[PriceUndertaking] = field(default_factory=list)
     _markets: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
@@ -59,7 +63,7 @@ class RuleSet:
 
 
 def rule_set_current() -> RuleSet:
-    """The rule tables as they are now (six small queries)."""
+    """The rule tables as they are now (eight small queries)."""
     versions = reference_versions()
     types = {item.pk: item for item in CertificateType.objects.all()}
     requirements = list(MarketRequirement.objects.all())
@@ -72,6 +76,8 @@ def rule_set_current() -> RuleSet:
         requirements=requirements,
         embargoes=list(Embargo.objects.all()),
         export_licence_rules=list(ExportLicenceRule.objects.all()),
+        import_duty_rates=list(ImportDutyRate.objects.all()),
+        price_undertakings=list(PriceUndertaking.objects.all()),
     )
 
 
@@ -98,6 +104,8 @@ def rule_set_as_of(versions: dict[str, int]) -> RuleSet:
         requirements=tables["market_requirements"],
         embargoes=tables["embargoes"],
         export_licence_rules=tables["export_licence_rules"],
+        import_duty_rates=tables["import_duty_rates"],
+        price_undertakings=tables["price_undertakings"],
     )
 
 

@@ -2,12 +2,29 @@
 
 from django.db import transaction
 
-from .models import CertificateType, Embargo, ExportLicenceRule, MarketBloc, MarketRequirement, ScreenedParty
+from .models import (
+    CertificateType,
+    Embargo,
+    ExportLicenceRule,
+    ImportDutyRate,
+    MarketBloc,
+    MarketRequirement,
+    PriceUndertaking,
+    ScreenedParty,
+)
 from .signals import reference_changed
 
 KIND_RULES = "rules"
 KIND_SCREENING = "screening"
-RULE_MODELS = (MarketBloc, CertificateType, MarketRequirement, Embargo, ExportLicenceRule)
+RULE_MODELS = (
+    MarketBloc,
+    CertificateType,
+    MarketRequirement,
+    Embargo,
+    ExportLicenceRule,
+    ImportDutyRate,
+    PriceUndertaking,
+)
 
 
 def reference_kind(model) -> str | None:

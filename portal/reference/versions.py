@@ -11,7 +11,16 @@ from django.db import connection
 from django_tenants.utils import get_public_schema_name
 from psycopg import sql
 
-from .models import CertificateType, Embargo, ExportLicenceRule, MarketBloc, MarketRequirement, ScreenedParty
+from .models import (
+    CertificateType,
+    Embargo,
+    ExportLicenceRule,
+    ImportDutyRate,
+    MarketBloc,
+    MarketRequirement,
+    PriceUndertaking,
+    ScreenedParty,
+)
 
 RULE_TABLES = {
     "market_blocs": MarketBloc,
@@ -19,6 +28,8 @@ RULE_TABLES = {
     "market_requirements": MarketRequirement,
     "embargoes": Embargo,
     "export_licence_rules": ExportLicenceRule,
+    "import_duty_rates": ImportDutyRate,
+    "price_undertakings": PriceUndertaking,
 }
 SCREENING_TABLE = ("screening", ScreenedParty)
 

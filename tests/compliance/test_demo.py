@@ -79,5 +79,6 @@ def test_the_demo_shows_chinas_export_licence_rule(world):
     assert checks["DEMO-EV-0002"] == ("blocked", {"used_vehicle_letter_missing"})
     verdict, codes = checks["DEMO-EV-0003"]
     assert verdict == "blocked" and {"export_licence_out_of_scope", "after_sales_outlet_missing"} <= codes
+    assert "duty_estimate" in checks["DEMO-EV-0004"][1]  # EU duties on the invoice value
     # Its cargo trikes are declared as 8703.80 only: the verdict asks for the full code.
     assert "export_licence_hs_unclear" in checks["DEMO-DE-TAIZHOUH"][1]

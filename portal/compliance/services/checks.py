@@ -50,6 +50,12 @@ def _facts(shipment: Shipment) -> ShipmentFacts:
         ships_on=shipment.ships_on,
         manufacturer=shipment.manufacturer,
         after_sales_letter=shipment.after_sales_letter,
+        producer=shipment.producer,
+        taric_additional_code=shipment.taric_additional_code,
+        invoice_price=shipment.invoice_price,
+        invoice_declaration=shipment.invoice_declaration,
+        price_undertaking_id=shipment.price_undertaking_id,
+        undertaking_used=selectors.undertaking_use(shipment=shipment) if shipment.price_undertaking_id else 0,
     )
 
 
@@ -190,6 +196,11 @@ def check_reproduce(*, check: ShipmentCheck) -> Outcome:
         ships_on=check.shipment.ships_on,
         manufacturer=check.shipment.manufacturer,
         after_sales_letter=check.shipment.after_sales_letter,
+        producer=check.shipment.producer,
+        taric_additional_code=check.shipment.taric_additional_code,
+        invoice_price=check.shipment.invoice_price,
+        invoice_declaration=check.shipment.invoice_declaration,
+        price_undertaking_id=check.shipment.price_undertaking_id,
     )
     return shipment_evaluate(
         shipment=shipment,

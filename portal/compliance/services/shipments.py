@@ -31,6 +31,11 @@ SHIPMENT_FIELDS = (
     "ships_on",
     "manufacturer",
     "after_sales_letter",
+    "producer",
+    "taric_additional_code",
+    "invoice_price",
+    "invoice_declaration",
+    "price_undertaking_id",
 )
 
 
