@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from portal.core.forms import DateInput, StyledForm
-from portal.reference.models import CertificateType
+from portal.core.forms import DateInput, StyledForm, style_widgets
+from portal.reference.models import CertificateType, PriceUndertaking
 from portal.vehicles.models import VehicleModel
 
 from .choices import COMMON_HS_CODES, Incoterm
@@ -39,6 +39,16 @@ class ShipmentForm(StyledForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["reference"].help_text = _("Blank: one is given (SHP-year-number).")
         self.fields["hs_code"].widget.attrs["list"] = "hs-codes"
+        # The undertaking is a row of the alliance's rule tables (public schema): chosen by name, stored by id.
+        self.fields["price_undertaking_id"] = forms.TypedChoiceField(
+            label=_("Price undertaking"),
+            coerce=int,
+            empty_value=None,
+            required=False,
+            choices=[("", "—"), *((u.pk, str(u)) for u in PriceUndertaking.objects.order_by("producer", "model"))],
+            help_text=_("The accepted undertaking it ships under (exempt from countervailing duty while it is kept)."),
+        )
+        style_widgets(self)
         self.hs_codes = COMMON_HS_CODES
 
     def _post_clean(self):

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from portal.compliance.models import Shipment
@@ -255,3 +256,19 @@ def test_l_category_vehicles_are_outside_the_countervailing_duty(world):
         "4606.00",
     )
     assert _duties(shipment)[Code.DUTY_ESTIMATE]["params"]["countervailing_vehicles"] == 1
+
+
+def test_the_shipment_page_shows_the_estimate_and_the_form_offers_the_undertakings(world, undertaking):
+    from tenants.choices import Role
+
+    from ..conftest import client_for
+
+    shipment = _eu_shipment(world.alpha, producer="BYD", invoice_declaration=True)
+    client = client_for(world.alpha, world.person(world.alpha, Role.MEMBER))
+    page = client.get(f"/compliance/shipments/{shipment.pk}/").content.decode()
+    assert 'data-code="duty_estimate"' in page and "total EUR 19845.00" in page
+    form = client.get(f"/compliance/shipments/{shipment.pk}/edit/").content.decode()
+    assert "BYD · Seal 82.5 kWh RWD" in form
+    with translation.override("ar"):
+        text = reason_text(_duties(shipment)[Code.DUTY_ESTIMATE])
+    assert "19845.00" in text and "يورو" in text
