@@ -206,3 +206,18 @@ def test_the_dismissal_list_and_the_shipment_page_keep_their_query_budget(world,
         assert client.get(page).status_code == 200
     assert_same_queries(few, many, "screening dismissals API list")
     assert_same_queries(few_page, many_page, "shipment page with dismissals")
+
+
+def test_an_api_key_reads_dismissals_but_cannot_dismiss(world, entry):
+    from portal.integrations.services import api_key_create
+
+    shipment = _hit(world, world.alpha)
+    _key, raw = api_key_create(partner=world.alpha, name="erp", scopes=["compliance:write"])
+    client, auth = client_for(world.alpha), {"HTTP_AUTHORIZATION": f"Api-Key {raw}"}
+    body = {"shipment": shipment.pk, "entry_id": entry.pk, "reason": REASON}
+    refused = client.post("/api/v1/screening-dismissals/", body, content_type="application/json", **auth)
+    assert refused.status_code == 403
+    assert client.get("/api/v1/screening-dismissals/", **auth).json()["results"] == []
+    with schema_context(world.alpha.schema_name):
+        assert not ScreeningDismissal.objects.exists()
+    assert "screening_hit" in _codes(reload(world.alpha, shipment))

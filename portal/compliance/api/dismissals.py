@@ -1,21 +1,18 @@
 """API of dismissed screening hits: `screening-dismissals` (list, get; officers signed in create and revoke)."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from portal.api.principals import ApiKeyPrincipal
 from tenants.choices import Role
-from tenants.selectors import membership_get
 
 from .. import dismissals as dismissal_selectors
 from .. import selectors
 from ..models import ScreeningDismissal
 from ..services import dismissals as dismissals_services
+from .views import as_officer
 
 
 class ScreeningDismissalSerializer(serializers.ModelSerializer):
@@ -67,15 +64,6 @@ class ScreeningDismissalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     def get_queryset(self):
         return dismissal_selectors.dismissal_list()
 
-    def _as_officer(self, request, service, **arguments):
-        if isinstance(request.user, ApiKeyPrincipal):
-            raise PermissionDenied("Only a compliance officer, signed in, may dismiss a screening hit.")
-        membership = membership_get(user=request.user, partner=request.partner)
-        try:
-            return service(membership=membership, user=request.user, **arguments)
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
-
     @extend_schema(
         summary="Mark a hit of a shipment's latest check not the listed party (compliance officers, signed in)",
         request=ScreeningDismissRequestSerializer,
@@ -84,7 +72,7 @@ class ScreeningDismissalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     def create(self, request, *args, **kwargs):
         data = ScreeningDismissRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        dismissal = self._as_officer(
+        dismissal = as_officer(
             request,
             dismissals_services.screening_hit_dismiss,
             shipment=selectors.shipment_get(pk=data.validated_data["shipment"]),
@@ -96,7 +84,5 @@ class ScreeningDismissalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     @extend_schema(summary="Revoke a dismissal (compliance officers): the hit is raised again", request=None)
     @action(detail=True, methods=["post"])
     def revoke(self, request, *args, **kwargs):
-        dismissal = self._as_officer(
-            request, dismissals_services.screening_dismissal_revoke, dismissal=self.get_object()
-        )
+        dismissal = as_officer(request, dismissals_services.screening_dismissal_revoke, dismissal=self.get_object())
         return Response(ScreeningDismissalSerializer(dismissal).data)

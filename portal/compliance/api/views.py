@@ -49,6 +49,17 @@ def _trigger(request) -> str:
     return Trigger.API if isinstance(request.user, ApiKeyPrincipal) else Trigger.MANUAL
 
 
+def as_officer(request, service, **arguments):
+    """Run an officer's service (release, dismissal) as the signed-in person (API keys cannot); a refusal is a 403."""
+    if isinstance(request.user, ApiKeyPrincipal):
+        raise PermissionDenied("Only a compliance officer, signed in, may do this.")
+    membership = membership_get(user=request.user, partner=request.partner)
+    try:
+        return service(membership=membership, user=request.user, **arguments)
+    except DjangoPermissionDenied as error:
+        raise PermissionDenied(str(error)) from error
+
+
 class _WriteByMembers:
     """Viewers and read keys read; members and write keys change."""
 
@@ -227,14 +238,7 @@ class ShipmentViewSet(
         return Response(ShipmentCheckSerializer(selectors.shipment_check_get(pk=check.pk)).data, status=201)
 
     def _as_officer(self, request, service, **arguments):
-        """Run a release service as the signed-in person (API keys cannot release); its refusal is a 403."""
-        if isinstance(request.user, ApiKeyPrincipal):
-            raise PermissionDenied("Only a compliance officer, signed in, may release a shipment.")
-        membership = membership_get(user=request.user, partner=request.partner)
-        try:
-            return service(membership=membership, user=request.user, **arguments)
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from error
+        return as_officer(request, service, **arguments)
 
     @extend_schema(
         summary="Release the latest verdict (compliance officers, signed in)",
