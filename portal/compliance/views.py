@@ -15,7 +15,7 @@ from portal.core.forms import apply_errors, style_widgets
 from portal.core.lists import filtered, filtered_page
 from portal.core.roles import has_role, role_required
 from portal.core.spreadsheets import table_csv_response, table_xlsx_response
-from portal.reference.selectors import embargo_list, market_bloc_list, market_requirement_list
+from portal.reference.selectors import embargo_list, market_bloc_list, market_requirement_list, trade_rule_lists
 from portal.vehicles.filters import VehicleFilterSet
 from portal.vehicles.selectors import vehicle_list
 from tenants.choices import Role
@@ -544,5 +544,6 @@ def rules_view(request):
             "embargoes": embargo_list(),
             "blocs": market_bloc_list(),
             "screening_lists": screening_lists(today=timezone.localdate()),
+            **trade_rule_lists(),
         },
     )

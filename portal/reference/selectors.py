@@ -134,3 +134,12 @@ def market_bloc_list() -> QuerySet[MarketBloc]:
 def embargo_list() -> QuerySet[Embargo]:
     """Embargoed destinations, by country."""
     return Embargo.objects.order_by("country", "effective_from")
+
+
+def trade_rule_lists() -> dict:
+    """Export licence rules, import duty rates and price undertakings, for the read-only rules page."""
+    return {
+        "licence_rules": list(ExportLicenceRule.objects.order_by("origin", "code")),
+        "duty_rates": list(ImportDutyRate.objects.order_by("market", "hs_code", "kind", "-rate")),
+        "undertakings": list(PriceUndertaking.objects.order_by("producer", "model", "configuration")),
+    }

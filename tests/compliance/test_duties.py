@@ -272,3 +272,15 @@ def test_the_shipment_page_shows_the_estimate_and_the_form_offers_the_undertakin
     with translation.override("ar"):
         text = reason_text(_duties(shipment)[Code.DUTY_ESTIMATE])
     assert "19845.00" in text and "يورو" in text
+
+
+def test_partners_read_the_rule_rows_with_their_sources_on_the_rules_page(world, undertaking):
+    from tenants.choices import Role
+
+    from ..conftest import client_for
+
+    page = client_for(world.beta, world.person(world.beta, Role.VIEWER)).get("/compliance/rules/").content.decode()
+    rates = page.split('data-testid="duty-rates"')[1].split("</table>")[0]
+    assert "17.00 %" in rates and "35.30 %" in rates and "2024/2754" in rates and "not verified" in rates
+    assert "Announcement 2025 No. 54" in page.split('data-testid="licence-rules"')[1].split("</ul>")[0]
+    assert "minimum EUR 30000.00, at most 5 vehicles a year" in page
