@@ -4,10 +4,12 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 
 from tenants.choices import Role
 from tenants.models import Membership, Partner, User
@@ -81,6 +83,21 @@ def _back_to_public_schema():
     """Each request switches the connection's schema; start every test from public."""
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _in_the_default_language():
+    """LocaleMiddleware activates the request's language and leaves it active in the thread after the response:
+    a test whose client asked in Arabic would otherwise hand Arabic to the next test's services."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys last: their server process commits what it does (it cannot share a test's rolled-back
+    transaction), so whatever a journey leaves behind can never meet a test that counts rows."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)  # stable: the order stays
 
 
 def _redis_of(cache):

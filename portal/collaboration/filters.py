@@ -4,12 +4,19 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from portal.core.caller import request_person
 from tenants.models import Partner
 
 from .choices import ListingKind, ParticipantStatus, ProductCategory, Stage, Technology
 from .models import Listing, Participant, Product, Project, Transition
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class PartnerFilter(django_filters.ModelChoiceFilter):
+    """A partner chosen by its id (the API documents an integer, not a string)."""
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -20,7 +27,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     )
     market = django_filters.CharFilter(method="has_market", label=_("Market"))
     owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner partner"))
-    partner = django_filters.ModelChoiceFilter(
+    partner = PartnerFilter(
         queryset=Partner.objects.none(), method="with_partner", label=_("Partner"), empty_label=_("Any partner")
     )
     mine = django_filters.BooleanFilter(
