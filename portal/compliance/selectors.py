@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -290,8 +290,26 @@ def export_records() -> dict:
 def undertaking_use(*, shipment: Shipment) -> int:
     """Vehicles the partner shipped this calendar year under the shipment's price undertaking (other shipments)."""
     year = shipment.expected_arrival.year
-    return ShipmentVehicle.objects.filter(
-        shipment__price_undertaking_id=shipment.price_undertaking_id,
-        shipment__status=ShipmentStatus.SHIPPED,
-        shipment__expected_arrival__year=year,
-    ).exclude(shipment_id=shipment.pk).count()
+    return (
+        ShipmentVehicle.objects.filter(
+            shipment__price_undertaking_id=shipment.price_undertaking_id,
+            shipment__status=ShipmentStatus.SHIPPED,
+            shipment__expected_arrival__year=year,
+        )
+        .exclude(shipment_id=shipment.pk)
+        .count()
+    )
+
+
+def undertaking_use_this_year(*, year: int) -> dict[int, int]:
+    """Undertaking id → vehicles the partner shipped under it in the year (by expected arrival), for the rules page."""
+    rows = (
+        ShipmentVehicle.objects.filter(
+            shipment__status=ShipmentStatus.SHIPPED,
+            shipment__price_undertaking_id__isnull=False,
+            shipment__expected_arrival__year=year,
+        )
+        .values_list("shipment__price_undertaking_id")
+        .annotate(vehicles=Count("pk"))
+    )
+    return dict(rows)

@@ -533,6 +533,15 @@ def certificate_file(request, pk: int):
     return response
 
 
+def _trade_rules() -> dict:
+    """The trade rule rows, each price undertaking with how many vehicles the partner shipped under it this year."""
+    rules = trade_rule_lists()
+    use = selectors.undertaking_use_this_year(year=timezone.localdate().year)
+    for item in rules["undertakings"]:
+        item.used_this_year = use.get(item.pk, 0)
+    return rules
+
+
 @require_GET
 def rules_view(request):
     """The alliance's market requirements and embargoes, read-only."""
@@ -544,6 +553,6 @@ def rules_view(request):
             "embargoes": embargo_list(),
             "blocs": market_bloc_list(),
             "screening_lists": screening_lists(today=timezone.localdate()),
-            **trade_rule_lists(),
+            **_trade_rules(),
         },
     )

@@ -284,3 +284,17 @@ def test_partners_read_the_rule_rows_with_their_sources_on_the_rules_page(world,
     assert "17.00 %" in rates and "35.30 %" in rates and "2024/2754" in rates and "not verified" in rates
     assert "Announcement 2025 No. 54" in page.split('data-testid="licence-rules"')[1].split("</ul>")[0]
     assert "minimum EUR 30000.00, at most 5 vehicles a year" in page
+
+
+def test_the_rules_page_shows_the_partners_use_of_each_undertaking(world, undertaking):
+    from tenants.choices import Role
+
+    from ..conftest import client_for
+
+    shipped = _eu_shipment(
+        world.alpha, price="32000.00", producer="BYD", invoice_declaration=True, price_undertaking_id=undertaking.pk
+    )
+    _with(world.alpha, shipped, status="shipped", expected_arrival=datetime.date.today())
+    alpha = client_for(world.alpha, world.person(world.alpha, Role.VIEWER)).get("/compliance/rules/").content.decode()
+    beta = client_for(world.beta, world.person(world.beta, Role.VIEWER)).get("/compliance/rules/").content.decode()
+    assert "you shipped 3 this year" in alpha and "you shipped 0 this year" in beta  # each partner its own
