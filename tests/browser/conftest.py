@@ -95,7 +95,6 @@ def _wait_until_healthy(process: subprocess.Popen, port: int, log_path: Path) ->
 @pytest.fixture(scope="package")
 def portal_server(django_db_setup, django_db_blocker) -> Iterator[PortalServer]:
     """`manage.py runserver` in a subprocess, on the test database that holds the session's partners."""
-    from django.conf import settings as django_settings
     from django.db import connection
 
     with django_db_blocker.unblock():
@@ -103,8 +102,10 @@ def portal_server(django_db_setup, django_db_blocker) -> Iterator[PortalServer]:
     port = free_port()
     env = dict(os.environ)
     env.update(
-        # The test process's own settings: the people it provisioned carry passwords hashed by its hashers.
-        DJANGO_SETTINGS_MODULE=django_settings.SETTINGS_MODULE,
+        # The test process's own settings module: the people it provisioned carry passwords hashed by its hashers.
+        # Read from the environment (tests/embedded_broker.py sets it), not from django.conf.settings: under an
+        # override_settings that is a UserSettingsHolder whose SETTINGS_MODULE is None.
+        DJANGO_SETTINGS_MODULE=os.environ["DJANGO_SETTINGS_MODULE"],
         DJANGO_DEBUG="1",  # whitenoise serves static files through the finders
         # Named, so that a connection left behind is easy to tell apart in pg_stat_activity.
         DATABASE_URL=database_url(settings_dict) + "?application_name=portal-browser-tests",
