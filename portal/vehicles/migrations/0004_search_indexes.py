@@ -4,6 +4,8 @@ import django.contrib.postgres.indexes
 import django.db.models.functions.text
 from django.db import migrations, models
 
+from portal.core.trigram import AddTrigramIndex, create_trigram_extension
+
 
 class Migration(migrations.Migration):
 
@@ -12,14 +14,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # pg_trgm lives once in the public schema (django-tenants puts public on every search_path, so each partner
-        # schema finds gin_trgm_ops there); IF NOT EXISTS + SCHEMA public: never a copy inside a partner schema.
-        migrations.RunSQL("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public", reverse_sql=migrations.RunSQL.noop),
+        # pg_trgm once in the public schema, where the server has it (portal/core/trigram.py says why it may not).
+        create_trigram_extension(),
         migrations.AddIndex(
             model_name='vehicle',
             index=models.Index(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Reverse('vin'), name='text_pattern_ops'), name='vehicle_vin_suffix'),
         ),
-        migrations.AddIndex(
+        AddTrigramIndex(
             model_name='vehiclemodel',
             index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('name'), name='gin_trgm_ops'), name='vehicle_model_name_trgm'),
         ),
