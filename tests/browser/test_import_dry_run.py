@@ -8,7 +8,6 @@ committed by a fixture (the server runs in another process) and everything the j
 """
 
 import pytest
-from django.conf import settings
 from django.utils import translation
 from django_tenants.utils import schema_context
 from playwright.sync_api import Page, expect
@@ -42,8 +41,8 @@ def worker(portal_server):
     process = start(
         ["-m", "celery", "-A", "portal", "worker", "--pool", "solo", "-l", "info", "--without-mingle",
          "--without-gossip", "--without-heartbeat"],
-        # The server's settings (the test process's own), so both read and write the same media folder.
-        subprocess_env(DJANGO_SETTINGS_MODULE=settings.SETTINGS_MODULE),
+        # The server's settings (the test settings, as the server's), so both read and write the same media folder.
+        subprocess_env(),
         ROOT / "artifacts" / "logs" / "worker-import-dry-run.log",
     )  # fmt: skip
     yield process
