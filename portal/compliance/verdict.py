@@ -180,10 +180,6 @@ def _rule_params(rule: MarketRequirement) -> dict:
     }
 
 
-def _in_force(rule, day: datetime.date) -> bool:
-    return rule.effective_from <= day and (rule.effective_until is None or rule.effective_until >= day)
-
-
 def rule_applies(rule: MarketRequirement, model: ModelFacts) -> bool:
     """Does the rule cover this model (category, lithium battery, battery size)?"""
     if rule.categories and model.category not in rule.categories:
@@ -256,7 +252,7 @@ def _certificate_reasons(
     for model_id, count in sorted(counts.items()):
         model = models[model_id]
         applicable = [rule for rule in market_rules if rule_applies(rule, model)]
-        in_force = [rule for rule in applicable if _in_force(rule, arrival)]
+        in_force = [rule for rule in applicable if rule.in_force_on(arrival)]
         if not [rule for rule in in_force if rule.market != "*"]:
             reasons.append(
                 Reason(
@@ -398,7 +394,7 @@ def _export_licence_reasons(
         key = f"{rule.code}:licence"
         covered = _hs_starts(facts.hs_code, rule.hs_codes)
         coarse = None if covered else _hs_coarse(facts.hs_code, rule.hs_codes)
-        if not _in_force(rule, day):
+        if not rule.in_force_on(day):
             if (covered or coarse) and day < rule.effective_from <= day + datetime.timedelta(days=UPCOMING_DAYS):
                 params = {**base, "effective_from": rule.effective_from.isoformat()}
                 reasons.append(Reason(Code.LICENCE_UPCOMING, Severity.INFO, f"{rule.code}:upcoming", params))
@@ -453,7 +449,7 @@ def _duty_rows(rules: RuleSet, facts: ShipmentFacts, day: datetime.date, kind: s
         and row.market in markets
         and (not row.origin or str(row.origin) == facts.origin)
         and _hs_starts(facts.hs_code, [row.hs_code])
-        and _in_force(row, day)
+        and row.in_force_on(day)
     ]
 
 
@@ -473,7 +469,7 @@ def _undertaking_reasons(facts, rules, count, day, base) -> tuple[list[Reason], 
         "vehicle_count": count,
     }
     reasons = []
-    if not _in_force(undertaking, day):
+    if not undertaking.in_force_on(day):
         reasons.append(Reason(Code.UNDERTAKING_NOT_IN_FORCE, Severity.REVIEW, "undertaking:dates", words))
     if facts.invoice_price is not None and facts.invoice_price < undertaking.minimum_price:
         reasons.append(Reason(Code.UNDERTAKING_PRICE_BELOW_MINIMUM, Severity.REVIEW, "undertaking:price", words))

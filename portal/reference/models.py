@@ -1,5 +1,9 @@
 """Alliance-wide reference tables kept by staff (public schema)."""
 
+from __future__ import annotations
+
+import datetime
+
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -55,6 +59,55 @@ MARKET_CODE_VALIDATOR = RegexValidator(
 )
 
 
+class RuleRowQuerySet(models.QuerySet):
+    """Rule rows, with the one way to ask which are in force on a date."""
+
+    def in_force_on(self, day: datetime.date) -> RuleRowQuerySet:
+        """The rows in force on `day`: started on or before it, not ended before it (the end date is included)."""
+        return self.filter(
+            models.Q(effective_until__isnull=True) | models.Q(effective_until__gte=day), effective_from__lte=day
+        )
+
+
+class RuleRow(models.Model):
+    """A row of a rule table: in force from a date (until an optional last day), with its source and a note, and
+    every change kept (django-simple-history, one history table per concrete model).
+
+    `Model.objects.in_force_on(day)` filters a table; `row.in_force_on(day)` asks the same of a row in memory
+    (rule sets are read once per check and decided in Python). See docs/compliance.md, "Reference rule rows".
+    """
+
+    effective_from = models.DateField(_("effective from"))
+    effective_until = models.DateField(_("effective until"), null=True, blank=True)
+    source_reference = models.CharField(_("source"), max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords(inherit=True)
+
+    objects = RuleRowQuerySet.as_manager()
+
+    # The message when the last day comes before the first (a table may word it for its rows).
+    ends_before_start_message = _("The rule cannot end before it starts.")
+
+    class Meta:
+        abstract = True
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        """Is this row in force on `day` (the same test as `RuleRowQuerySet.in_force_on`)?"""
+        return self.effective_from <= day and (self.effective_until is None or self.effective_until >= day)
+
+    def clean(self):
+        super().clean()
+        if self.effective_from and self.effective_until and self.effective_until < self.effective_from:
+            raise ValidationError({"effective_until": self.ends_before_start_message})
+
+
+# A model lists its own fields before the shared ones (forms, admin, exports by default), as before the base existed:
+# inherited fields are copies that keep their creation order, so they are moved after every field defined later.
+for _field in RuleRow._meta.local_fields:
+    _field.creation_counter += 1_000_000
+del _field
+
+
 class MarketBloc(models.Model):
     """A group of countries that share market rules (EU, GCC, ASEAN, …)."""
 
@@ -98,7 +151,7 @@ class CertificateType(models.Model):
         return self.name
 
 
-class MarketRequirement(models.Model):
+class MarketRequirement(RuleRow):
     """A rule: vehicles of these categories going to this market need a valid certificate of this type."""
 
     market = models.CharField(
@@ -127,11 +180,6 @@ class MarketRequirement(models.Model):
     certificate_type = models.ForeignKey(
         CertificateType, on_delete=models.PROTECT, related_name="requirements", verbose_name=_("required certificate")
     )
-    effective_from = models.DateField(_("effective from"))
-    effective_until = models.DateField(_("effective until"), null=True, blank=True)
-    source_reference = models.CharField(_("source"), max_length=300)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("market requirement")
@@ -147,8 +195,7 @@ class MarketRequirement(models.Model):
         known = self.market == MARKET_ALL or self.market in dict(countries)
         if not known and not MarketBloc.objects.filter(code=self.market).exists():
             raise ValidationError({"market": _("No country or market bloc %(code)s.") % {"code": self.market}})
-        if self.effective_until and self.effective_until < self.effective_from:
-            raise ValidationError({"effective_until": _("The rule cannot end before it starts.")})
+        super().clean()
         self.categories = list(dict.fromkeys(self.categories))
 
 
@@ -157,16 +204,13 @@ class EmbargoSeverity(models.TextChoices):
     PARTIAL = "partial", _("Restrictions: review each shipment")
 
 
-class Embargo(models.Model):
+class Embargo(RuleRow):
     """A destination that exports may not go to (full) or that needs a review (partial restrictions)."""
 
     country = CountryField(_("country"), db_index=True)
     severity = models.CharField(_("severity"), max_length=8, choices=EmbargoSeverity.choices)
-    effective_from = models.DateField(_("effective from"))
-    effective_until = models.DateField(_("effective until"), null=True, blank=True)
-    source_reference = models.CharField(_("source"), max_length=300)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    history = HistoricalRecords()
+
+    ends_before_start_message = _("The embargo cannot end before it starts.")
 
     class Meta:
         verbose_name = _("embargoed destination")
@@ -175,10 +219,6 @@ class Embargo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} · {self.get_severity_display()}"
-
-    def clean(self):
-        if self.effective_until and self.effective_until < self.effective_from:
-            raise ValidationError({"effective_until": _("The embargo cannot end before it starts.")})
 
 
 class ScreenedParty(models.Model):
@@ -239,7 +279,7 @@ class ScreenedParty(models.Model):
             raise ValidationError({"owners": sorted(set(problems))})
 
 
-class ExportLicenceRule(models.Model):
+class ExportLicenceRule(RuleRow):
     """An exporting country's licence rule: goods under these HS codes need the exporter's valid licence covering
     the code and the destination (China's export licence for pure-electric passenger vehicles, …)."""
 
@@ -277,11 +317,6 @@ class ExportLicenceRule(models.Model):
         default=False,
         help_text=_("The exporter lists after-sales service outlets in each destination country."),
     )
-    effective_from = models.DateField(_("effective from"))
-    effective_until = models.DateField(_("effective until"), null=True, blank=True)
-    source_reference = models.CharField(_("source"), max_length=300)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("export licence rule")
@@ -292,8 +327,7 @@ class ExportLicenceRule(models.Model):
         return f"{self.origin} · {self.name}"
 
     def clean(self):
-        if self.effective_until and self.effective_until < self.effective_from:
-            raise ValidationError({"effective_until": _("The rule cannot end before it starts.")})
+        super().clean()
         known = set(CertificateType.objects.values_list("code", flat=True))
         unknown = sorted(set(self.model_certificates) - known)
         if unknown:
@@ -331,7 +365,7 @@ class DutyKind(models.TextChoices):
     COUNTERVAILING = "countervailing", _("Countervailing duty")
 
 
-class ImportDutyRate(models.Model):
+class ImportDutyRate(RuleRow):
     """An import duty of a market on goods of an origin: the customs duty, or a countervailing duty of a producer
     group (with its TARIC additional code) or of all others (residual), for the shipment's duty estimate."""
 
@@ -356,11 +390,6 @@ class ImportDutyRate(models.Model):
         default=False,
         help_text=_("Without it the residual rate applies."),
     )
-    effective_from = models.DateField(_("effective from"))
-    effective_until = models.DateField(_("effective until"), null=True, blank=True)
-    source_reference = models.CharField(_("source"), max_length=300)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("import duty rate")
@@ -370,12 +399,8 @@ class ImportDutyRate(models.Model):
     def __str__(self) -> str:
         return f"{self.market} {self.hs_code} {self.kind} {self.producer or '*'} {self.rate}%"
 
-    def clean(self):
-        if self.effective_until and self.effective_until < self.effective_from:
-            raise ValidationError({"effective_until": _("The rule cannot end before it starts.")})
 
-
-class PriceUndertaking(models.Model):
+class PriceUndertaking(RuleRow):
     """A producer's accepted price undertaking: a minimum import price per model and configuration, and an annual
     volume cap; imports that keep it are exempt from the countervailing duty."""
 
@@ -385,11 +410,6 @@ class PriceUndertaking(models.Model):
     configuration = models.CharField(_("configuration"), max_length=200)
     minimum_price = models.DecimalField(_("minimum import price (EUR)"), max_digits=12, decimal_places=2)
     annual_cap = models.PositiveIntegerField(_("annual volume cap (vehicles)"))
-    effective_from = models.DateField(_("effective from"))
-    effective_until = models.DateField(_("effective until"), null=True, blank=True)
-    source_reference = models.CharField(_("source"), max_length=300)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("price undertaking")

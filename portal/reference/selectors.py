@@ -53,13 +53,7 @@ class RuleSet:
 
     def embargoes_for(self, country: str, *, on: datetime.date) -> list[Embargo]:
         """Embargoes on the country in force on the day."""
-        return [
-            embargo
-            for embargo in self.embargoes
-            if embargo.country == country
-            and embargo.effective_from <= on
-            and (embargo.effective_until is None or embargo.effective_until >= on)
-        ]
+        return [embargo for embargo in self.embargoes if embargo.country == country and embargo.in_force_on(on)]
 
 
 def rule_set_current() -> RuleSet:

@@ -8,7 +8,8 @@ import datetime
 from decimal import Decimal
 
 from django.db import migrations
-from django.utils import timezone
+
+from portal.reference.seeding import history_record
 
 EU = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
 BLOCS = [
@@ -53,18 +54,8 @@ RULES = [
     ("IN", ["M1", "N1"], False, None, "ais-038-rev2", START, "AIS-038 Rev 2"),
     ("SA", [], False, None, "saso-coc", START, "SASO conformity assessment (SALEEM)"),
 ]
+REASON = "seed: starting rule table"
 NOTE = "Starting table of the product brief: check against the source before relying on it."
-
-
-def _history(apps, name, obj, fields):
-    model = apps.get_model("reference", f"Historical{name}")
-    model.objects.create(
-        id=obj.pk,
-        history_date=timezone.now(),
-        history_type="+",
-        history_change_reason="seed: starting rule table",
-        **{field: getattr(obj, field) for field in fields},
-    )
 
 
 def seed(apps, schema_editor):
@@ -74,7 +65,7 @@ def seed(apps, schema_editor):
     for code, name, members in BLOCS:
         bloc, created = MarketBloc.objects.get_or_create(code=code, defaults={"name": name, "countries": sorted(members)})
         if created:
-            _history(apps, "MarketBloc", bloc, ["code", "name", "countries"])
+            history_record(apps, bloc, reason=REASON)
     types = {}
     for code, name, months, description in TYPES:
         item, created = CertificateType.objects.get_or_create(
@@ -82,7 +73,7 @@ def seed(apps, schema_editor):
         )
         types[code] = item
         if created:
-            _history(apps, "CertificateType", item, ["code", "name", "description", "max_validity_months"])
+            history_record(apps, item, reason=REASON)
     if MarketRequirement.objects.exists():
         return
     for market, categories, lithium, kwh, type_code, start, source in RULES:
@@ -96,22 +87,7 @@ def seed(apps, schema_editor):
             source_reference=source,
             note=NOTE,
         )
-        _history(
-            apps,
-            "MarketRequirement",
-            rule,
-            [
-                "market",
-                "categories",
-                "lithium_only",
-                "min_battery_kwh",
-                "certificate_type_id",
-                "effective_from",
-                "effective_until",
-                "source_reference",
-                "note",
-            ],
-        )
+        history_record(apps, rule, reason=REASON)
 
 
 class Migration(migrations.Migration):

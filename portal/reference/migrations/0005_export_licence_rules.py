@@ -8,7 +8,8 @@ import django_countries.fields
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
-from django.utils import timezone
+
+from portal.reference.seeding import rule_rows_seed
 
 
 class Migration(migrations.Migration):
@@ -221,28 +222,14 @@ RULE = {
 }
 
 
-def _history(apps, name, obj, fields):
-    apps.get_model("reference", f"Historical{name}").objects.create(
-        id=obj.pk,
-        history_date=timezone.now(),
-        history_type="+",
-        history_change_reason="seed: China export licence rule",
-        **{field: getattr(obj, field) for field in fields},
-    )
-
-
 def seed(apps, schema_editor):
-    CertificateType = apps.get_model("reference", "CertificateType")
-    ExportLicenceRule = apps.get_model("reference", "ExportLicenceRule")
-    for code, name, months, description in TYPES:
-        item, created = CertificateType.objects.get_or_create(
-            code=code, defaults={"name": name, "max_validity_months": months, "description": description}
-        )
-        if created:
-            _history(apps, "CertificateType", item, ["code", "name", "description", "max_validity_months"])
-    if not ExportLicenceRule.objects.filter(code=RULE["code"]).exists():
-        rule = ExportLicenceRule.objects.create(**RULE)
-        _history(apps, "ExportLicenceRule", rule, [*RULE, "effective_until"])
+    reason = "seed: China export licence rule"
+    types = [
+        {"code": code, "name": name, "max_validity_months": months, "description": description}
+        for code, name, months, description in TYPES
+    ]
+    rule_rows_seed(apps, "CertificateType", types, match=["code"], reason=reason)
+    rule_rows_seed(apps, "ExportLicenceRule", [RULE], match=["code"], reason=reason)
 
 
 Migration.operations.append(migrations.RunPython(seed, migrations.RunPython.noop))

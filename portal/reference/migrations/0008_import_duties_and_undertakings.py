@@ -10,7 +10,8 @@ import django_countries.fields
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
-from django.utils import timezone
+
+from portal.reference.seeding import history_record
 
 
 class Migration(migrations.Migration):
@@ -342,26 +343,9 @@ ROWS = [
     ("countervailing", "Other cooperating companies (Annex)", "20.70", True, UNVERIFIED),
     ("countervailing", "", "35.30", False, "All other companies (residual rate)."),
 ]
-FIELDS = [
-    "market",
-    "origin",
-    "hs_code",
-    "kind",
-    "producer",
-    "taric_additional_code",
-    "excluded_categories",
-    "rate",
-    "needs_invoice_declaration",
-    "effective_from",
-    "effective_until",
-    "source_reference",
-    "note",
-]
-
 
 def seed(apps, schema_editor):
     ImportDutyRate = apps.get_model("reference", "ImportDutyRate")
-    History = apps.get_model("reference", "HistoricalImportDutyRate")
     if ImportDutyRate.objects.exists():
         return
     for kind, producer, rate, declaration, note in ROWS:
@@ -383,13 +367,7 @@ def seed(apps, schema_editor):
             else CVD_SOURCE,
             note=note,
         )
-        History.objects.create(
-            id=row.pk,
-            history_date=timezone.now(),
-            history_type="+",
-            history_change_reason="seed: EU duties on battery-electric cars from China",
-            **{field: getattr(row, field) for field in FIELDS},
-        )
+        history_record(apps, row, reason="seed: EU duties on battery-electric cars from China")
 
 
 Migration.operations.append(migrations.RunPython(seed, migrations.RunPython.noop))
