@@ -23,6 +23,7 @@ from ..importing.selectors import (
     import_warning_list,
 )
 from ..importing.services import import_job_commit, import_job_create
+from ..importing.targets import VEHICLES
 from ..models import ImportJob, ImportRejection
 
 WARNINGS_INLINE = 100
@@ -145,6 +146,7 @@ class VehicleImportViewSet(
     """Bulk vehicle imports: viewers read, members and above (and write keys) upload."""
 
     api_scope = "vehicles"
+    kinds: tuple[str, ...] = (VEHICLES,)  # the kinds of import this endpoint lists and answers for
 
     serializer_class = VehicleImportSerializer
     parser_classes = [MultiPartParser, FormParser]
@@ -153,7 +155,7 @@ class VehicleImportViewSet(
     filter_backends = []
 
     def get_queryset(self):
-        return import_job_list()
+        return import_job_list(kinds=self.kinds)
 
     def get_serializer_class(self):
         # The upload's own serializer, so the OpenAPI schema documents its validation errors too.
@@ -162,7 +164,7 @@ class VehicleImportViewSet(
         return VehicleImportDetailSerializer if self.action == "retrieve" else VehicleImportSerializer
 
     def get_object(self):
-        job = import_job_get(job_id=self.kwargs["pk"])
+        job = import_job_get(job_id=self.kwargs["pk"], kinds=self.kinds)
         if job is None:
             raise NotFound()
         return job

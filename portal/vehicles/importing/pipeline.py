@@ -25,11 +25,9 @@ from portal.core.uploads import UploadError, open_table
 from portal.inbox.choices import NoticeKind
 from portal.inbox.services import notify
 
-from ..choices import ChangeSource, ImportMode, ImportPhase, ImportProblemLevel, ImportStatus, VehicleStatus
-from ..models import ImportJob, ImportRejection, Vehicle, VehicleModel, VehicleStatusChange
-from ..vin import wmi_owner_map
-from .headers import match_header
-from .rows import STAGE_COLUMNS, RowChecker
+from ..choices import ImportMode, ImportPhase, ImportProblemLevel, ImportStatus
+from ..models import ImportJob, ImportRejection
+from .targets import ImportTarget, import_target
 
 logger = logging.getLogger(__name__)
 
@@ -39,33 +37,22 @@ CHUNK_ROWS = 50_000  # rows per COPY statement; progress and heartbeat are writt
 # gets round to it, joins on the grown tables would be planned as if they were still small (nested loops).
 ANALYZE_AFTER_ROWS = 10_000
 
-VEHICLE = Vehicle._meta.db_table
-MODEL = VehicleModel._meta.db_table
-HISTORY = VehicleStatusChange._meta.db_table
 REJECTION = ImportRejection._meta.db_table
-
-# Columns an import may change; an empty optional cell keeps the vehicle's current value.
-_NEW_VALUES = sql.SQL("""
-    s.model_id, s.production_date, coalesce(s.plant, v.plant), coalesce(s.status, v.status),
-    coalesce(s.registration_country, v.registration_country), coalesce(s.registration_region, v.registration_region),
-    coalesce(s.plate, v.plate), coalesce(s.registration_date, v.registration_date)
-""")
-_OLD_VALUES = sql.SQL("""
-    v.model_id, v.production_date, v.plant, v.status, v.registration_country, v.registration_region, v.plate,
-    v.registration_date
-""")
 
 
 @dataclass
 class Stage:
-    """The job's staging table: UNLOGGED, in the partner's schema, named after the job."""
+    """The job's staging table: UNLOGGED, in the partner's schema, named after the job; its columns are the
+    line, the kind's own (`ImportTarget.stage_ddl`) and the row's errors and warnings."""
 
     schema: str
     name: str
+    columns: str = ""
 
     @classmethod
-    def for_job(cls, job: ImportJob) -> "Stage":
-        return cls(connection.schema_name, f"{STAGE_PREFIX}{job.pk.hex}")
+    def for_job(cls, job: ImportJob, target: ImportTarget | None = None) -> "Stage":
+        columns = target.stage_ddl if target is not None else ""
+        return cls(connection.schema_name, f"{STAGE_PREFIX}{job.pk.hex}", columns)
 
     @property
     def ident(self) -> sql.Composable:
@@ -79,12 +66,10 @@ class Stage:
         cursor.execute(
             sql.SQL(
                 """CREATE UNLOGGED TABLE {} (
-                    line integer NOT NULL, vin varchar(17), model_id bigint, production_date date,
-                    plant text, status text, registration_country text, registration_region text, plate text,
-                    registration_date date, err_column text[], err_value text[], err_reason text[],
-                    warn_column text[], warn_value text[], warn_reason text[], vehicle_id bigint, changed boolean
+                    line integer NOT NULL, {}, err_column text[], err_value text[], err_reason text[],
+                    warn_column text[], warn_value text[], warn_reason text[]
                 ) WITH (autovacuum_enabled = false)"""
-            ).format(self.ident)
+            ).format(self.ident, sql.SQL(self.columns))
         )
 
 
@@ -97,7 +82,7 @@ def _progress(job: ImportJob, **fields) -> None:
 
 
 @contextmanager
-def _timed(job: ImportJob, step: str):
+def timed(job: ImportJob, step: str):
     """Seconds per step, logged and kept on the returned job (`job.timings`) for the benchmark and operators."""
     started = time.perf_counter()
     try:
@@ -160,15 +145,16 @@ def _run_locked(job: ImportJob, partner_id: int | None) -> ImportJob:
         rows_warned=0,
     )
     ImportRejection.objects.filter(job=job).delete()  # a redelivered run starts again from scratch
-    stage = Stage.for_job(job)
+    target = import_target(job.kind)
+    stage = Stage.for_job(job, target)
     try:
         with connection.cursor() as cursor:
             stage.create(cursor)
-        with _timed(job, "read, check and COPY"):
-            _load(job, stage, partner_id)
-        with _timed(job, "duplicates and rejections"):
-            _validate(job, stage)
-        _finish(job, stage)
+        with timed(job, "read, check and COPY"):
+            _load(job, stage, partner_id, target)
+        with timed(job, "duplicates and rejections"):
+            _validate(job, stage, target)
+        _finish(job, stage, target)
     except UploadError as error:
         _fail(job, str(error))
     except Exception:
@@ -224,26 +210,18 @@ def _audit_finished(job: ImportJob) -> None:
             "valid": job.rows_valid,
             "rejected": job.rows_rejected,
         },
-        url=reverse("vehicles:import_detail", args=[job.pk]),
+        url=reverse(import_target(job.kind).detail_url, args=[job.pk]),
     )
 
 
-def _load(job: ImportJob, stage: Stage, partner_id: int | None) -> None:
+def _load(job: ImportJob, stage: Stage, partner_id: int | None, target: ImportTarget) -> None:
     """Parse + check rows in Python and COPY them into the staging table, CHUNK_ROWS per statement."""
-    models = dict(VehicleModel.objects.values_list("name", "pk"))
-    owners = wmi_owner_map()
     copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        stage.ident, sql.SQL(", ").join(map(sql.Identifier, STAGE_COLUMNS))
+        stage.ident, sql.SQL(", ").join(map(sql.Identifier, target.stage_columns))
     )
     processed = 0
     with open_table(job.file.path, name=job.original_name) as table:
-        checker = RowChecker(
-            columns=match_header(table.header),
-            market=job.market,
-            partner_id=partner_id,
-            wmi_owners=owners,
-            models=models,
-        )
+        checker = target.checker(job=job, columns=target.match_header(table.header), partner_id=partner_id)
         rows = table.rows
         check = checker.check
         exhausted = False
@@ -265,27 +243,27 @@ def _load(job: ImportJob, stage: Stage, partner_id: int | None) -> None:
             estimate = int(processed / fraction) if fraction else processed
             _progress(job, rows_processed=processed, rows_total=max(processed, estimate))
     if processed == 0:
-        raise UploadError(_("The file has a header row but no vehicles."))
+        raise UploadError(str(target.empty_message))
     _progress(job, rows_total=processed, rows_processed=processed, phase=ImportPhase.VALIDATING)
 
 
-def _validate(job: ImportJob, stage: Stage) -> None:
+def _validate(job: ImportJob, stage: Stage, target: ImportTarget) -> None:
     """Duplicates within the file (later lines refused), then every problem of every row into ImportRejection:
     each error of a refused row, and the warnings of the rows that are not refused."""
-    duplicate = _("The VIN is already on line %(line)s of this file.") % {"line": "{line}"}
+    duplicate = str(target.duplicate_message) % {"line": "{line}"}
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("ANALYZE {}").format(stage.ident))
         cursor.execute(
             sql.SQL(
-                """UPDATE {stage} s SET err_column = ARRAY['vin'], err_value = ARRAY[s.vin],
+                """UPDATE {stage} s SET err_column = ARRAY[%s], err_value = ARRAY[({key})::text],
                           err_reason = ARRAY[replace(%s, '{{line}}', d.first_line::text)]
                    FROM (SELECT line, first_line FROM (
-                            SELECT line, min(line) OVER (PARTITION BY vin) AS first_line
+                            SELECT line, min(line) OVER (PARTITION BY {key}) AS first_line
                             FROM {stage} WHERE err_reason IS NULL) w
                          WHERE line <> first_line) d
                    WHERE s.line = d.line"""
-            ).format(stage=stage.ident),
-            [duplicate],
+            ).format(stage=stage.ident, key=sql.SQL(target.duplicate_key)),
+            [target.duplicate_column, duplicate],
         )
         for level, prefix, rows in (
             (ImportProblemLevel.ERROR, "err", sql.SQL("s.err_reason IS NOT NULL")),
@@ -320,25 +298,11 @@ def _validate(job: ImportJob, stage: Stage) -> None:
     _progress(job, rows_rejected=rejected, rows_valid=job.rows_processed - rejected, rows_warned=warned)
 
 
-def _counts(cursor, stage: Stage) -> tuple[int, int, int]:
-    """(to create, to update, unchanged) among the valid staged rows."""
-    cursor.execute(
-        sql.SQL(
-            """SELECT count(*) FILTER (WHERE v.id IS NULL),
-                       count(*) FILTER (WHERE v.id IS NOT NULL AND ({old}) IS DISTINCT FROM ({new})),
-                       count(*) FILTER (WHERE v.id IS NOT NULL AND ({old}) IS NOT DISTINCT FROM ({new}))
-                FROM {stage} s LEFT JOIN {vehicle} v ON v.vin = s.vin
-                WHERE s.err_reason IS NULL"""
-        ).format(stage=stage.ident, vehicle=sql.Identifier(VEHICLE), old=_OLD_VALUES, new=_NEW_VALUES)
-    )
-    return cursor.fetchone()
-
-
-def _finish(job: ImportJob, stage: Stage) -> None:
+def _finish(job: ImportJob, stage: Stage, target: ImportTarget) -> None:
     done = {"phase": ImportPhase.DONE, "finished_at": None, "status": ImportStatus.SUCCEEDED}
     if job.dry_run:
         with connection.cursor() as cursor:
-            created, updated, unchanged = _counts(cursor, stage)
+            created, updated, unchanged = target.counts(cursor, stage)
         done.update(rows_created=created, rows_updated=updated, rows_unchanged=unchanged)
     elif job.rows_rejected and job.mode == ImportMode.ALL_OR_NOTHING:
         done.update(
@@ -351,96 +315,18 @@ def _finish(job: ImportJob, stage: Stage) -> None:
         )
     else:
         _progress(job, phase=ImportPhase.IMPORTING)
-        with _timed(job, "upsert transaction"), transaction.atomic():
-            created, updated, unchanged = _upsert(job, stage)
+        with timed(job, "upsert transaction"), transaction.atomic():
+            created, updated, unchanged = target.upsert(job, stage)
             done.update(rows_created=created, rows_updated=updated, rows_unchanged=unchanged)
             done["finished_at"] = timezone.now()
             _progress(job, **done)  # commits with the vehicles: both or neither
             _audit_finished(job)
-        if created + updated >= ANALYZE_AFTER_ROWS:
-            _quietly(sql.SQL("ANALYZE {}, {}").format(sql.Identifier(VEHICLE), sql.Identifier(HISTORY)))
+        if created + updated >= ANALYZE_AFTER_ROWS and target.analyze:
+            _quietly(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(map(sql.Identifier, target.analyze))))
         return
     done["finished_at"] = timezone.now()
     _progress(job, **done)
     _audit_finished(job)
-
-
-def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
-    """Update changed vehicles, insert new ones, and record status changes; inside the caller's transaction."""
-    note = _("Import of %(file)s") % {"file": job.original_name}
-    params = {"user": job.created_by_id, "note": note[:300], "source": ChangeSource.IMPORT, "job": job.pk}
-    names = {"stage": stage.ident, "vehicle": sql.Identifier(VEHICLE), "history": sql.Identifier(HISTORY)}
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("SET LOCAL lock_timeout = '60s'"))
-        # Other writers of the vehicles wait for this transaction (readers do not): the match below then
-        # holds until commit, so the insert needs no per-row ON CONFLICT check.
-        cursor.execute(sql.SQL("LOCK TABLE {vehicle} IN SHARE ROW EXCLUSIVE MODE").format(**names))
-        with _timed(job, "upsert: match existing vehicles"):
-            # Matched once, before anything is inserted: an anti-join against the table the INSERT grows would
-            # be planned from its old statistics (a nested loop over a "small" table) and turn quadratic.
-            cursor.execute(
-                sql.SQL(
-                    """UPDATE {stage} s SET vehicle_id = v.id, changed = ({old}) IS DISTINCT FROM ({new})
-                       FROM {vehicle} v
-                       WHERE v.vin = s.vin AND s.err_reason IS NULL"""
-                ).format(**names, old=_OLD_VALUES, new=_NEW_VALUES)
-            )
-        with _timed(job, "upsert: history of changed vehicles"):
-            # Every vehicle the import changes gets a history row linked to the run: its status change, or
-            # (status unchanged, data changed) a row from its status to the same status.
-            cursor.execute(
-                sql.SQL(
-                    """INSERT INTO {history} (vehicle_id, from_status, to_status, changed_by_id, changed_at, source,
-                                             note, import_job_id)
-                       SELECT v.id, v.status, coalesce(s.status, v.status), %(user)s, now(), %(source)s, %(note)s,
-                              %(job)s
-                       FROM {stage} s JOIN {vehicle} v ON v.id = s.vehicle_id
-                       WHERE s.changed"""
-                ).format(**names),
-                params,
-            )
-        with _timed(job, "upsert: update changed vehicles"):
-            cursor.execute(
-                sql.SQL(
-                    """UPDATE {vehicle} v SET
-                            model_id = s.model_id, production_date = s.production_date,
-                            plant = coalesce(s.plant, v.plant), status = coalesce(s.status, v.status),
-                            registration_country = coalesce(s.registration_country, v.registration_country),
-                            registration_region = coalesce(s.registration_region, v.registration_region),
-                            plate = coalesce(s.plate, v.plate),
-                            registration_date = coalesce(s.registration_date, v.registration_date),
-                            updated_at = now()
-                        FROM {stage} s
-                        WHERE v.id = s.vehicle_id AND s.changed"""
-                ).format(**names)
-            )
-            updated = cursor.rowcount
-        with _timed(job, "upsert: insert new vehicles + their first history rows"):
-            cursor.execute(
-                sql.SQL(
-                    """WITH created AS (
-                           INSERT INTO {vehicle} (vin, model_id, production_date, plant, status, registration_country,
-                                                  registration_region, plate, registration_date, created_at, updated_at)
-                           SELECT s.vin, s.model_id, s.production_date, coalesce(s.plant, ''),
-                                  coalesce(s.status, %(produced)s), coalesce(s.registration_country, ''),
-                                  coalesce(s.registration_region, ''), coalesce(s.plate, ''), s.registration_date,
-                                  now(), now()
-                           FROM {stage} s
-                           WHERE s.err_reason IS NULL AND s.vehicle_id IS NULL
-                           RETURNING id, status
-                       ), history AS (
-                           INSERT INTO {history} (vehicle_id, from_status, to_status, changed_by_id, changed_at,
-                                                  source, note, import_job_id)
-                           SELECT id, '', status, %(user)s, now(), %(source)s, %(note)s, %(job)s
-                           FROM created
-                       )
-                       SELECT count(*) FROM created"""
-                ).format(**names),
-                {**params, "produced": VehicleStatus.PRODUCED},
-            )
-            created = cursor.fetchone()[0]
-    unchanged = max(0, job.rows_valid - created - updated)
-    return created, updated, unchanged
 
 
 def stale_jobs_requeue(*, older_than_s: float, max_attempts: int) -> list:

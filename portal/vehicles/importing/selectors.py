@@ -15,19 +15,23 @@ from portal.core.spreadsheets import SafeCsvWriter
 
 from ..choices import ImportMode, ImportPhase, ImportProblemLevel, ImportStatus
 from ..models import ImportJob, ImportRejection
+from .targets import VEHICLES
 
 # A running job without a heartbeat for this long has lost its worker: its pages say so (they write nothing);
 # the beat sweeper (portal.vehicles.tasks.vehicle_import_sweep) runs it again or fails it.
 STALE_AFTER = datetime.timedelta(minutes=10)
 
 
-def import_job_list() -> QuerySet[ImportJob]:
-    return ImportJob.objects.select_related("created_by", "committed_from").order_by("-created_at")
+def import_job_list(*, kinds: tuple[str, ...] | None = (VEHICLES,)) -> QuerySet[ImportJob]:
+    """Jobs of the given kinds (default the vehicles'; None: every kind), newest first."""
+    jobs = ImportJob.objects.select_related("created_by", "committed_from").order_by("-created_at")
+    return jobs if kinds is None else jobs.filter(kind__in=kinds)
 
 
-def import_job_get(*, job_id) -> ImportJob | None:
+def import_job_get(*, job_id, kinds: tuple[str, ...] | None = None) -> ImportJob | None:
+    """One job of any kind (or of the given kinds); None for an unknown id or one that is not a UUID."""
     try:
-        return import_job_list().get(pk=job_id)
+        return import_job_list(kinds=kinds).get(pk=job_id)
     except (ImportJob.DoesNotExist, ValueError, TypeError, ValidationError):  # not a UUID: no such job
         return None
 

@@ -17,8 +17,8 @@ from portal.core.uploads import MAX_UPLOAD_BYTES, UploadError, upload_check
 
 from ..choices import ImportMode, ImportStatus
 from ..models import ImportJob
-from .headers import match_header
 from .pipeline import stale_jobs_fail, stale_jobs_requeue
+from .targets import VEHICLES, import_target
 
 # The sweeper gives a job whose worker died (or whose run was never sent: the web process died after the
 # commit) another run well before its page shows it as stale; after MAX_ATTEMPTS runs the job fails visibly.
@@ -32,11 +32,18 @@ def market_is_valid(market: str) -> bool:
     return market in MARKETS or market in countries
 
 
-def import_job_create(*, user, upload: UploadedFile, market: str, mode: str, dry_run: bool) -> ImportJob:
+def import_job_create(
+    *, user, upload: UploadedFile, market: str, mode: str, dry_run: bool, kind: str = VEHICLES
+) -> ImportJob:
     """Store the upload as an ImportJob after a quick check of its kind and header; queue the run after commit.
 
+    `kind` names what the file holds (`targets.import_kinds()`: vehicles, or another domain's registered kind).
     Raises ValidationError (with a clear message) and stores nothing when the upload is not a readable table.
     """
+    try:
+        target = import_target(kind)
+    except KeyError:
+        raise ValidationError({"kind": _("Unknown kind of import.")}) from None
     market = (market or "").strip().upper()
     if not market_is_valid(market):
         raise ValidationError({"market": _("Unknown market %(market)s.") % {"market": market}})
@@ -52,6 +59,7 @@ def import_job_create(*, user, upload: UploadedFile, market: str, mode: str, dry
     job = ImportJob(
         created_by=person_of(user),
         original_name=name,
+        kind=kind,
         size_bytes=upload.size,
         market=market,
         mode=mode,
@@ -59,7 +67,7 @@ def import_job_create(*, user, upload: UploadedFile, market: str, mode: str, dry
     )
     job.file.save(f"{job.pk.hex}.bin", upload, save=False)  # never the user's name: no path tricks
     try:
-        match_header(upload_check(job.file.path, name=name))
+        target.match_header(upload_check(job.file.path, name=name))
     except UploadError as error:
         job.file.delete(save=False)
         raise ValidationError({"file": str(error)}) from error
@@ -78,7 +86,7 @@ def _job_save_and_queue(job: ImportJob, *, details: dict) -> None:
             action=AuditAction.IMPORT_CREATED,
             actor=job.created_by,
             target=job,
-            details={**details, "market": job.market, "mode": job.mode, "dry_run": job.dry_run},
+            details={**details, "kind": job.kind, "market": job.market, "mode": job.mode, "dry_run": job.dry_run},
         )
         transaction.on_commit(lambda: import_job_queue(job=job))
 
@@ -106,6 +114,7 @@ def import_job_commit(*, user, dry_run_job: ImportJob, mode: str | None = None) 
         job = ImportJob(
             created_by=person_of(user),
             original_name=source.original_name,
+            kind=source.kind,
             size_bytes=source.size_bytes,
             market=source.market,
             mode=mode,

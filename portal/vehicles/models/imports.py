@@ -17,6 +17,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     file = models.FileField(_("file"), upload_to="vehicle-imports/")
     original_name = models.CharField(_("file name"), max_length=255)
+    # What the file holds: the pipeline's target (`importing.targets`): vehicles, or another domain's kind.
+    kind = models.CharField(_("kind"), max_length=24, default="vehicles", db_index=True)
     size_bytes = models.BigIntegerField(default=0)
     market = models.CharField(
         _("target market"),
