@@ -9,6 +9,7 @@ DOMAINS = {
     "collaboration": _("Collaboration projects"),
     "compliance": _("Export compliance"),
     "insights": _("Industry statistics"),
+    "batteries": _("Battery passports"),
 }
 ACCESS = {"read": _("read"), "write": _("write")}
 SCOPE_CHOICES = [

@@ -79,6 +79,7 @@ class WebhookEvent(models.TextChoices):
     COMPLIANCE_VERDICT = "compliance.verdict", _("Compliance verdict")
     PROJECT_STAGE_CHANGED = "project.stage_changed", _("Project stage changed")
     STATISTICS_PUBLISHED = "statistics.published", _("Statistics published")
+    PASSPORT_CHANGED = "battery.passport_changed", _("Battery passport changed")
 
 
 class WebhookEndpoint(models.Model):

@@ -69,6 +69,7 @@ SHARED_APPS = [
     "portal.reference",
     "portal.collaboration",
     "portal.insights",
+    "portal.batteries.registry",  # the passport attribute list and index (the partner half is portal.batteries)
     "chartjs",  # Chart.js (and its stylesheet) as static files, for the statistics dashboards
 ]
 # Apps whose tables are created in every partner schema.
@@ -78,6 +79,7 @@ TENANT_APPS = [
     "portal.collaboration.notes",
     "portal.compliance",
     "portal.supply",
+    "portal.batteries",
     "portal.insights.capture",  # after the apps whose tables it watches
     "portal.inbox",  # a person's notices live in the workspace's schema
 ]
