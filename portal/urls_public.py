@@ -9,6 +9,7 @@ from portal.home import views as home_views
 from .urls_common import urlpatterns as common
 
 handler403 = "portal.core.views.error_403"
+handler404 = "portal.core.errors.error_404"
 handler500 = "portal.core.errors.error_500"
 
 urlpatterns = [

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 
+from .parsers import PayloadTooLarge
+
 
 def _details(errors: list[DjangoValidationError]) -> list[exceptions.ErrorDetail]:
     """Each error's message with its parameters, keeping the service's code (the API error's `code`)."""
@@ -21,12 +23,6 @@ def validation_error(error: DjangoValidationError) -> exceptions.ValidationError
     if hasattr(error, "error_dict"):
         return exceptions.ValidationError({field: _details(errors) for field, errors in error.error_dict.items()})
     return exceptions.ValidationError(_details(error.error_list))
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = _("The request body is too large; send fewer rows per call (or upload a file).")
-    default_code = "payload_too_large"
 
 
 class DatabaseUnavailable(exceptions.APIException):

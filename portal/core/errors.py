@@ -8,7 +8,7 @@ import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
@@ -16,11 +16,24 @@ from django.views.defaults import page_not_found
 logger = logging.getLogger(__name__)
 
 
+# Methods the portal answers; anything else (TRACE, CONNECT, made-up verbs) is a 405 before any view runs.
+KNOWN_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, code: str, detail: str) -> JsonResponse:
+    """An error in the API's one shape (drf-standardized-errors'), for answers given outside DRF's views."""
+    kind = "server_error" if status >= 500 else "client_error"
+    return JsonResponse({"type": kind, "errors": [{"code": code, "detail": str(detail), "attr": None}]}, status=status)
+
+
 def _unavailable(request):
     detail = _("The database is briefly unavailable; nothing was saved. Please retry in a moment.")
-    if request.path.startswith("/api/"):
-        error = {"code": "database_unavailable", "detail": detail, "attr": None}
-        response = JsonResponse({"type": "server_error", "errors": [error]}, status=503)
+    if is_api(request):
+        response = api_error(503, "database_unavailable", detail)
     else:
         response = render(request, "503.html", {"detail": detail}, status=503)
     response["Retry-After"] = "5"
@@ -46,10 +59,45 @@ class DatabaseUnavailableMiddleware:
 
 def error_500(request):
     """The server-error answer: JSON on the API, the static page elsewhere (it renders without the database)."""
-    if request.path.startswith("/api/"):
-        error = {"code": "error", "detail": _("A server error occurred; it was logged."), "attr": None}
-        return JsonResponse({"type": "server_error", "errors": [error]}, status=500)
+    if is_api(request):
+        return api_error(500, "error", _("A server error occurred; it was logged."))
     return render(request, "500.html", status=500)
+
+
+def error_404(request, exception=None):
+    """A missing page: JSON under /api/ (an unknown route or an id of the wrong form), the portal's page elsewhere."""
+    if is_api(request):
+        return api_error(404, "not_found", _("Not found."))
+    return page_not_found(request, exception or Http404())
+
+
+class KnownMethodsMiddleware:
+    """Answers 405 to a method the portal never serves (TRACE echoes requests back: never the home page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in KNOWN_METHODS:
+            return self.get_response(request)
+        if is_api(request):
+            detail = _('Method "%(method)s" not allowed.') % {"method": request.method[:20]}
+            response = api_error(405, "method_not_allowed", detail)
+        else:
+            response = HttpResponseNotAllowed(KNOWN_METHODS)
+        response["Allow"] = ", ".join(KNOWN_METHODS)
+        return response
+
+
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """Django logs a refused request (403, 400) with the exception's traceback; a refusal is not a fault, so its
+    line stays one line. Server errors keep their traceback."""
+
+    def filter(self, record):
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
 
 
 class PortalNotFoundMiddleware:
@@ -70,5 +118,5 @@ class PortalNotFoundMiddleware:
             and response.status_code == 404
             and b"<code>DEBUG = True</code>" in getattr(response, "content", b"")
         ):
-            return page_not_found(request, Http404())
+            return error_404(request)
         return response

@@ -3,8 +3,10 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from .errors import api_error, is_api
 from .health import health_report
 from .roles import RoleRequired
 
@@ -18,5 +20,7 @@ def health(request):
 
 
 def error_403(request, exception=None):
+    if is_api(request):
+        return api_error(403, "permission_denied", _("You do not have permission to perform this action."))
     required_role = exception.minimum.label if isinstance(exception, RoleRequired) else None
     return render(request, "403.html", {"required_role": required_role}, status=403)

@@ -99,6 +99,7 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
 MIDDLEWARE = [
     "portal.core.requests.RequestIdMiddleware",
+    "portal.core.errors.KnownMethodsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.core.hostile.NulByteMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -275,7 +276,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsPartnerMember"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["portal.api.parsers.BoundedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -435,11 +436,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Every line carries the request id (X-Request-ID), also in Celery tasks sent during that request.
-    "filters": {"request_id": {"()": "portal.core.requests.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "portal.core.requests.RequestIdFilter"},
+        "client_errors_without_traceback": {"()": "portal.core.errors.ClientErrorsWithoutTraceback"},
+    },
     "formatters": {"standard": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "standard"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django_tenants_smart_executor": {"level": "ERROR"},
+        # Refusals (403 and friends) are logged as one line each; server errors keep their traceback.
+        "django.request": {"filters": ["client_errors_without_traceback"]},
     },
 }

@@ -6,9 +6,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from portal.api.parsers import BoundedJSONParser
 from portal.api.permissions import IsPartnerMemberOrStaffReading
 
 from .. import selectors, services
@@ -99,7 +100,7 @@ class ProjectViewSet(
         return Response(ProjectSerializer(self.get_queryset().get(pk=project.pk)).data)
 
     @extend_schema(request=TransitionRequestSerializer, responses={201: TransitionSerializer, 409: None})
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser])
+    @action(detail=True, methods=["post"], parser_classes=[BoundedJSONParser, MultiPartParser])
     def transition(self, request, pk=None):
         """Move the project to another stage (owner partner's managers); a stale `version` gets 409."""
         project = self.get_object()

@@ -7,10 +7,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from portal.api.parsers import BoundedJSONParser
 from portal.api.principals import ApiKeyPrincipal
 from portal.core.caller import request_person
 from portal.reference.selectors import certificate_type_list, embargo_list, market_bloc_list, market_requirement_list
@@ -92,7 +93,7 @@ class CertificateViewSet(
     filterset_class = CertificateFilterSet
     ordering_fields = ["valid_to", "valid_from", "number"]
     ordering = ["valid_to", "number", "id"]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
 
     def get_queryset(self):
         return selectors.certificate_list()

@@ -6,10 +6,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from portal.api.parsers import BoundedJSONParser
 from portal.core.uploads import MAX_UPLOAD_BYTES
 
 from ..choices import ImportMode
@@ -191,7 +192,7 @@ class VehicleImportViewSet(
         request=VehicleImportCommitSerializer,
         responses={202: VehicleImportDetailSerializer},
     )
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], parser_classes=[BoundedJSONParser, MultiPartParser, FormParser])
     def commit(self, request, pk=None):
         serializer = VehicleImportCommitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
