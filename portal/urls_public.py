@@ -16,6 +16,7 @@ urlpatterns = [
     path("", home_views.public_home, name="home"),
     path("staff/", home_views.staff_home, name="staff-home"),
     path("staff/audit/", include("portal.audit.urls_public")),
+    path("staff/events/", include("portal.events.urls_public")),
     path("admin/login/", accounts.admin_login),  # through the portal's sign-in and its two-factor step
     path("admin/", admin.site.urls),
     path("projects/", include("portal.collaboration.urls_public")),

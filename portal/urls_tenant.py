@@ -17,6 +17,7 @@ urlpatterns = [
     path("compliance/", include("portal.compliance.urls")),
     path("statistics/", include("portal.insights.urls")),
     path("supply/", include("portal.supply.urls")),
+    path("events/", include("portal.events.urls")),
     path("search/", include("portal.search.urls")),
     path("settings/", include("portal.integrations.urls")),
     path("settings/audit/", include("portal.audit.urls")),

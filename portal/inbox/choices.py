@@ -13,6 +13,7 @@ class NoticeKind(models.TextChoices):
     IMPORT = "import", _("Imports finished")
     STAGE = "stage", _("Stage changes of projects")
     TEAM = "team", _("Team changes")
+    EVENT = "event", _("Event meetings")
 
 
 class Delivery(models.TextChoices):
@@ -44,4 +45,9 @@ MESSAGES = {
     "team_officer_changed": _("%(email)s is now a compliance officer."),
     "team_officer_unset": _("%(email)s is no longer a compliance officer."),
     "team_removed": _("%(email)s left the team (was %(role_label)s)."),
+    NoticeKind.EVENT: _("%(event)s: %(text)s"),
+    "event_request": _("%(event)s: %(requester)s asks %(recipient)s for a meeting."),
+    "event_accepted": _("%(event)s: %(recipient)s accepted the meeting with %(requester)s."),
+    "event_declined": _("%(event)s: %(recipient)s declined the meeting with %(requester)s."),
+    "event_meeting": _("%(event)s: the meeting of %(requester)s and %(recipient)s is now %(status_label)s."),
 }

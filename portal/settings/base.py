@@ -69,6 +69,7 @@ SHARED_APPS = [
     "portal.reference",
     "portal.collaboration",
     "portal.insights",
+    "portal.events",  # alliance events: matchmaking, meetings, signings (docs/events.md)
     "portal.batteries.registry",  # the passport attribute list and index (the partner half is portal.batteries)
     "chartjs",  # Chart.js (and its stylesheet) as static files, for the statistics dashboards
 ]
