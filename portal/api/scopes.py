@@ -17,6 +17,14 @@ SCOPE_CHOICES = [
     for domain, label in DOMAINS.items()
     for access, access_label in ACCESS.items()
 ]
+# Battery passports: what a key may read beyond the public group (Annex XIII access groups). Neither is a
+# read scope: a partner grants them on purpose, and staff grant them to authorities (keys of the public row).
+PASSPORT_LEGITIMATE_INTEREST = "passports:legitimate_interest"
+PASSPORT_AUTHORITY = "passports:authority"
+SCOPE_CHOICES += [
+    (PASSPORT_LEGITIMATE_INTEREST, _("Battery passports · persons with a legitimate interest")),
+    (PASSPORT_AUTHORITY, _("Battery passports · notified bodies, market surveillance, the Commission")),
+]
 ALL_SCOPES = [value for value, _label in SCOPE_CHOICES]
 READ_SCOPES = [value for value in ALL_SCOPES if value.endswith(":read")]
 

@@ -44,3 +44,6 @@ class AuditAction(models.TextChoices):
     COMPLIANCE_SCREENING_DISMISSAL_REVOKED = "compliance.dismissal_revoked", _("Screening hit dismissal revoked")
     COMPLIANCE_RULE_CHANGED = "compliance.rule_changed", _("Compliance rule changed")
     STATISTICS_SETTING_CHANGED = "statistics.setting_changed", _("Statistics target, risk rule or policy changed")
+    # Battery passports: every read beyond the public group, and every link a partner issues.
+    PASSPORT_READ = "passport.read", _("Battery passport read beyond the public attributes")
+    PASSPORT_LINK_ISSUED = "passport.link_issued", _("Battery passport link issued")
