@@ -125,3 +125,18 @@ class AfterSalesOutletForm(StyledForm, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 2}))
     contact = forms.CharField(label=_("Contact"), max_length=200)
+
+
+class SubsidisedImportForm(StyledForm, forms.Form):
+    model_name = forms.CharField(label=_("Model"), max_length=200)
+    quantity = forms.IntegerField(label=_("Vehicles"), min_value=1)
+    imported_on = forms.DateField(label=_("Import date"), widget=DateInput)
+    reference = forms.CharField(label=_("Customs or subsidy reference"), max_length=80, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class PlantLocationForm(StyledForm, forms.Form):
+    plant = forms.CharField(
+        label=_("Plant"), max_length=120, help_text=_("As its vehicles carry it in the vehicle registry.")
+    )
+    country = forms.ChoiceField(label=_("Country"), choices=[("", "—"), *countries])

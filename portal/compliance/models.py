@@ -9,7 +9,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from portal.reference.models import CertificateType
+from portal.reference.models import CertificateType, OffsetScheme
 from portal.vehicles.models import Vehicle, VehicleModel
 
 from .choices import Incoterm, ReleaseRequestStatus, ShipmentStatus, Trigger, Verdict
@@ -141,6 +141,11 @@ class Shipment(models.Model):
     """An export shipment: where it goes, to whom, and which vehicles; its latest check decides if it may ship."""
 
     reference = models.CharField(_("reference"), max_length=40, blank=True)
+    origin = CountryField(
+        _("exported from"),
+        blank=True,
+        help_text=_("The country the vehicles leave from (e.g. TH for vehicles made in Thailand); blank: China."),
+    )
     destination = CountryField(_("destination country"))
     consignee_name = models.CharField(_("consignee"), max_length=300)
     consignee_address = models.TextField(_("consignee address"), blank=True)
@@ -384,3 +389,44 @@ class ScreeningDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consignee_name} is not {self.entry_name} ({self.dismissed_by_email})"
+
+
+class SubsidisedImport(models.Model):
+    """Vehicles the partner imported under a subsidy scheme that local production must offset (Thailand EV 3.5)."""
+
+    scheme = models.ForeignKey(OffsetScheme, on_delete=models.PROTECT, related_name="+", verbose_name=_("scheme"))
+    model_name = models.CharField(_("model"), max_length=200)
+    quantity = models.PositiveIntegerField(_("vehicles"))
+    imported_on = models.DateField(_("import date"))
+    reference = models.CharField(_("customs or subsidy reference"), max_length=80, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("subsidised import")
+        verbose_name_plural = _("subsidised imports")
+        ordering = ["-imported_on", "-id"]
+        indexes = [models.Index(fields=["scheme", "-imported_on"], name="subsidised_import_scheme_date")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.model_name} ({self.imported_on})"
+
+
+class PlantLocation(models.Model):
+    """Where one of the partner's plants is, by the plant name its vehicles carry in the registry: the offset
+    ledger counts the vehicles of the plants in the scheme's country."""
+
+    plant = models.CharField(_("plant (as in the vehicle registry)"), max_length=120, unique=True)
+    country = CountryField(_("country"), db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("plant location")
+        verbose_name_plural = _("plant locations")
+        ordering = ["country", "plant"]
+
+    def __str__(self) -> str:
+        return f"{self.plant} ({self.country})"

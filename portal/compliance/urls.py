@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import licence_views, views
+from . import licence_views, offset_views, views
 
 app_name = "compliance"
 urlpatterns = [
@@ -32,6 +32,12 @@ urlpatterns = [
     path("certificates/<int:pk>/edit/", views.certificate_update, name="certificate_update"),
     path("certificates/<int:pk>/file/", views.certificate_file, name="certificate_file"),
     path("rules/", views.rules_view, name="rules"),
+    path("thailand-ev35/", offset_views.offset_ledger_view, name="offset_ledger"),
+    re_path(
+        r"^thailand-ev35/(?P<kind>import|plant)/(?P<pk>[0-9]+)/delete/$",
+        offset_views.offset_record_delete,
+        name="offset_record_delete",
+    ),
     path("licences/", licence_views.export_records_view, name="export_records"),
     re_path(
         r"^licences/(?P<kind>licence|authorisation|outlet)/(?P<pk>[0-9]+)/delete/$",

@@ -69,3 +69,4 @@ class RiskKind(models.TextChoices):
     EXPIRY_WAVE = "expiry_wave", _("Wave of certificates expiring")
     RISING_BLOCKS = "rising_blocks", _("Rising blocked shipments")
     STALLED_PROJECTS = "stalled_projects", _("Stalled projects")
+    OFFSET_BEHIND = "offset_behind", _("Local production offset behind (Thailand EV 3.5)")

@@ -9,12 +9,18 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django_tenants.utils import schema_context
+from psycopg import sql
 
 from portal.collaboration.models import Project
 from portal.collaboration.pipeline import TERMINAL
+from portal.compliance import offsets
+from portal.compliance.models import SubsidisedImport
 from portal.core.months import last_complete_month, month_add, month_of
+from tenants.models import Partner
 
 from .choices import RiskKind
 from .models import Fact, RiskRule, RiskWarning
@@ -122,12 +128,56 @@ def stalled_projects(rule: RiskRule, today: datetime.date) -> list[RiskWarning]:
     return [RiskWarning(partner_id=owner, period=month_of(today), value=n) for owner, n in counts.items()]
 
 
+ENROLLED_BATCH = 100  # schemas per statement (a UNION ALL over too many exhausts the lock table)
+
+
+def offset_enrolled() -> list[Partner]:
+    """Member partners that recorded subsidised imports: one UNION ALL per batch of schemas, no schema switch."""
+    partners = list(Partner.objects.members().order_by("pk"))
+    table = SubsidisedImport._meta.db_table
+    enrolled: set[int] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(partners), ENROLLED_BATCH):
+            batch = partners[start : start + ENROLLED_BATCH]
+            query = sql.SQL(" UNION ALL ").join(
+                sql.SQL("SELECT {} WHERE EXISTS (SELECT 1 FROM {})").format(
+                    sql.Literal(partner.pk), sql.Identifier(partner.schema_name, table)
+                )
+                for partner in batch
+            )
+            cursor.execute(query.as_string(cursor.connection))
+            enrolled.update(row[0] for row in cursor.fetchall())
+    return [partner for partner in partners if partner.pk in enrolled]
+
+
+def offsets_behind(rule: RiskRule, today: datetime.date) -> list[RiskWarning]:
+    """A partner's offset ledger (Thailand EV 3.5) is projected more than `threshold` vehicles short at the
+    deadline that decides it, or missed it. Each partner's own warning only: no alliance figure (a handful of
+    enrolled makers could be told apart)."""
+    warnings = []
+    for partner in offset_enrolled():
+        with schema_context(partner.schema_name):
+            ledgers = offsets.ledgers_get(today=today)
+        for ledger in ledgers:
+            if not ledger.behind:
+                continue
+            shortfall = float(ledger.current.shortfall)
+            if shortfall > rule.threshold:
+                warnings.append(
+                    RiskWarning(
+                        partner_id=partner.pk, period=month_of(today), subject=ledger.scheme.name, value=shortfall
+                    )
+                )
+    return warnings
+
+
 EVALUATORS = {
     RiskKind.PRODUCTION_DROP: production_drops,
     RiskKind.EXPORT_CONCENTRATION: export_concentration,
     RiskKind.EXPIRY_WAVE: expiry_waves,
     RiskKind.RISING_BLOCKS: rising_blocks,
     RiskKind.STALLED_PROJECTS: stalled_projects,
+    RiskKind.OFFSET_BEHIND: offsets_behind,
 }
 
 

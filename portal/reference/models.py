@@ -418,3 +418,7 @@ class PriceUndertaking(RuleRow):
 
     def __str__(self) -> str:
         return f"{self.producer} · {self.model} {self.configuration}"
+
+
+# Local-production offset schemes (Thailand EV 3.5) live in their own module; imported here so Django registers them.
+from .offsets import OffsetExportWeight, OffsetRatio, OffsetScheme  # noqa: E402, F401

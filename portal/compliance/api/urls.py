@@ -3,6 +3,7 @@
 from rest_framework.routers import SimpleRouter
 
 from .dismissals import ScreeningDismissalViewSet
+from .offsets import OffsetLedgerViewSet, SubsidisedImportViewSet
 from .views import (
     CertificateTypeViewSet,
     CertificateViewSet,
@@ -22,5 +23,7 @@ router.register("certificate-types", CertificateTypeViewSet, basename="certifica
 router.register("market-blocs", MarketBlocViewSet, basename="market-bloc")
 router.register("embargoes", EmbargoViewSet, basename="embargo")
 router.register("screening-dismissals", ScreeningDismissalViewSet, basename="screening-dismissal")
+router.register("offset-ledgers", OffsetLedgerViewSet, basename="offset-ledger")
+router.register("subsidised-imports", SubsidisedImportViewSet, basename="subsidised-import")
 
 urlpatterns = [*router.urls]

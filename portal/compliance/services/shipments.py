@@ -21,6 +21,7 @@ MAX_VEHICLES_PER_CALL = 50_000
 ELIGIBLE_STATUSES = (VehicleStatus.PRODUCED, VehicleStatus.REGISTERED)
 SHIPMENT_FIELDS = (
     "reference",
+    "origin",
     "destination",
     "consignee_name",
     "consignee_address",

@@ -70,6 +70,8 @@ class Vehicle(models.Model):
             models.Index(fields=["model", "-production_date"], name="vehicle_model_date"),
             models.Index(fields=["registration_country", "registration_region"], name="vehicle_region"),
             models.Index(fields=["registration_date"], name="vehicle_registration_date"),
+            # Offset ledgers count a country's plants' vehicles by production date (compliance.PlantLocation).
+            models.Index(fields=["plant", "production_date"], name="vehicle_plant_date"),
         ]
 
     def __str__(self) -> str:
