@@ -21,6 +21,7 @@ from portal.vehicles.choices import VehicleStatus
 from portal.vehicles.models import Vehicle, VehicleModel, VehicleStatusChange
 from tenants.models import Membership
 
+from . import offset_demo
 from .models import Certificate, Shipment
 from .services.certificates import certificate_create
 from .services.releases import shipment_release, shipment_ship
@@ -479,3 +480,4 @@ def seed(*, partners, stdout) -> None:
             _seed_maker(partners[slug], slug, stdout)
     if EV_MAKER in partners:
         _seed_ev_licence(partners[EV_MAKER], stdout)
+    offset_demo.seed(partners=partners, stdout=stdout)  # Thailand EV 3.5: after the makers' shipments
