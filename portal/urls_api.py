@@ -22,6 +22,7 @@ v1 = [
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
     path("", include("portal.vehicles.api.urls")),
+    path("", include("portal.batteries.api.urls")),
     path("", include("portal.collaboration.api.urls")),
     path("", include("portal.compliance.api.urls")),
     path("", include("portal.supply.api.urls")),

@@ -12,6 +12,13 @@ from portal.vehicles.choices import BatteryChemistry
 from .choices import BatteryCategory, BatteryStatus, ReadingSource
 
 
+def _history_user(instance=None, request=None, **kwargs):
+    """The person behind a change; None for an API key (its principal is no user) or no request."""
+    from portal.core.caller import person_of
+
+    return person_of(getattr(request, "user", None)) if request is not None else None
+
+
 class BatteryModel(models.Model):
     """A battery model of the partner: the static passport values every battery of the model shares."""
 
@@ -23,7 +30,7 @@ class BatteryModel(models.Model):
     values = models.JSONField(_("passport values"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=_history_user)
 
     class Meta:
         verbose_name = _("battery model")
@@ -62,7 +69,7 @@ class Battery(models.Model):
     complete = models.BooleanField(_("passport complete"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at"], get_user=_history_user)
 
     class Meta:
         verbose_name = _("battery")

@@ -47,6 +47,35 @@ def battery_get(*, pk: int | None = None, identifier: str | None = None) -> Batt
     return queryset.get(pk=pk) if pk is not None else queryset.get(identifier=identifier)
 
 
+@dataclass(frozen=True)
+class HistoryStep:
+    """One change of a battery's record: when, by whom, what (created, or the fields that changed)."""
+
+    when: Any
+    who: Any
+    kind: str
+    changes: list[tuple[str, Any, Any]]
+
+
+HISTORY_FIELDS = ("identifier", "status", "battery_model", "vehicle", "values", "category")
+
+
+def battery_history(*, battery: Battery) -> list[HistoryStep]:
+    """The battery's record history (django-simple-history), newest first, with the fields each step changed."""
+    records = list(Battery.history.filter(id=battery.pk).select_related("history_user").order_by("history_date"))
+    steps = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, included_fields=list(HISTORY_FIELDS))
+            changes = [(change.field, change.old, change.new) for change in delta.changes]
+        if previous is None or changes:
+            steps.append(HistoryStep(record.history_date, record.history_user, record.history_type, changes))
+        previous = record
+    return steps[::-1]
+
+
 def battery_readings(*, battery: Battery) -> QuerySet[BatteryReading]:
     return BatteryReading.objects.filter(battery=battery).order_by("-measured_at", "-id")
 

@@ -28,9 +28,10 @@ from .registry.services import passport_index_add, passport_index_remove, passpo
 from .selectors import passports_missing
 
 IDENTIFIER_MAX = 100
-# ISO/IEC 15459 unique identifiers use upper-case letters, digits and the separators - . / (ISO/IEC 646 subset);
-# the issuing agency code comes first (e.g. "0" or "LA" for GS1, "UN" …), so at least two characters.
-IDENTIFIER_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9.\-/]{1,99}$")
+# ISO/IEC 15459 unique identifiers use upper-case letters, digits and a few separators (an ISO/IEC 646 subset);
+# the issuing agency code comes first, so at least two characters. "/" is refused: the identifier is one URL
+# segment of the passport's address (/passport/<identifier>/).
+IDENTIFIER_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9.\-]{1,99}$")
 CHANGE_BATCH = 2000
 
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -60,7 +61,7 @@ def identifier_normalise(identifier: str) -> str:
         raise ValidationError(
             {
                 "identifier": _(
-                    "An ISO/IEC 15459 identifier has 2 to 100 characters: letters A–Z, digits and - . / only."
+                    "An ISO/IEC 15459 identifier has 2 to 100 characters: letters A–Z, digits, “-” and “.” only."
                 )
             },
             code="invalid",

@@ -1,0 +1,41 @@
+"""URL kwargs of battery passport objects that belong to the victim partner (for tests/test_isolation.py)."""
+
+from .factories import battery_make, model_make
+
+
+def _identifier(partner) -> dict:
+    return {"identifier": battery_make(partner).identifier}
+
+
+def _model_pk(partner) -> dict:
+    return {"pk": model_make(partner).pk}
+
+
+SAMPLES = {
+    "batteries:battery_detail": _identifier,
+    "batteries:battery_update": _identifier,
+    "batteries:battery_history": _identifier,
+    "batteries:battery_fit": _identifier,
+    "batteries:battery_reading": _identifier,
+    "batteries:model_update": _model_pk,
+    "v1:battery-detail": _identifier,
+    "v1:battery-fit": _identifier,
+    "v1:battery-readings": _identifier,
+    "v1:battery-model-detail": _model_pk,
+}
+
+
+def _plant(partner) -> list[str]:
+    """A battery model and battery whose non-public texts only the partner's members may ever see."""
+    slug = partner.schema_name
+    model = model_make(
+        partner,
+        code=f"SECRET-{slug}-pack",
+        values={"materials_used_in_cathode_anode_and_electrolyte": f"SECRET-{slug}-cathode"},
+        complete=False,
+    )
+    battery = battery_make(partner, battery_model=model, complete=False)
+    return [model.code, f"SECRET-{slug}-cathode", battery.identifier]
+
+
+PLANTS = [_plant]
