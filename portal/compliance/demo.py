@@ -280,7 +280,10 @@ def _seed_thunder(partner, stdout) -> None:
             today - datetime.timedelta(days=40),
             user,
         )
-        _certificate("saso-coc", "SASO-COC-2025-31877", "SASO (demo)", [s1, t3], start, years(1), user)
+        # Saudi Arabia (SABER): a PCoC per model, about a year; each Saudi shipment carries its SCoC.
+        pcoc_from = today - datetime.timedelta(days=30)
+        pcoc_to = pcoc_from + datetime.timedelta(days=364)
+        _certificate("saber-pcoc", "PC-2026-118734", "SASO-notified body (demo)", [s1, t3], pcoc_from, pcoc_to, user)
 
         shipments = {}
         for reference, vehicles, destination, consignee, address, country, incoterm, arrival in SHIPMENTS:
@@ -296,6 +299,7 @@ def _seed_thunder(partner, stdout) -> None:
                 incoterm=incoterm,
                 hs_code="8711.60",
                 expected_arrival=today + datetime.timedelta(days=arrival),
+                shipment_certificate=f"SC-{reference}" if destination == "SA" else "",
             )
         shipment_ship(shipment=shipments["DEMO-EU-0001"], user=user)
         shipment_release(shipment=shipments["DEMO-SA-0001"], membership=officer, user=user, reason=RELEASE_REASON)
@@ -313,7 +317,7 @@ MAKERS = ("cq-lingyun", "wuxi-swiftride", "taizhou-hengtong", "ister-emobility",
 # one partner's alone and the statistics can show the common ones (the hidden ones together stay safe).
 # slug → a third shipment (destination, consignee, address, arrival in days, certificate type that expired)
 MAKER_EXTRA = {
-    # The SASO certificate expires at the end of this month, before the arrival.
+    # The SABER PCoC expires at the end of this month, before the shipping date (SABER checks it then).
     "siam-ebike": ("SA", "Gulf EV Trading LLC", "King Fahd Rd, Riyadh", 60, None),
     # The US e-bike compliance expired last month.
     "ister-emobility": ("US", "Pacific E-Cargo Inc.", "Harbor Blvd 200, Long Beach", 30, "cpsc-16-cfr-1512"),
@@ -347,9 +351,9 @@ def _seed_maker(partner, slug: str, stdout) -> None:
         _certificate(
             "un38-3", f"UN383-{code}-001", "Battery test centre (demo)", models, today.replace(day=1), None, user
         )
-        _certificate(
-            "saso-coc", f"SASO-COC-{code}", "SASO (demo)", models, datetime.date(2025, 6, 1), _month_end(today), user
-        )
+        month_end = _month_end(today)
+        pcoc_from = month_end - datetime.timedelta(days=364)
+        _certificate("saber-pcoc", f"PC-{code}", "SASO-notified body (demo)", models, pcoc_from, month_end, user)
         model = models[0]
         shipments = [
             (f"DEMO-PH-{code}", "PH", "Manila E-Mobility Imports Inc.", "Roxas Blvd 100, Manila", 30),
@@ -363,6 +367,7 @@ def _seed_maker(partner, slug: str, stdout) -> None:
                 )
             shipments.append((f"DEMO-{destination}-{code}", destination, consignee, address, arrival))
         for reference, destination, consignee, address, arrival in shipments:
+            saudi = {"ships_on": today + datetime.timedelta(days=35), "shipment_certificate": f"SC-{code}"}
             _shipment(
                 reference,
                 user,
@@ -374,6 +379,7 @@ def _seed_maker(partner, slug: str, stdout) -> None:
                 incoterm="CIF",
                 hs_code=model.hs_code,
                 expected_arrival=today + datetime.timedelta(days=arrival),
+                **(saudi if destination == "SA" else {}),
             )
         released = Shipment.objects.get(reference=f"DEMO-PH-{code}")
         shipment_release(shipment=released, membership=owner, user=user, reason=MAKER_RELEASE_REASON)
@@ -401,6 +407,9 @@ EV_SHIPMENTS = [
 # value; the countervailing duty on battery-electric cars (Regulation (EU) 2024/2754) leaves L-category vehicles out.
 EV_EU_SHIPMENT = ("DEMO-EV-0004", "DE", "Hanse Rikscha Touren GmbH", "Speicherstadt 3, Hamburg")
 EV_EU_PRICE = Decimal("9800.00")
+# Saudi Arabia's SABER (market requirements saber-pcoc, saber-scoc): the rickshaw's PCoC is valid, so the Riyadh
+# shipments above carry their SCoC and pass; this one has no SCoC yet and needs review until it is attached.
+EV_SABER_SHIPMENT = ("DEMO-EV-0005", "SA", "Dammam Eco Rides Co.", "Prince Mohammed Rd 8, Dammam")
 
 
 def _seed_ev_licence(partner, stdout) -> None:
@@ -420,7 +429,9 @@ def _seed_ev_licence(partner, stdout) -> None:
         since = datetime.date(2025, 6, 1)
         _certificate("ccc", "2025011101234567", "China Quality Certification Centre (demo)", [model], since, year, user)
         _certificate("miit-catalogue", "MIIT-2025-392-0871", "MIIT (demo)", [model], since, None, user)
-        _certificate("saso-coc", "SASO-COC-2026-HT6", "SASO (demo)", [model], since, year, user)
+        pcoc_from = today - datetime.timedelta(days=60)
+        pcoc_to = pcoc_from + datetime.timedelta(days=364)
+        _certificate("saber-pcoc", "PC-2026-HT6-0042", "SASO-notified body (demo)", [model], pcoc_from, pcoc_to, user)
         ExportLicence.objects.create(
             number="EL-2026-3310-00417",
             issued_by="MOFCOM licensing bureau (demo)",
@@ -447,7 +458,21 @@ def _seed_ev_licence(partner, stdout) -> None:
                 incoterm="CIF",
                 hs_code=EV_HS,
                 expected_arrival=today + datetime.timedelta(days=40),
+                shipment_certificate=f"SC-2026-{reference[-4:]}" if destination == "SA" else "",
             )
+        reference, destination, consignee, address = EV_SABER_SHIPMENT
+        _shipment(
+            reference,
+            user,
+            _free_vehicles(model, 2, registration_date=None),
+            destination=destination,
+            consignee_name=consignee,
+            consignee_address=address,
+            consignee_country=destination,
+            incoterm="CIF",
+            hs_code=EV_HS,
+            expected_arrival=today + datetime.timedelta(days=50),
+        )
         reference, destination, consignee, address = EV_EU_SHIPMENT
         _shipment(
             reference,

@@ -181,6 +181,12 @@ class Shipment(models.Model):
         blank=True,
         help_text=_("Needed for vehicles registered shortly before export (used vehicles)."),
     )
+    shipment_certificate = models.CharField(
+        _("shipment certificate of conformity (reference)"),
+        max_length=120,
+        blank=True,
+        help_text=_("Issued for this shipment before arrival where the destination requires one (e.g. SABER SCoC)."),
+    )
     producer = models.CharField(
         _("producer group"),
         max_length=200,

@@ -79,6 +79,16 @@ def reason_text(reason: dict) -> str:
             "The %(certificate)s %(number)s of %(model)s expired on %(valid_to)s "
             "(required for %(market)s by %(source)s)."
         ) % _certificate_words(p)
+    if code == Code.CERTIFICATE_EXPIRES_BEFORE_ARRIVAL and p.get("on") == "shipping":
+        return _(
+            "The %(certificate)s %(number)s of %(model)s expires on %(valid_to)s, before the shipping date "
+            "%(arrival)s (required for %(market)s by %(source)s)."
+        ) % _certificate_words(p)
+    if code == Code.CERTIFICATE_NOT_YET_VALID and p.get("on") == "shipping":
+        return _(
+            "The %(certificate)s %(number)s of %(model)s is valid only from %(valid_from)s, after the shipping date "
+            "%(arrival)s."
+        ) % _certificate_words(p)
     if code == Code.CERTIFICATE_EXPIRES_BEFORE_ARRIVAL:
         return _(
             "The %(certificate)s %(number)s of %(model)s expires on %(valid_to)s, before the expected arrival on "
@@ -131,6 +141,9 @@ def reason_text(reason: dict) -> str:
             "model": p["model"],
             "source": p["source"],
         }
+    requirement = _requirement_text(code, p)
+    if requirement:
+        return requirement
     licence = _licence_text(code, p)
     if licence:
         return licence
@@ -138,6 +151,42 @@ def reason_text(reason: dict) -> str:
     if duty:
         return duty
     return code or ""
+
+
+def _requirement_text(code: str, p: dict) -> str:
+    """Market requirements one per shipment (SABER SCoC) and those that only inform for now (EU battery passport)."""
+    words = {
+        "certificate": p.get("certificate_name", ""),
+        "market": _market(p.get("market", "")),
+        "source": p.get("source", ""),
+        "model": p.get("model", ""),
+        "effective_from": p.get("effective_from", ""),
+    }
+    if code == Code.SHIPMENT_CERTIFICATE_MISSING:
+        return (
+            _(
+                "No %(certificate)s is attached to the shipment: %(market)s requires one for each shipment, "
+                "before arrival (%(source)s). Enter its reference on the shipment."
+            )
+            % words
+        )
+    if code == Code.REQUIREMENT_NOTE and p.get("in_force"):
+        return (
+            _(
+                "%(market)s requires %(certificate)s for %(model)s since %(effective_from)s (%(source)s); it is not "
+                "checked yet, so it does not change the verdict."
+            )
+            % words
+        )
+    if code == Code.REQUIREMENT_NOTE:
+        return (
+            _(
+                "From %(effective_from)s, %(market)s will require %(certificate)s for %(model)s (%(source)s). For "
+                "information: it does not change the verdict yet."
+            )
+            % words
+        )
+    return ""
 
 
 def _duty_text(code: str, p: dict) -> str:

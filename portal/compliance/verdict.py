@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from portal.reference.models import EmbargoSeverity, MarketRequirement
+from portal.reference.models import EmbargoSeverity, MarketRequirement, RequirementDay, RequirementEffect
 from portal.reference.selectors import RuleSet
 from portal.vehicles.choices import BatteryChemistry, VehicleStatus
 
@@ -63,6 +63,9 @@ class Code:
     UNDERTAKING_PRICE_BELOW_MINIMUM = "undertaking_price_below_minimum"
     UNDERTAKING_CAP_EXCEEDED = "undertaking_cap_exceeded"
     UNDERTAKING_NOT_IN_FORCE = "undertaking_not_in_force"
+    # Market requirements one per shipment (SABER SCoC) and those that only inform (EU battery passport, for now)
+    SHIPMENT_CERTIFICATE_MISSING = "shipment_certificate_missing"
+    REQUIREMENT_NOTE = "requirement_note"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class ShipmentFacts:
     ships_on: datetime.date | None = None
     manufacturer: str = ""  # set when the partner exports as the manufacturer's authorised trader
     after_sales_letter: str = ""
+    shipment_certificate: str = ""  # a certificate issued for this shipment (SABER SCoC), by reference
     producer: str = ""
     taric_additional_code: str = ""
     invoice_price: Decimal | None = None
@@ -233,6 +237,44 @@ def _certificate_reason(
     return Reason(Code.CERTIFICATE_NOT_YET_VALID, Severity.BLOCK, key, details)
 
 
+def _rule_day(rule: MarketRequirement, facts: ShipmentFacts, today: datetime.date) -> datetime.date:
+    """The day a requirement is checked on: the expected arrival, or the shipping date (blank: today)."""
+    if rule.valid_on == RequirementDay.SHIPPING:
+        return facts.ships_on or today
+    return facts.expected_arrival
+
+
+def _requirement_reason(rule, model, count, held, facts, day, today, max_months) -> Reason | None:
+    """A requirement in force: its certificate (per model, or the shipment's own), worded for its day and
+    weighed by its effect (blocks, or needs review)."""
+    effect = rule.effect
+    on = {"on": RequirementDay.SHIPPING.value} if rule.valid_on == RequirementDay.SHIPPING else {}
+    if rule.per_shipment:
+        if facts.shipment_certificate:
+            return None
+        params = {**_rule_params(rule), **on, "day": day.isoformat()}
+        severity = Severity.REVIEW if effect == RequirementEffect.REVIEW else Severity.BLOCK
+        return Reason(Code.SHIPMENT_CERTIFICATE_MISSING, severity, f"{rule.certificate_type.code}:shipment", params)
+    reason = _certificate_reason(rule, model, count, held, arrival=day, today=today, max_months=max_months)
+    if reason is None:
+        return None
+    if effect == RequirementEffect.REVIEW and reason.severity == Severity.BLOCK:
+        reason = replace(reason, severity=Severity.REVIEW)
+    return replace(reason, params={**reason.params, **on}) if on else reason
+
+
+def _note_reason(rule: MarketRequirement, model: ModelFacts, day: datetime.date) -> Reason:
+    """A requirement that only informs for now (e.g. the EU battery passport before passports are checked)."""
+    params = {
+        **_rule_params(rule),
+        "model": model.name,
+        "effective_from": rule.effective_from.isoformat(),
+        "in_force": rule.in_force_on(day),
+        "note": rule.note,
+    }
+    return Reason(Code.REQUIREMENT_NOTE, Severity.INFO, f"note:{rule.pk}", params)
+
+
 def _certificate_reasons(
     facts: ShipmentFacts,
     rules: RuleSet,
@@ -241,7 +283,6 @@ def _certificate_reasons(
     certificates: list[CertificateFacts],
     today: datetime.date,
 ) -> list[Reason]:
-    arrival = facts.expected_arrival
     held: dict[tuple[int, int], list[CertificateFacts]] = defaultdict(list)
     for certificate in certificates:
         for model_id in certificate.model_ids:
@@ -249,10 +290,18 @@ def _certificate_reasons(
     market_rules = rules.requirements_for(facts.destination)
     reasons = []
     upcoming_seen = set()
+    seen = set()  # per-shipment requirements and notes are said once, whatever the models
     for model_id, count in sorted(counts.items()):
         model = models[model_id]
         applicable = [rule for rule in market_rules if rule_applies(rule, model)]
-        in_force = [rule for rule in applicable if rule.in_force_on(arrival)]
+        for rule in applicable:
+            if rule.effect == RequirementEffect.NOTE and rule.pk not in seen:
+                day = _rule_day(rule, facts, today)
+                if rule.effective_until is None or rule.effective_until >= day:
+                    seen.add(rule.pk)
+                    reasons.append(_note_reason(rule, model, day))
+        applicable = [rule for rule in applicable if rule.effect != RequirementEffect.NOTE]
+        in_force = [rule for rule in applicable if rule.in_force_on(_rule_day(rule, facts, today))]
         if not [rule for rule in in_force if rule.market != "*"]:
             reasons.append(
                 Reason(
@@ -268,21 +317,21 @@ def _certificate_reasons(
                 )
             )
         for rule in in_force:
+            if rule.per_shipment:
+                if rule.pk in seen:
+                    continue
+                seen.add(rule.pk)
             certificate_type = rules.certificate_types.get(rule.certificate_type_id, rule.certificate_type)
-            reason = _certificate_reason(
-                rule,
-                model,
-                count,
-                held.get((rule.certificate_type_id, model_id), []),
-                arrival=arrival,
-                today=today,
-                max_months=certificate_type.max_validity_months,
+            held_here = held.get((rule.certificate_type_id, model_id), [])
+            day = _rule_day(rule, facts, today)
+            reason = _requirement_reason(
+                rule, model, count, held_here, facts, day, today, certificate_type.max_validity_months
             )
             if reason is not None:
                 reasons.append(reason)
         for rule in applicable:
-            starts = rule.effective_from
-            if arrival < starts <= arrival + datetime.timedelta(days=UPCOMING_DAYS) and rule.pk not in upcoming_seen:
+            starts, day = rule.effective_from, _rule_day(rule, facts, today)
+            if day < starts <= day + datetime.timedelta(days=UPCOMING_DAYS) and rule.pk not in upcoming_seen:
                 upcoming_seen.add(rule.pk)
                 reasons.append(
                     Reason(

@@ -100,6 +100,9 @@ class MarketRequirementResource(_Resource):
             "lithium_only",
             "min_battery_kwh",
             "certificate_type",
+            "per_shipment",
+            "valid_on",
+            "effect",
             "effective_from",
             "effective_until",
             "source_reference",
@@ -281,11 +284,14 @@ class MarketRequirementAdmin(ReferenceAdmin):
         "certificate_type",
         "min_battery_kwh",
         "lithium_only",
+        "per_shipment",
+        "valid_on",
+        "effect",
         "effective_from",
         "effective_until",
         "source_reference",
     ]
-    list_filter = ["market", "certificate_type", "lithium_only"]
+    list_filter = ["market", "certificate_type", "lithium_only", "effect"]
     search_fields = ["market", "source_reference", "note", "certificate_type__code", "certificate_type__name"]
     list_select_related = ["certificate_type"]
     date_hierarchy = "effective_from"

@@ -151,8 +151,24 @@ class CertificateType(models.Model):
         return self.name
 
 
+class RequirementEffect(models.TextChoices):
+    """What a market requirement does to the verdict when its certificate is not valid."""
+
+    BLOCK = "block", _("Blocks without a valid certificate")
+    REVIEW = "review", _("Needs review without a valid certificate")
+    NOTE = "note", _("A note only (not enforced yet)")
+
+
+class RequirementDay(models.TextChoices):
+    """The day a market requirement is checked on (in force, certificate valid)."""
+
+    ARRIVAL = "arrival", _("the expected arrival")
+    SHIPPING = "shipping", _("the shipping date")
+
+
 class MarketRequirement(RuleRow):
-    """A rule: vehicles of these categories going to this market need a valid certificate of this type."""
+    """A rule: vehicles of these categories going to this market need a valid certificate of this type (per
+    model, or one per shipment attached to the shipment), checked on the arrival or the shipping date."""
 
     market = models.CharField(
         _("market"),
@@ -179,6 +195,17 @@ class MarketRequirement(RuleRow):
     )
     certificate_type = models.ForeignKey(
         CertificateType, on_delete=models.PROTECT, related_name="requirements", verbose_name=_("required certificate")
+    )
+    per_shipment = models.BooleanField(
+        _("one per shipment"),
+        default=False,
+        help_text=_("A certificate issued for each shipment (e.g. SABER SCoC), attached to the shipment."),
+    )
+    valid_on = models.CharField(
+        _("checked on"), max_length=8, choices=RequirementDay.choices, default=RequirementDay.ARRIVAL
+    )
+    effect = models.CharField(
+        _("effect"), max_length=8, choices=RequirementEffect.choices, default=RequirementEffect.BLOCK
     )
 
     class Meta:

@@ -41,13 +41,21 @@ LICENCE_CODES = {
 }
 
 
+def _saudi_certificates(partner, model):
+    """What Saudi Arabia requires of a model (tests/compliance/test_saber.py): SABER PCoC, SASO EV model approval."""
+    pcoc_from = datetime.date(2025, 9, 1)
+    certificate_make(partner, "saber-pcoc", [model], valid_from=pcoc_from, valid_to=datetime.date(2026, 8, 31))
+    if model.category in ("M1", "N1"):
+        certificate_make(partner, "saso-ev-model-approval", [model], valid_from=datetime.date(2025, 1, 1))
+
+
 def _ev_model(partner, *, ccc=True, ccc_valid_to=None, name="Thunder EV Sedan"):
-    """A battery-electric car with what Saudi Arabia requires (UN 38.3, SASO CoC) and, by default, its CCC and
-    MIIT catalogue listing."""
+    """A battery-electric car with what Saudi Arabia requires (UN 38.3, SABER PCoC, SASO EV approval) and, by
+    default, its CCC and MIIT catalogue listing."""
     model = model_make(partner, name=name, category="M1", battery_kwh="60.00", hs_code="8703.80")
     since = datetime.date(2025, 1, 1)
     certificate_make(partner, "un38-3", [model], valid_from=since)
-    certificate_make(partner, "saso-coc", [model], valid_from=since)
+    _saudi_certificates(partner, model)
     certificate_make(partner, "miit-catalogue", [model], valid_from=since, number="MIIT-2025-388")
     if ccc:
         certificate_make(partner, "ccc", [model], valid_from=since, valid_to=ccc_valid_to, number="CCC-2025-0117")
@@ -82,6 +90,7 @@ def _ev_shipment(partner, model, *, count=2, today=SHIP, **fields):
         "consignee_name": "Riyadh Green Motors",
         "hs_code": EV_HS,
         "expected_arrival": ARRIVAL,
+        "shipment_certificate": "SCOC-2026-0001",  # SABER's shipment certificate (tests/compliance/test_saber.py)
     }
     values.update(fields)
     shipment = shipment_make(partner, vehicles=vehicles_make(partner, model, count), **values)
@@ -247,6 +256,7 @@ def test_vehicles_registered_less_than_180_days_before_export_need_the_letter(wo
         consignee_country="SA",
         hs_code=EV_HS,
         expected_arrival=ARRIVAL,
+        shipment_certificate="SCOC-2026-0002",
     )
     shipment = _check(world.alpha, shipment)
     reason = _licence_reasons(shipment)[Code.USED_LETTER_MISSING]
@@ -262,7 +272,7 @@ def test_vehicles_registered_less_than_180_days_before_export_need_the_letter(wo
 def test_two_wheelers_are_outside_and_the_verdict_says_why(world):
     model = model_make(world.alpha, category="L3e", battery_kwh="1.80")
     certificate_make(world.alpha, "un38-3", [model])
-    certificate_make(world.alpha, "saso-coc", [model])
+    _saudi_certificates(world.alpha, model)
     shipment = _ev_shipment(world.alpha, model, hs_code="8711.60")
     reasons = _licence_reasons(shipment)
     assert set(reasons) == {Code.LICENCE_NOT_APPLICABLE}

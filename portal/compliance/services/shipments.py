@@ -32,6 +32,7 @@ SHIPMENT_FIELDS = (
     "ships_on",
     "manufacturer",
     "after_sales_letter",
+    "shipment_certificate",
     "producer",
     "taric_additional_code",
     "invoice_price",
