@@ -6,3 +6,9 @@ class BatteriesConfig(AppConfig):
     name = "portal.batteries"
     label = "batteries"
     verbose_name = _("Battery passports")
+
+    def ready(self):
+        # The vehicle import's pipeline learns the two battery kinds (batteries, battery readings).
+        from .importing.targets import register
+
+        register()

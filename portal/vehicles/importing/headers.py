@@ -1,6 +1,5 @@
 """Lenient header matching: case, spaces, underscores, punctuation and Chinese names are all accepted."""
 
-import functools
 import re
 import unicodedata
 
@@ -66,7 +65,6 @@ TEMPLATE_LABELS = {
 }
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
-_LOOKUP = {alias: field for field, aliases in HEADER_ALIASES.items() for alias in aliases}
 
 
 def in_every_language(labels: dict) -> dict[str, str]:
@@ -79,14 +77,67 @@ def in_every_language(labels: dict) -> dict[str, str]:
     return found
 
 
-@functools.cache
+class HeaderSpec:
+    """The columns of one kind of import: accepted names per field, the template's localised labels, the required
+    fields, and optionally more names found at run time (`extra()` → {normalised name: field}, e.g. the battery
+    passport's attribute ids). Matching is lenient in the same way for every kind (`normalise`)."""
+
+    def __init__(self, *, aliases: dict[str, tuple[str, ...]], labels: dict, required: tuple[str, ...], extra=None):
+        self.aliases = aliases
+        self.labels = labels
+        self.required = required
+        self.extra = extra
+        self._names: dict[str, str] | None = None
+
+    def lookup(self) -> dict[str, str]:
+        """The aliases, then the template's names in every language (built once: catalogues do not change)."""
+        if self._names is None:
+            names = {alias: field for field, aliases in self.aliases.items() for alias in aliases}
+            self._names = {**in_every_language(self.labels), **names}
+        if self.extra is not None:
+            return {**self.extra(), **self._names}
+        return self._names
+
+    def template_header(self) -> list[str]:
+        """The template's header row in the active language, required columns first."""
+        return [str(label) for label in self.labels.values()]
+
+    def match(self, cells: list) -> dict[str, int]:
+        """Field → column index for a header row; unknown columns are ignored. Raises UploadError."""
+        lookup = self.lookup()
+        found: dict[str, int] = {}
+        for index, cell in enumerate(cells):
+            field = lookup.get(normalise(cell))
+            if field is None:
+                continue
+            if field in found:
+                raise UploadError(
+                    _("Two columns mean the same field (%(field)s): %(first)s and %(second)s.")
+                    % {"field": field, "first": cells[found[field]], "second": cell}
+                )
+            found[field] = index
+        missing = [field for field in self.required if field not in found]
+        if missing:
+            shown = ", ".join(str(cell) for cell in cells[:12] if str(cell or "").strip()) or _("(nothing)")
+            raise UploadError(
+                _(
+                    "The header row has no column for %(missing)s. Found: %(found)s. "
+                    "The first row must name the columns."
+                )
+                % {"missing": ", ".join(missing), "found": shown[:300]}
+            )
+        return found
+
+
+VEHICLE_HEADERS = HeaderSpec(aliases=HEADER_ALIASES, labels=TEMPLATE_LABELS, required=REQUIRED)
+
+
 def _lookup() -> dict[str, str]:
-    """The aliases, then the template's names in every language (built once: catalogues do not change)."""
-    return {**in_every_language(TEMPLATE_LABELS), **_LOOKUP}
+    return VEHICLE_HEADERS.lookup()
 
 
 def template_header() -> list[str]:
-    """The template's header row in the active language, required columns first."""
+    """The vehicle template's header row in the active language, required columns first."""
     return [str(TEMPLATE_LABELS[field]) for field in FIELDS]
 
 
@@ -96,23 +147,5 @@ def normalise(name: str) -> str:
 
 
 def match_header(cells: list) -> dict[str, int]:
-    """Field → column index for a header row; unknown columns are ignored. Raises UploadError."""
-    found: dict[str, int] = {}
-    for index, cell in enumerate(cells):
-        field = _lookup().get(normalise(cell))
-        if field is None:
-            continue
-        if field in found:
-            raise UploadError(
-                _("Two columns mean the same field (%(field)s): %(first)s and %(second)s.")
-                % {"field": field, "first": cells[found[field]], "second": cell}
-            )
-        found[field] = index
-    missing = [field for field in REQUIRED if field not in found]
-    if missing:
-        shown = ", ".join(str(cell) for cell in cells[:12] if str(cell or "").strip()) or _("(nothing)")
-        raise UploadError(
-            _("The header row has no column for %(missing)s. Found: %(found)s. The first row must name the columns.")
-            % {"missing": ", ".join(missing), "found": shown[:300]}
-        )
-    return found
+    """Field → column index for a vehicle file's header row; unknown columns are ignored. Raises UploadError."""
+    return VEHICLE_HEADERS.match(cells)

@@ -73,6 +73,21 @@ class Stage:
         )
 
 
+def stage_error_add(cursor, stage: Stage, *, column: str, value: sql.Composable, reason: str, where: sql.Composable):
+    """Add one error (column, the row's value, reason) to the staging rows that match `where` (a target's SQL
+    check); the rows are refused with every other error they have."""
+    cursor.execute(
+        sql.SQL(
+            """UPDATE {stage} s SET err_column = coalesce(s.err_column, '{{}}') || %s::text,
+                      err_value = coalesce(s.err_value, '{{}}') || left(coalesce(({value})::text, ''), 200),
+                      err_reason = coalesce(s.err_reason, '{{}}') || %s::text
+               WHERE {where}"""
+        ).format(stage=stage.ident, value=value, where=where),
+        [column, reason],
+    )
+    return cursor.rowcount
+
+
 def _progress(job: ImportJob, **fields) -> None:
     """Write progress + heartbeat in autocommit (visible at once to the job page)."""
     fields["heartbeat_at"] = timezone.now()
@@ -253,6 +268,8 @@ def _validate(job: ImportJob, stage: Stage, target: ImportTarget) -> None:
     duplicate = str(target.duplicate_message) % {"line": "{line}"}
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("ANALYZE {}").format(stage.ident))
+        if target.sql_checks is not None:
+            target.sql_checks(cursor, stage, job)
         cursor.execute(
             sql.SQL(
                 """UPDATE {stage} s SET err_column = ARRAY[%s], err_value = ARRAY[({key})::text],

@@ -28,6 +28,9 @@ class ImportTarget:
     - `checker(job=, columns=, partner_id=)` → an object whose `check(line, cells)` gives the staging tuple;
     - `counts(cursor, stage)` → (to create, to update, unchanged) for a dry run;
     - `upsert(job, stage)` → (created, updated, unchanged), inside the pipeline's transaction;
+    - `sql_checks(cursor, stage, job)`: checks that need the database (references by key to rows of the partner's
+      tables, identifiers another partner holds), run in SQL over the whole staging table before duplicates are
+      looked for; they add errors to rows with `stage_error_add`;
     - `analyze`: tables to ANALYZE after a large import;
     - `detail_url`: the URL name of the job page (the uploader's notice links it).
     """
@@ -45,6 +48,7 @@ class ImportTarget:
     counts: Callable
     upsert: Callable
     template_header: Callable
+    sql_checks: Callable | None = None
     analyze: tuple[str, ...] = ()
     detail_url: str = "vehicles:import_detail"
     extra: dict = field(default_factory=dict)

@@ -1,0 +1,776 @@
+"""The battery passports' kinds of import: batteries, and their readings (the pipeline is the vehicle import's).
+
+Rows are checked in Python while streaming (identifier, model, category, status, dates, numbers, passport
+values) and in SQL over the whole staging table (a VIN of the partner's, an identifier no other partner holds, a
+status step the battery may take, the battery of a reading). The upsert writes in one transaction: batteries
+(with their history rows, their `complete` flag computed in the same statement, their fitments and the
+alliance's passport index), or readings (one per battery, time and source: a second import updates them).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from psycopg import sql
+
+from portal.vehicles.importing.headers import HeaderSpec, in_every_language, normalise
+from portal.vehicles.importing.pipeline import Stage, stage_error_add, timed
+from portal.vehicles.importing.rows import parse_date
+from portal.vehicles.importing.targets import ImportTarget, import_target_register
+from portal.vehicles.models import ImportJob, Vehicle
+from tenants.models import Partner
+
+from ..choices import BatteryCategory, BatteryStatus, Behaviour, ReadingSource
+from ..models import Battery, BatteryFitment, BatteryModel, BatteryReading
+from ..registry.models import PassportAttribute, PassportIndex
+from ..selectors import COLUMN_VALUES
+from ..services import IDENTIFIER_MAX, IDENTIFIER_PATTERN, STATUS_TRANSITIONS
+
+BATTERIES = "batteries"
+READINGS = "battery_readings"
+KINDS = (BATTERIES, READINGS)
+VALUE_PREFIX = "value:"  # header fields that are passport attributes: "value:<attribute id>"
+
+BATTERY = Battery._meta.db_table
+HISTORY = Battery.history.model._meta.db_table
+FITMENT = BatteryFitment._meta.db_table
+READING = BatteryReading._meta.db_table
+MODEL = BatteryModel._meta.db_table
+VEHICLE = Vehicle._meta.db_table
+
+BATTERY_ALIASES: dict[str, tuple[str, ...]] = {
+    "identifier": (
+        "identifier",
+        "batteryidentifier",
+        "uniqueidentifier",
+        "batterypassportidentifier",
+        "passportidentifier",
+        "batteryid",
+        "电池编码",
+        "电池编号",
+        "电池唯一标识",
+        "电池身份码",
+    ),
+    "model": ("model", "batterymodel", "modelcode", "batterymodelcode", "电池型号", "型号"),
+    "category": ("category", "batterycategory", "电池类别", "类别"),
+    "status": ("status", "batterystatus", "电池状态", "状态"),
+    "vin": ("vin", "vehicle", "vehiclevin", "vincode", "车架号", "vin码", "车辆识别代号"),
+    "fitted_on": ("fittedon", "fitted", "fitteddate", "installedon", "installationdate", "装车日期", "安装日期"),
+}
+BATTERY_LABELS = {
+    "identifier": gettext_lazy("Battery identifier"),
+    "model": gettext_lazy("Battery model code"),
+    "category": gettext_lazy("Battery category"),
+    "status": gettext_lazy("Battery status"),
+    "vin": gettext_lazy("VIN"),
+    "fitted_on": gettext_lazy("Fitted on"),
+}
+READING_ALIASES: dict[str, tuple[str, ...]] = {
+    "identifier": BATTERY_ALIASES["identifier"],
+    "measured_at": ("measuredat", "measured", "time", "timestamp", "date", "datetime", "测量时间", "时间", "日期"),
+    "state_of_health": ("stateofhealth", "soh", "stateofhealthpercent", "健康状态", "健康度"),
+    "capacity_fade": ("capacityfade", "fade", "capacityfadepercent", "容量衰减"),
+    "cycles": ("cycles", "fullcycles", "cyclecount", "numberofcycles", "循环次数"),
+    "energy_throughput": ("energythroughput", "throughput", "energythroughputkwh", "能量吞吐量"),
+    "negative_event": ("negativeevent", "event", "negativeevents", "accident", "异常事件", "事件"),
+    "source": ("source", "readingsource", "来源"),
+}
+READING_LABELS = {
+    "identifier": gettext_lazy("Battery identifier"),
+    "measured_at": gettext_lazy("Measured at"),
+    "state_of_health": gettext_lazy("State of health (%)"),
+    "capacity_fade": gettext_lazy("Capacity fade (%)"),
+    "cycles": gettext_lazy("Full cycles"),
+    "energy_throughput": gettext_lazy("Energy throughput (kWh)"),
+    "negative_event": gettext_lazy("Negative event"),
+    "source": gettext_lazy("Source"),
+}
+MAX_VALUE_CHARS = 2000
+MAX_EVENT_CHARS = 2000
+
+
+def _value_columns() -> dict[str, str]:
+    """Passport attributes a battery row may carry as columns: every static attribute that is not a column of
+    the battery itself, by its id and by its name (normalised) → "value:<id>"."""
+    found: dict[str, str] = {}
+    rows = PassportAttribute.objects.filter(behaviour=Behaviour.STATIC).values_list("code", "name")
+    for code, name in rows:
+        if code in COLUMN_VALUES:
+            continue
+        found.setdefault(normalise(code), VALUE_PREFIX + code)
+        found.setdefault(normalise(name), VALUE_PREFIX + code)
+    return found
+
+
+BATTERY_HEADERS = HeaderSpec(
+    aliases=BATTERY_ALIASES, labels=BATTERY_LABELS, required=("identifier", "model"), extra=_value_columns
+)
+READING_HEADERS = HeaderSpec(
+    aliases=READING_ALIASES, labels=READING_LABELS, required=("identifier", "measured_at"), extra=None
+)
+
+
+def required_codes() -> dict[str, list[str]]:
+    """Per category, the mandatory static attributes whose value lives in `values` (the battery's or its
+    model's): what a complete passport must hold besides the battery's own columns."""
+    codes: dict[str, list[str]] = {category: [] for category in BatteryCategory.values}
+    attributes = PassportAttribute.objects.filter(behaviour=Behaviour.STATIC).exclude(mandatory_for=[])
+    for code, categories in attributes.order_by("number").values_list("code", "mandatory_for"):
+        if code in COLUMN_VALUES:
+            continue
+        for category in categories:
+            if category in codes:
+                codes[category].append(code)
+    return codes
+
+
+def battery_template_header() -> list[str]:
+    """The batteries template: the columns in the reader's language, then the ids of the mandatory attributes
+    kept per battery or model (the passport values a complete passport needs)."""
+    seen: list[str] = []
+    for codes in required_codes().values():
+        seen += [code for code in codes if code not in seen]
+    return [*BATTERY_HEADERS.template_header(), *seen]
+
+
+def _identifier(raw: str) -> tuple[str | None, str | None]:
+    value = raw.strip().upper()
+    if not value:
+        return None, _("This column is required.")
+    if len(value) > IDENTIFIER_MAX or not IDENTIFIER_PATTERN.match(value):
+        return None, _("An ISO/IEC 15459 identifier has 2 to 100 characters: letters A–Z, digits and - . / only.")
+    return value, None
+
+
+class Choices:
+    """A choice list read from cells: its values (any case) or its labels in any of the portal's languages."""
+
+    def __init__(self, choices):
+        self.values = {str(value).casefold(): str(value) for value in choices.values}
+        self.labels = in_every_language(dict(choices.choices))
+
+    def get(self, raw: str) -> str | None:
+        return self.values.get(raw.strip().casefold()) or self.labels.get(normalise(raw))
+
+
+class BatteryRowChecker:
+    """Turns (line, cells) into a battery staging tuple; built once per run (model codes read once)."""
+
+    def __init__(self, *, job: ImportJob, columns: dict[str, int], partner_id: int | None):
+        self.columns = columns
+        self.width = max(columns.values()) + 1
+        self.models = {
+            code.strip().casefold(): (pk, category)
+            for code, pk, category in BatteryModel.objects.values_list("code", "pk", "category")
+        }
+        self.value_columns = [
+            (field[len(VALUE_PREFIX) :], index) for field, index in columns.items() if field.startswith(VALUE_PREFIX)
+        ]
+        self.categories = Choices(BatteryCategory)
+        self.statuses = Choices(BatteryStatus)
+        self.msg_required = _("This column is required.")
+        self.msg_model = _("There is no battery model with this code; add it first.")
+        self.msg_category = _("Unknown category; use one of: %(values)s.") % {
+            "values": ", ".join(BatteryCategory.values)
+        }
+        self.msg_mismatch = _("The battery's category must be its model's (%(category)s).")
+        self.msg_status = _("Unknown status; use one of: %(values)s.") % {"values": ", ".join(BatteryStatus.values)}
+        self.msg_date = _("Not a date; write it as YYYY-MM-DD (e.g. 2025-03-01).")
+        self.msg_fitted = _("Enter the date the battery was fitted.")
+        self.msg_future = _("The date is in the future.")
+        self.msg_vin = _("A VIN has 17 characters.")
+        self.msg_too_long = _("Longer than %(limit)d characters.")
+        self.tomorrow = (timezone.now().date() + datetime.timedelta(days=1)).isoformat()
+
+    def _cell(self, cells: list, field: str) -> str:
+        index = self.columns.get(field)
+        return str(cells[index]).strip() if index is not None else ""
+
+    def check(self, line: int, cells: list) -> tuple:
+        if len(cells) < self.width:
+            cells = cells + [""] * (self.width - len(cells))
+        errors: list[tuple[str, str, str]] = []
+        raw_identifier = self._cell(cells, "identifier")
+        identifier, problem = _identifier(raw_identifier)
+        if problem:
+            errors.append(("identifier", raw_identifier, problem))
+        raw_model = self._cell(cells, "model")
+        model = self.models.get(raw_model.casefold())
+        if model is None:
+            errors.append(("model", raw_model, self.msg_model if raw_model else self.msg_required))
+        raw_category = self._cell(cells, "category")
+        category = model[1] if model else None
+        if raw_category:
+            given = self.categories.get(raw_category)
+            if given is None:
+                errors.append(("category", raw_category, self.msg_category))
+            elif model is not None and given != model[1]:
+                errors.append(("category", raw_category, self.msg_mismatch % {"category": model[1]}))
+        raw_status = self._cell(cells, "status")
+        status = None
+        if raw_status:
+            status = self.statuses.get(raw_status)
+            if status is None:
+                errors.append(("status", raw_status, self.msg_status))
+        raw_vin = self._cell(cells, "vin").upper()
+        vin = raw_vin or None
+        if vin is not None and len(vin) != 17:
+            errors.append(("vin", raw_vin, self.msg_vin))
+        raw_fitted = self._cell(cells, "fitted_on")
+        fitted_on = None
+        if raw_fitted:
+            parsed = parse_date(raw_fitted)
+            fitted_on = parsed.isoformat() if parsed else None
+            if fitted_on is None:
+                errors.append(("fitted_on", raw_fitted, self.msg_date))
+            elif fitted_on > self.tomorrow:
+                errors.append(("fitted_on", raw_fitted, self.msg_future))
+        elif vin is not None:
+            errors.append(("fitted_on", "", self.msg_fitted))
+        values = {}
+        for code, index in self.value_columns:
+            value = str(cells[index]).strip() if index < len(cells) else ""
+            if not value:
+                continue
+            if len(value) > MAX_VALUE_CHARS:
+                errors.append((code, value, self.msg_too_long % {"limit": MAX_VALUE_CHARS}))
+            values[code] = value
+        if errors:
+            return (line, identifier, None, None, None, None, None, None, *_columns(errors), None, None, None)
+        return (
+            line,
+            identifier,
+            model[0],
+            category,
+            status,
+            vin,
+            fitted_on,
+            json.dumps(values, ensure_ascii=False),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+
+
+BATTERY_COLUMNS = (
+    "line",
+    "identifier",
+    "battery_model_id",
+    "category",
+    "status",
+    "vin",
+    "fitted_on",
+    "vals",
+    "err_column",
+    "err_value",
+    "err_reason",
+    "warn_column",
+    "warn_value",
+    "warn_reason",
+)
+
+
+def _columns(problems: list[tuple[str, str, str]]) -> tuple[list, list, list]:
+    return (
+        [column for column, _value, _reason in problems],
+        [value[:200] for _column, value, _reason in problems],
+        [reason for _column, _value, reason in problems],
+    )
+
+
+def _partner_id_sql() -> sql.Composable:
+    """The current partner's id, from its schema (tasks and the bench run with a schema, not always a tenant)."""
+    return sql.SQL("(SELECT id FROM public.{} WHERE schema_name = {})").format(
+        sql.Identifier(Partner._meta.db_table), sql.Literal(connection.schema_name)
+    )
+
+
+def _battery_sql_checks(cursor, stage: Stage, job: ImportJob) -> None:
+    """A VIN of the partner's own vehicles; an identifier no other partner's passport holds; a status the
+    battery may move to; a category the battery already has."""
+    names = {
+        "stage": stage.ident,
+        "vehicle": sql.Identifier(VEHICLE),
+        "battery": sql.Identifier(BATTERY),
+        "index": sql.Identifier("public", PassportIndex._meta.db_table),
+    }
+    cursor.execute(
+        sql.SQL("UPDATE {stage} s SET vehicle_id = v.id FROM {vehicle} v WHERE v.vin = s.vin").format(**names)
+    )
+    stage_error_add(
+        cursor,
+        stage,
+        column="vin",
+        value=sql.SQL("s.vin"),
+        reason=_("No vehicle of yours has this VIN."),
+        where=sql.SQL("s.vin IS NOT NULL AND s.vehicle_id IS NULL AND s.err_reason IS NULL"),
+    )
+    stage_error_add(
+        cursor,
+        stage,
+        column="identifier",
+        value=sql.SQL("s.identifier"),
+        reason=_("This identifier is already used by another battery passport."),
+        where=sql.SQL(
+            "s.identifier IS NOT NULL AND EXISTS (SELECT 1 FROM {index} p "
+            "WHERE p.identifier = s.identifier AND p.partner_id <> {partner})"
+        ).format(**names, partner=_partner_id_sql()),
+    )
+    allowed = [(old, new) for old, targets in STATUS_TRANSITIONS.items() for new in targets]
+    stage_error_add(
+        cursor,
+        stage,
+        column="status",
+        value=sql.SQL("s.status"),
+        reason=_("The battery's status cannot change this way (original → repurposed, remanufactured or waste)."),
+        where=sql.SQL(
+            "s.err_reason IS NULL AND s.status IS NOT NULL AND EXISTS (SELECT 1 FROM {battery} b "
+            "WHERE b.identifier = s.identifier AND b.status <> s.status AND (b.status, s.status) NOT IN ({pairs}))"
+        ).format(
+            **names,
+            pairs=sql.SQL(", ").join(
+                sql.SQL("({}, {})").format(sql.Literal(str(old)), sql.Literal(str(new))) for old, new in allowed
+            ),
+        ),
+    )
+    stage_error_add(
+        cursor,
+        stage,
+        column="model",
+        value=sql.SQL("s.category"),
+        reason=_("The battery exists with another category: its model must be of that category."),
+        where=sql.SQL(
+            "s.err_reason IS NULL AND EXISTS (SELECT 1 FROM {battery} b "
+            "WHERE b.identifier = s.identifier AND b.category <> s.category)"
+        ).format(**names),
+    )
+
+
+# SQL: a jsonb value is there and not empty (as the selectors' `_present`).
+_EMPTY_JSON = "('null'::jsonb, '\"\"'::jsonb, '[]'::jsonb, '{}'::jsonb)"
+
+
+def complete_sql(*, category: str, battery_values: str, model_values: str) -> sql.Composable:
+    """SQL: the passport holds every mandatory static attribute of its category (`passport_missing` is empty).
+
+    The attribute ids come as literals from the attribute list (one small query per run)."""
+    codes = required_codes()
+    cases = sql.SQL(" ").join(
+        sql.SQL("WHEN {} THEN {}::text[]").format(sql.Literal(category_value), sql.Literal(list(codes[category_value])))
+        for category_value in codes
+    )
+    missing = sql.SQL(
+        "NOT EXISTS (SELECT 1 FROM unnest(CASE {category} {cases} ELSE '{{}}'::text[] END) AS c(code) "
+        "WHERE NOT (coalesce(({battery} -> c.code) NOT IN {empty}, false) "
+        "OR coalesce(({model} -> c.code) NOT IN {empty}, false)))"
+    )
+    return missing.format(
+        category=sql.SQL(category),
+        cases=cases,
+        battery=sql.SQL(battery_values),
+        model=sql.SQL(model_values),
+        empty=sql.SQL(_EMPTY_JSON),
+    )
+
+
+_BATTERY_NEW = sql.SQL(
+    's.battery_model_id, coalesce(s.status, b.status), b."values" || s.vals, coalesce(s.vehicle_id, b.vehicle_id)'
+)
+_BATTERY_OLD = sql.SQL('b.battery_model_id, b.status, b."values", b.vehicle_id')
+
+
+def _battery_counts(cursor, stage: Stage) -> tuple[int, int, int]:
+    cursor.execute(
+        sql.SQL(
+            """SELECT count(*) FILTER (WHERE b.id IS NULL),
+                      count(*) FILTER (WHERE b.id IS NOT NULL AND ({old}) IS DISTINCT FROM ({new})),
+                      count(*) FILTER (WHERE b.id IS NOT NULL AND ({old}) IS NOT DISTINCT FROM ({new}))
+               FROM {stage} s LEFT JOIN {battery} b ON b.identifier = s.identifier
+               WHERE s.err_reason IS NULL"""
+        ).format(stage=stage.ident, battery=sql.Identifier(BATTERY), old=_BATTERY_OLD, new=_BATTERY_NEW)
+    )
+    return cursor.fetchone()
+
+
+def _history_columns() -> list[str]:
+    """The battery columns its history table copies (every concrete field of Battery but `updated_at`)."""
+    history = {field.column for field in Battery.history.model._meta.concrete_fields}
+    return [field.column for field in Battery._meta.concrete_fields if field.column in history]
+
+
+def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
+    """Update changed batteries (values merged, an empty cell keeps the current value), close and open fitments
+    when the VIN changes, insert new batteries with their fitments and passport index entries; history rows for
+    every battery written; `complete` computed in the same statements."""
+    note = (_("Import of %(file)s") % {"file": job.original_name})[:100]
+    columns = _history_columns()
+    names = {
+        "stage": stage.ident,
+        "battery": sql.Identifier(BATTERY),
+        "history": sql.Identifier(HISTORY),
+        "fitment": sql.Identifier(FITMENT),
+        "model": sql.Identifier(MODEL),
+        "index": sql.Identifier("public", PassportIndex._meta.db_table),
+        "cols": sql.SQL(", ").join(map(sql.Identifier, columns)),
+        "b_cols": sql.SQL(", ").join(sql.Identifier("b", column) for column in columns),
+        "c_cols": sql.SQL(", ").join(sql.Identifier("c", column) for column in columns),
+        "partner": _partner_id_sql(),
+    }
+    params = {"user": job.created_by_id, "note": note}
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout = '60s'")
+        cursor.execute(sql.SQL("LOCK TABLE {battery} IN SHARE ROW EXCLUSIVE MODE").format(**names))
+        with timed(job, "upsert: match existing batteries"):
+            cursor.execute(
+                sql.SQL(
+                    """UPDATE {stage} s SET battery_id = b.id, changed = ({old}) IS DISTINCT FROM ({new})
+                       FROM {battery} b WHERE b.identifier = s.identifier AND s.err_reason IS NULL"""
+                ).format(**names, old=_BATTERY_OLD, new=_BATTERY_NEW)
+            )
+        with timed(job, "upsert: fitments of changed batteries"):
+            # A battery moved to another vehicle: its open fitment ends when the new one starts.
+            cursor.execute(
+                sql.SQL(
+                    """UPDATE {fitment} f SET removed_on = greatest(f.fitted_on, s.fitted_on)
+                       FROM {stage} s
+                       WHERE s.changed AND s.vehicle_id IS NOT NULL AND f.battery_id = s.battery_id
+                         AND f.removed_on IS NULL AND f.vehicle_id IS DISTINCT FROM s.vehicle_id"""
+                ).format(**names)
+            )
+            cursor.execute(
+                sql.SQL(
+                    """INSERT INTO {fitment} (battery_id, vehicle_id, vin, fitted_on, created_at)
+                       SELECT s.battery_id, s.vehicle_id, s.vin, s.fitted_on, now()
+                       FROM {stage} s
+                       WHERE s.changed AND s.vehicle_id IS NOT NULL
+                         AND NOT EXISTS (SELECT 1 FROM {fitment} f WHERE f.battery_id = s.battery_id
+                                         AND f.removed_on IS NULL)"""
+                ).format(**names)
+            )
+        with timed(job, "upsert: update changed batteries"):
+            complete = complete_sql(
+                category="b.category", battery_values='(b."values" || s.vals)', model_values='m."values"'
+            )
+            cursor.execute(
+                sql.SQL(
+                    """WITH changed AS (
+                           UPDATE {battery} b SET battery_model_id = s.battery_model_id,
+                                  status = coalesce(s.status, b.status), "values" = b."values" || s.vals,
+                                  vehicle_id = coalesce(s.vehicle_id, b.vehicle_id), complete = {complete},
+                                  updated_at = now()
+                           FROM {stage} s JOIN {model} m ON m.id = s.battery_model_id
+                           WHERE b.id = s.battery_id AND s.changed
+                           RETURNING b.*
+                       ), history AS (
+                           INSERT INTO {history} ({cols}, history_date, history_type, history_user_id,
+                                                  history_change_reason)
+                           SELECT {c_cols}, now(), '~', %(user)s, %(note)s FROM changed c
+                       )
+                       SELECT count(*) FROM changed"""
+                ).format(**names, complete=complete),
+                params,
+            )
+            updated = cursor.fetchone()[0]
+        with timed(job, "upsert: insert new batteries, fitments, history, passport index"):
+            complete = complete_sql(category="s.category", battery_values="s.vals", model_values='m."values"')
+            cursor.execute(
+                sql.SQL(
+                    """WITH created AS (
+                           INSERT INTO {battery} (identifier, category, battery_model_id, vehicle_id, status, "values",
+                                                  complete, created_at, updated_at)
+                           SELECT s.identifier, s.category, s.battery_model_id, s.vehicle_id,
+                                  coalesce(s.status, %(original)s), s.vals, {complete}, now(), now()
+                           FROM {stage} s JOIN {model} m ON m.id = s.battery_model_id
+                           WHERE s.err_reason IS NULL AND s.battery_id IS NULL
+                           RETURNING *
+                       ), history AS (
+                           INSERT INTO {history} ({cols}, history_date, history_type, history_user_id,
+                                                  history_change_reason)
+                           SELECT {c_cols}, now(), '+', %(user)s, %(note)s FROM created c
+                       ), indexed AS (
+                           INSERT INTO {index} (identifier, partner_id, battery_id, created_at)
+                           SELECT c.identifier, {partner}, c.id, now() FROM created c
+                           ON CONFLICT (identifier) DO NOTHING
+                       ), fitted AS (
+                           INSERT INTO {fitment} (battery_id, vehicle_id, vin, fitted_on, created_at)
+                           SELECT c.id, c.vehicle_id, s.vin, s.fitted_on, now()
+                           FROM created c JOIN {stage} s ON s.identifier = c.identifier AND s.err_reason IS NULL
+                           WHERE c.vehicle_id IS NOT NULL
+                       )
+                       SELECT count(*) FROM created"""
+                ).format(**names, complete=complete),
+                {**params, "original": BatteryStatus.ORIGINAL},
+            )
+            created = cursor.fetchone()[0]
+    unchanged = max(0, job.rows_valid - created - updated)
+    return created, updated, unchanged
+
+
+# Readings --------------------------------------------------------------------------------------------------------
+
+
+def parse_moment(raw: str) -> datetime.datetime | None:
+    """An ISO date-time (with or without zone: UTC when none) or a date (midnight UTC); None if neither."""
+    text = raw.strip()
+    if len(text) > 10:
+        try:
+            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+    day = parse_date(text)
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC) if day else None
+
+
+def parse_number(raw: str) -> Decimal | None:
+    """A number with a decimal point or a decimal comma (`97,5`); None if not one."""
+    text = raw.strip().replace(" ", "")
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+class ReadingRowChecker:
+    """Turns (line, cells) into a reading staging tuple."""
+
+    LIMITS = {  # field → (lowest, highest, digits before the point)
+        "state_of_health": (Decimal(0), Decimal(100), 3),
+        "capacity_fade": (Decimal(0), Decimal(100), 3),
+        "energy_throughput": (Decimal(0), Decimal("99999999999.999"), 11),
+    }
+
+    def __init__(self, *, job: ImportJob, columns: dict[str, int], partner_id: int | None):
+        self.columns = columns
+        self.width = max(columns.values()) + 1
+        self.sources = Choices(ReadingSource)
+        self.latest = timezone.now() + datetime.timedelta(days=1)
+        self.msg_required = _("This column is required.")
+        self.msg_moment = _("Not a time; write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM (e.g. 2026-03-01T08:30).")
+        self.msg_future = _("The date is in the future.")
+        self.msg_number = _("Not a number.")
+        self.msg_range = _("Must be between %(low)s and %(high)s.")
+        self.msg_cycles = _("Not a whole number of cycles.")
+        self.msg_source = _("Unknown source; use one of: %(values)s.") % {"values": ", ".join(ReadingSource.values)}
+        self.msg_too_long = _("Longer than %(limit)d characters.")
+
+    def _cell(self, cells: list, field: str) -> str:
+        index = self.columns.get(field)
+        return str(cells[index]).strip() if index is not None else ""
+
+    def check(self, line: int, cells: list) -> tuple:
+        if len(cells) < self.width:
+            cells = cells + [""] * (self.width - len(cells))
+        errors: list[tuple[str, str, str]] = []
+        raw_identifier = self._cell(cells, "identifier")
+        identifier, problem = _identifier(raw_identifier)
+        if problem:
+            errors.append(("identifier", raw_identifier, problem))
+        raw_moment = self._cell(cells, "measured_at")
+        moment = parse_moment(raw_moment) if raw_moment else None
+        if moment is None:
+            errors.append(("measured_at", raw_moment, self.msg_moment if raw_moment else self.msg_required))
+        elif moment > self.latest:
+            errors.append(("measured_at", raw_moment, self.msg_future))
+        numbers = {}
+        for field, (low, high, _digits) in self.LIMITS.items():
+            raw = self._cell(cells, field)
+            if not raw:
+                numbers[field] = None
+                continue
+            number = parse_number(raw)
+            if number is None:
+                errors.append((field, raw, self.msg_number))
+            elif not low <= number <= high:
+                errors.append((field, raw, self.msg_range % {"low": low, "high": high}))
+            numbers[field] = number
+        raw_cycles = self._cell(cells, "cycles")
+        cycles = None
+        if raw_cycles:
+            number = parse_number(raw_cycles)
+            if number is None or number != number.to_integral_value() or not 0 <= number <= 2_147_483_647:
+                errors.append(("cycles", raw_cycles, self.msg_cycles))
+            else:
+                cycles = int(number)
+        event = self._cell(cells, "negative_event")
+        if len(event) > MAX_EVENT_CHARS:
+            errors.append(("negative_event", event, self.msg_too_long % {"limit": MAX_EVENT_CHARS}))
+        raw_source = self._cell(cells, "source")
+        source = ReadingSource.IMPORT
+        if raw_source:
+            source = self.sources.get(raw_source)
+            if source is None:
+                errors.append(("source", raw_source, self.msg_source))
+        if errors:
+            return (line, identifier, None, None, None, None, None, None, None, *_columns(errors), None, None, None)
+        return (
+            line,
+            identifier,
+            moment,
+            numbers["state_of_health"],
+            numbers["capacity_fade"],
+            cycles,
+            numbers["energy_throughput"],
+            event,
+            str(source),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+
+
+READING_COLUMNS = (
+    "line",
+    "identifier",
+    "measured_at",
+    "state_of_health",
+    "capacity_fade",
+    "cycles",
+    "energy_throughput",
+    "negative_event",
+    "source",
+    "err_column",
+    "err_value",
+    "err_reason",
+    "warn_column",
+    "warn_value",
+    "warn_reason",
+)
+
+
+def _reading_sql_checks(cursor, stage: Stage, job: ImportJob) -> None:
+    """The battery of every reading, by identifier, among the partner's own batteries."""
+    cursor.execute(
+        sql.SQL("UPDATE {stage} s SET battery_id = b.id FROM {battery} b WHERE b.identifier = s.identifier").format(
+            stage=stage.ident, battery=sql.Identifier(BATTERY)
+        )
+    )
+    stage_error_add(
+        cursor,
+        stage,
+        column="identifier",
+        value=sql.SQL("s.identifier"),
+        reason=_("No battery of yours has this identifier; import the batteries first."),
+        where=sql.SQL("s.identifier IS NOT NULL AND s.battery_id IS NULL AND s.err_reason IS NULL"),
+    )
+
+
+_READING_NEW = sql.SQL("s.state_of_health, s.capacity_fade, s.cycles, s.energy_throughput, s.negative_event")
+_READING_OLD = sql.SQL("r.state_of_health, r.capacity_fade, r.cycles, r.energy_throughput, r.negative_event")
+_READING_MATCH = sql.SQL("r.battery_id = s.battery_id AND r.measured_at = s.measured_at AND r.source = s.source")
+
+
+def _reading_counts(cursor, stage: Stage) -> tuple[int, int, int]:
+    cursor.execute(
+        sql.SQL(
+            """SELECT count(*) FILTER (WHERE r.id IS NULL),
+                      count(*) FILTER (WHERE r.id IS NOT NULL AND ({old}) IS DISTINCT FROM ({new})),
+                      count(*) FILTER (WHERE r.id IS NOT NULL AND ({old}) IS NOT DISTINCT FROM ({new}))
+               FROM {stage} s LEFT JOIN {reading} r ON {match}
+               WHERE s.err_reason IS NULL"""
+        ).format(
+            stage=stage.ident, reading=sql.Identifier(READING), old=_READING_OLD, new=_READING_NEW, match=_READING_MATCH
+        )
+    )
+    return cursor.fetchone()
+
+
+def _reading_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
+    """Update readings whose values differ, insert the new ones (one per battery, time and source)."""
+    names = {"stage": stage.ident, "reading": sql.Identifier(READING), "match": _READING_MATCH}
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL lock_timeout = '60s'")
+        cursor.execute(sql.SQL("LOCK TABLE {reading} IN SHARE ROW EXCLUSIVE MODE").format(**names))
+        with timed(job, "upsert: match existing readings"):
+            cursor.execute(
+                sql.SQL(
+                    """UPDATE {stage} s SET reading_id = r.id, changed = ({old}) IS DISTINCT FROM ({new})
+                       FROM {reading} r WHERE {match} AND s.err_reason IS NULL"""
+                ).format(**names, old=_READING_OLD, new=_READING_NEW)
+            )
+        with timed(job, "upsert: update changed readings"):
+            cursor.execute(
+                sql.SQL(
+                    """UPDATE {reading} r SET state_of_health = s.state_of_health, capacity_fade = s.capacity_fade,
+                              cycles = s.cycles, energy_throughput = s.energy_throughput,
+                              negative_event = s.negative_event
+                       FROM {stage} s WHERE r.id = s.reading_id AND s.changed"""
+                ).format(**names)
+            )
+            updated = cursor.rowcount
+        with timed(job, "upsert: insert new readings"):
+            cursor.execute(
+                sql.SQL(
+                    """INSERT INTO {reading} (battery_id, measured_at, state_of_health, capacity_fade, cycles,
+                                             energy_throughput, negative_event, source, created_at)
+                       SELECT s.battery_id, s.measured_at, s.state_of_health, s.capacity_fade, s.cycles,
+                              s.energy_throughput, coalesce(s.negative_event, ''), s.source, now()
+                       FROM {stage} s WHERE s.err_reason IS NULL AND s.reading_id IS NULL"""
+                ).format(**names)
+            )
+            created = cursor.rowcount
+    unchanged = max(0, job.rows_valid - created - updated)
+    return created, updated, unchanged
+
+
+def register() -> None:
+    """Make the two kinds known to the import pipeline (from BatteriesConfig.ready())."""
+    import_target_register(
+        ImportTarget(
+            kind=BATTERIES,
+            label=gettext_lazy("Batteries"),
+            empty_message=gettext_lazy("The file has a header row but no batteries."),
+            stage_ddl="""identifier varchar(100), battery_model_id bigint, category text, status text,
+                         vin varchar(17), fitted_on date, vals jsonb, vehicle_id bigint, battery_id bigint,
+                         changed boolean""",
+            stage_columns=BATTERY_COLUMNS,
+            duplicate_key="identifier",
+            duplicate_column="identifier",
+            duplicate_message=gettext_lazy("The identifier is already on line %(line)s of this file."),
+            match_header=BATTERY_HEADERS.match,
+            checker=BatteryRowChecker,
+            counts=_battery_counts,
+            upsert=_battery_upsert,
+            template_header=battery_template_header,
+            sql_checks=_battery_sql_checks,
+            analyze=(BATTERY, HISTORY, FITMENT),
+        )
+    )
+    import_target_register(
+        ImportTarget(
+            kind=READINGS,
+            label=gettext_lazy("Battery readings"),
+            empty_message=gettext_lazy("The file has a header row but no readings."),
+            stage_ddl="""identifier varchar(100), measured_at timestamptz, state_of_health numeric(5, 2),
+                         capacity_fade numeric(5, 2), cycles bigint, energy_throughput numeric(14, 3),
+                         negative_event text, source text, battery_id bigint, reading_id bigint, changed boolean""",
+            stage_columns=READING_COLUMNS,
+            duplicate_key="identifier || ' ' || measured_at::text || ' ' || source",
+            duplicate_column="measured_at",
+            duplicate_message=gettext_lazy(
+                "The same battery, time and source are already on line %(line)s of this file."
+            ),
+            match_header=READING_HEADERS.match,
+            checker=ReadingRowChecker,
+            counts=_reading_counts,
+            upsert=_reading_upsert,
+            template_header=READING_HEADERS.template_header,
+            sql_checks=_reading_sql_checks,
+            analyze=(READING,),
+        )
+    )
