@@ -22,5 +22,7 @@ urlpatterns = [
     path("projects/", include("portal.collaboration.urls_public")),
     path("statistics/", include("portal.insights.urls_public")),
     path("search/", include("portal.search.urls_public")),
+    # Battery passports: the page a battery's QR code opens, for anyone (no sign-in).
+    path("passport/", include("portal.batteries.urls_public")),
     *common,
 ]

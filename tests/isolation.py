@@ -53,7 +53,8 @@ OPEN_ROUTES = {
     "join",  # accepting a team invitation: the signed link is the credential
 }
 # Public-host routes any visitor may open (the rest of the public host is for staff, or answers per caller).
-PUBLIC_OPEN_ROUTES = OPEN_ROUTES | {"home", "password_change", "password_change_done", "two-factor"}
+# A battery's passport page is public by law (its public attributes only: tests/batteries/test_passport_access.py).
+PUBLIC_OPEN_ROUTES = OPEN_ROUTES | {"home", "password_change", "password_change_done", "two-factor", "passport"}
 DENIED = {301, 302, 401, 403, 404, 405}
 # A foreign id may also be refused for a malformed body before the lookup: nothing is learnt or changed.
 DENIED_FOR_FOREIGN_IDS = DENIED | {400}

@@ -22,6 +22,11 @@ SAMPLES = {
     "v1:battery-fit": _identifier,
     "v1:battery-readings": _identifier,
     "v1:battery-model-detail": _model_pk,
+    # passport tools (QR codes, signed links) and the public passport page
+    "passport_tools:qr_svg": _identifier,
+    "passport_tools:qr_png": _identifier,
+    "passport_tools:link": _identifier,
+    "passport:passport": _identifier,
 }
 
 
