@@ -410,6 +410,11 @@ EV_EU_PRICE = Decimal("9800.00")
 # Saudi Arabia's SABER (market requirements saber-pcoc, saber-scoc): the rickshaw's PCoC is valid, so the Riyadh
 # shipments above carry their SCoC and pass; this one has no SCoC yet and needs review until it is attached.
 EV_SABER_SHIPMENT = ("DEMO-EV-0005", "SA", "Dammam Eco Rides Co.", "Prince Mohammed Rd 8, Dammam")
+# UN R155 / R156 (market requirements un-r155, un-r156 for M1 / N1): Taizhou Hengtong's small city car goes to the
+# UK with its R155 approval but no R156 approval yet: the UK asks new types for both from 2026-06-01 (a review until
+# 2027-06-01, then it blocks; the verdict announces that too). The licence covers the UK, an outlet is listed there.
+EV_CAR = ("Hengtong City EV", "M1", "LFP", "29.50", 260, ["4G", "GNSS", "OTA"], "8703.80", "HCE10")
+EV_CYBER_SHIPMENT = ("DEMO-EV-0006", "GB", "Thames City Cars Ltd", "Dockside Rd 4, London")
 
 
 def _seed_ev_licence(partner, stdout) -> None:
@@ -436,13 +441,16 @@ def _seed_ev_licence(partner, stdout) -> None:
             number="EL-2026-3310-00417",
             issued_by="MOFCOM licensing bureau (demo)",
             hs_codes=[EV_HS],
-            destinations=["SA", "AE"],
+            destinations=["SA", "AE", "GB"],
             valid_from=datetime.date(today.year, 1, 1),
             valid_to=datetime.date(today.year, 12, 31),
             note="Demo licence.",
         )
         AfterSalesOutlet.objects.create(
             country="SA", name="Hengtong Service Riyadh (demo)", address="Exit 18, Riyadh", contact="+966 11 000 0000"
+        )
+        AfterSalesOutlet.objects.create(
+            country="GB", name="Hengtong Service London (demo)", address="Dockside Rd 6, London", contact="+44 20 0000"
         )
         recent = {"registration_date__gte": today - datetime.timedelta(days=150)}
         for reference, destination, consignee, address, used in EV_SHIPMENTS:
@@ -473,6 +481,7 @@ def _seed_ev_licence(partner, stdout) -> None:
             hs_code=EV_HS,
             expected_arrival=today + datetime.timedelta(days=50),
         )
+        _seed_ev_cyber(partner, user, today)
         reference, destination, consignee, address = EV_EU_SHIPMENT
         _shipment(
             reference,
@@ -489,6 +498,40 @@ def _seed_ev_licence(partner, stdout) -> None:
         )
         verdicts = dict(Shipment.objects.filter(reference__startswith="DEMO-EV-").values_list("reference", "verdict"))
         stdout.write(f"{partner.schema_name}: export licence shipments {verdicts}.")
+
+
+def _seed_ev_cyber(partner, user, today) -> None:
+    """Taizhou Hengtong's city car (an M1 model, three cars) with its CCC, catalogue listing, UN 38.3 and R155
+    approval, shipped to the UK without an R156 approval (DEMO-EV-0006)."""
+    from portal.vehicles.demo import demo_vin, models_ensure
+    from portal.vehicles.services import vehicle_register
+
+    [(car, vds)] = models_ensure([EV_CAR])
+    made = today - datetime.timedelta(days=20)
+    for serial in range(990001, 990004):
+        vin = demo_vin("LHT", vds, made.year, "A", serial)
+        if not Vehicle.objects.filter(vin=vin).exists():
+            vehicle_register(partner=partner, vin=vin, model=car, production_date=made, market="CN", user=user)
+    since = datetime.date(2025, 9, 1)
+    year = today + datetime.timedelta(days=365)
+    _certificate("ccc", "2025011101239876", "China Quality Certification Centre (demo)", [car], since, year, user)
+    _certificate("miit-catalogue", "MIIT-2025-399-0112", "MIIT (demo)", [car], since, None, user)
+    _certificate("un38-3", "UN383-HT-CITY-01", "Battery test centre (demo)", [car], since, None, user)
+    r155_to = since + datetime.timedelta(days=3 * 365)
+    _certificate("un-r155", "E11-155R-000231", "UK type-approval authority VCA (demo)", [car], since, r155_to, user)
+    reference, destination, consignee, address = EV_CYBER_SHIPMENT
+    _shipment(
+        reference,
+        user,
+        _free_vehicles(car, 3),
+        destination=destination,
+        consignee_name=consignee,
+        consignee_address=address,
+        consignee_country=destination,
+        incoterm="CIF",
+        hs_code=EV_HS,
+        expected_arrival=today + datetime.timedelta(days=35),
+    )
 
 
 # Shipments carry the demo vehicles; rules and the screening list are the reference tables.

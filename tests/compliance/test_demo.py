@@ -84,5 +84,13 @@ def test_the_demo_shows_chinas_export_licence_rule(world):
     # SABER: the rickshaw's PCoC is valid; the Dammam shipment needs review until its SCoC is attached.
     assert checks["DEMO-EV-0005"][0] == "needs_review" and "shipment_certificate_missing" in checks["DEMO-EV-0005"][1]
     assert "shipment_certificate_missing" not in checks["DEMO-EV-0001"][1]
+    # UN R155 / R156: the city car has its R155 approval, not R156; the UK reviews new types until 2027-06-01, then
+    # blocks (the demo's dates follow the clock: either, by the day it runs).
+    verdict, codes = checks["DEMO-EV-0006"]
+    assert verdict in ("needs_review", "blocked") and "certificate_missing" in codes, checks["DEMO-EV-0006"]
+    with schema_context(world.alpha.schema_name):
+        reasons = Shipment.objects.get(reference="DEMO-EV-0006").latest_check.reasons
+    missing = {r["params"]["certificate_type"] for r in reasons if r["code"] == "certificate_missing"}
+    assert missing == {"un-r156"}
     # Its cargo trikes are declared as 8703.80 only: the verdict asks for the full code.
     assert "export_licence_hs_unclear" in checks["DEMO-DE-TAIZHOUH"][1]
