@@ -23,6 +23,7 @@ v1 = [
     *router.urls,
     path("", include("portal.vehicles.api.urls")),
     path("", include("portal.batteries.api.urls")),
+    path("", include("portal.batteries.importing.api")),
     path("", include("portal.collaboration.api.urls")),
     path("", include("portal.compliance.api.urls")),
     path("", include("portal.supply.api.urls")),

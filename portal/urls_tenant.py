@@ -13,6 +13,7 @@ handler500 = "portal.core.errors.error_500"
 urlpatterns = [
     path("", home_views.partner_home, name="home"),
     path("vehicles/", include("portal.vehicles.urls")),
+    path("batteries/imports/", include("portal.batteries.importing.urls")),  # before <identifier>/ takes "imports"
     path("batteries/", include("portal.batteries.urls_passport")),  # QR codes, QR sheets, passport links
     path("batteries/", include("portal.batteries.urls")),
     path("projects/", include("portal.collaboration.urls")),

@@ -1,8 +1,8 @@
 """Hostile uploads: decompression and XML bombs, wrong encodings, binaries, oversize files, hostile names.
 
-The corpus runs against every endpoint that reads an uploaded table (vehicle import page and API, a shipment's
-VIN file, supply reports, the admin imports of the rule tables and the screening list): each file is refused at
-once with a clear message, no 5xx, and nothing is written (no job, no stored file, no row)."""
+The corpus runs against every endpoint that reads an uploaded table (vehicle and battery import pages and APIs, a
+shipment's VIN file, supply reports, the admin imports of the rule tables and the screening list): each file is
+refused at once with a clear message, no 5xx, and nothing is written (no job, no stored file, no row)."""
 
 import io
 
@@ -250,3 +250,35 @@ def test_an_oversize_json_body_gets_a_clear_400(world):
     assert response.status_code in (400, 413)
     with schema_context("alpha"):
         assert VehicleModel.objects.count() == before
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("kind", ["batteries", "battery_readings"])
+def test_hostile_files_are_refused_by_the_battery_import_page_and_api(world, media, case, kind):
+    """The battery passports' imports read files through the same pipeline: refused at upload with the reason on
+    the file, or (trouble past the header) stored and failed with a reason when run; nothing imported."""
+    from portal.batteries.models import Battery, BatteryReading
+
+    member = world.person(world.alpha, Role.MEMBER)
+    page = client_for(world.alpha, member).post(
+        "/batteries/imports/new/", {"kind": kind, "mode": "all_or_nothing", "file": _upload(case)}
+    )
+    api = client_for(world.alpha, member).post("/api/v1/battery-imports/", {"kind": kind, "file": _upload(case)})
+    for response in (page, api):
+        if response.status_code in (302, 202):
+            assert case in FAILS_WHEN_RUN, case
+            continue
+        assert response.status_code == 400, case
+    if page.status_code == 400:
+        assert page.context["form"].errors["file"], case
+    if api.status_code == 400:
+        assert api.json()["errors"][0]["attr"] == "file" and api.json()["errors"][0]["detail"]
+    with schema_context("alpha"):
+        for job in ImportJob.objects.all():
+            import_run(job_id=job.pk)
+            job.refresh_from_db()
+            assert (job.kind, job.status, job.rows_created) == (kind, ImportStatus.FAILED, 0), case
+            assert job.error_message, case
+        assert (Battery.objects.count(), BatteryReading.objects.count()) == (0, 0)
+    if page.status_code == 400 and api.status_code == 400:
+        assert _stored(media) == [], "a refused upload leaves no file behind"
