@@ -50,7 +50,7 @@ GREEDY = "greedy"
 MIN_SOLVER_S = 0.05
 # The LP relaxation is solved for a bound when it has at most this many variables (GLOP: ~1 s per 20,000 here).
 LP_MAX_VARIABLES = 30_000
-# ... and within this time, else the counting bounds stand alone.
+# ... and within this time (at most a quarter of the time left), else the counting bounds stand alone.
 LP_TIME_LIMIT_S = 3.0
 # CP-SAT parameters set on every solve; large models get a lighter presolve, which otherwise eats the time limit
 # (measured: 80,000 variables, presolve still running after 20 s on 2 cores).
@@ -269,7 +269,11 @@ def schedule(
     bound_started = time.perf_counter()
     for indices in (musts, range(len(candidates))):
         if 0 < sum(len(candidates[index].slots) for index in indices) <= LP_MAX_VARIABLES:
-            relaxed = _lp_bound(candidates, list(indices), slot_list, sizes, capacity)
+            left = time_limit_s - (time.perf_counter() - started)
+            lp_limit = min(LP_TIME_LIMIT_S, left / 4)
+            relaxed = None
+            if lp_limit > 0:
+                relaxed = _lp_bound(candidates, list(indices), slot_list, sizes, capacity, lp_limit)
             if relaxed is not None and indices is musts:
                 must_bound = min(must_bound, relaxed)
             elif relaxed is not None:
@@ -388,8 +392,9 @@ def _lp_bound(
     slot_list: list[int],
     sizes: list[int],
     capacity: dict[int, dict[int, int]],
+    time_limit_s: float,
 ) -> int | None:
-    """The LP relaxation of the slot model over `indices` (GLOP), rounded down; None when GLOP gives no optimum.
+    """The LP relaxation of the slot model over `indices` (GLOP), rounded down; None without an optimum in time.
 
     It sees what the counting bounds miss (a person with more requests than slots among requests with few
     slots), and it is the bound CP-SAT's own LP does not reach here: CP-SAT keeps the at-most-ones out of its LP.
@@ -399,7 +404,7 @@ def _lp_bound(
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return None
-    solver.SetTimeLimit(int(1000 * LP_TIME_LIMIT_S))
+    solver.SetTimeLimit(max(1, int(1000 * time_limit_s)))
     infinity = solver.infinity()
     objective = solver.Objective()
     person_rows: dict[tuple[int, int], object] = {}

@@ -372,3 +372,24 @@ def test_brute_force_instances_include_ones_the_greedy_answer_misses():
         greedy = schedule(people, requests, slots, tables, use_solver=False)
         missed += lexicographic(greedy, requests) < brute_force(people, requests, slots, tables)
     assert missed >= 3
+
+
+def test_empty_inputs():
+    person = Person(1, frozenset({1}), frozenset({"en"}))
+    other = Person(2, frozenset({1}), frozenset({"en"}))
+    request = MeetingRequest(1, (1, 2), True)
+    assert schedule([], [], [], []).placements == {}
+    assert schedule([person, other], [request], [], [Table(1, 2)]).unplaced == {1: NO_COMMON_SLOT}
+    assert schedule([person, other], [request], [1], []).unplaced == {1: NO_TABLE_LARGE_ENOUGH}
+
+
+def test_the_benchmark_instance_at_a_small_scale():
+    """The generated expo of bench matchmaking (delegations, 3-person meetings, tables of 2, 4 and 6 seats)."""
+    from bench.bench_matchmaking import instance
+
+    people, requests, slots, tables = instance(participants=200, requests=1500, seed=3)
+    tables = tables[:20] + tables[110:116] + tables[140:142]
+    result = schedule(people, requests, slots, tables, time_limit_s=10)
+    assert violations(result, people, requests, slots, tables) == []
+    assert result.placed <= result.bound <= len(slots) * len(tables)
+    assert result.placed >= 0.95 * result.bound
