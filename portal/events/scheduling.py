@@ -252,7 +252,6 @@ def schedule(
 
     n_would = sum(1 for candidate in candidates if not candidate.request.must_meet)
     must_weight = n_would + 1
-    locked_count = len(placements)
     locked_must = sum(1 for request_id in placements if request_by_id[request_id].must_meet)
     locked_objective = must_weight * locked_must + (len(placements) - locked_must)
 
@@ -264,8 +263,8 @@ def schedule(
     }
 
     musts = [index for index, candidate in enumerate(candidates) if candidate.request.must_meet]
-    free_bound = _bound(candidates, slot_list, capacity, busy, person_by_id)
-    must_bound = _bound([candidates[index] for index in musts], slot_list, capacity, busy, person_by_id)
+    free_bound = _bound(candidates, slot_list, capacity)
+    must_bound = _bound([candidates[index] for index in musts], slot_list, capacity)
     bound_started = time.perf_counter()
     for indices in (musts, range(len(candidates))):
         if 0 < sum(len(candidates[index].slots) for index in indices) <= LP_MAX_VARIABLES:
@@ -341,7 +340,7 @@ def schedule(
 
     must_placed = sum(1 for request_id in placements if request_by_id[request_id].must_meet)
     details.update(greedy_objective=locked_objective + greedy_objective)
-    details.update(candidates=len(candidates), must_bound=locked_count + must_bound)
+    details.update(candidates=len(candidates), must_bound=locked_must + must_bound)
     return Schedule(
         placements=placements,
         unplaced=unplaced,
@@ -360,8 +359,6 @@ def _bound(
     candidates: list[_Candidate],
     slot_list: list[int],
     capacity: dict[int, dict[int, int]],
-    busy: set[tuple[int, int]],
-    person_by_id: dict[int, Person],
 ) -> int:
     """An upper bound on how many of `candidates` can be placed together (see the module's docstring)."""
     if not candidates:
