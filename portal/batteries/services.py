@@ -176,17 +176,35 @@ def battery_model_update(*, battery_model: BatteryModel, partner: Partner | None
         raise TypeError(f"unknown fields {sorted(fields)}")
     with transaction.atomic():
         battery_model.save()
-        batteries = Battery.objects.filter(battery_model=battery_model).order_by("pk")
-        last = 0
-        while True:
-            batch = list(batteries.filter(pk__gt=last)[:CHANGE_BATCH])
-            if not batch:
-                break
+        completeness_refresh_all(battery_model=battery_model)
+        # One event for the model, not one per battery: a model may carry a million passports.
+        webhook_event_emit(
+            partner=_partner(partner),
+            event=WebhookEvent.PASSPORT_CHANGED,
+            data={"battery_model": battery_model.code, "change": "model_updated"},
+        )
+    return battery_model
+
+
+def completeness_refresh_all(*, battery_model: BatteryModel | None = None) -> int:
+    """Recompute `complete` for every battery (of one model, if given) in batches; returns how many changed.
+
+    Run after a model's values change, and after the attribute list is reloaded (its mandatory flags may move):
+    `manage.py passport_completeness_refresh` does it in every partner's schema.
+    """
+    batteries = Battery.objects.select_related("battery_model").order_by("pk")
+    if battery_model is not None:
+        batteries = batteries.filter(battery_model=battery_model)
+    changed = last = 0
+    while True:
+        batch = list(batteries.filter(pk__gt=last)[:CHANGE_BATCH])
+        if not batch:
+            return changed
+        if battery_model is not None:
             for battery in batch:
                 battery.battery_model = battery_model
-            completeness_refresh(batch)
-            last = batch[-1].pk
-    return battery_model
+        changed += completeness_refresh(batch)
+        last = batch[-1].pk
 
 
 # Batteries -------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Battery services: create, update, fit, readings; the passport index and the completeness flag follow."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -192,3 +193,22 @@ def test_passport_changes_reach_subscribed_webhooks(world):
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
     assert delivery.payload["data"] == {"identifier": battery.identifier, "change": "created", "complete": True}
     assert connection.schema_name == "public"
+
+
+def test_model_change_emits_one_event_and_the_refresh_command_fixes_stale_flags(world):
+    from django.core.management import call_command
+
+    endpoint = WebhookEndpoint.objects.create(
+        partner=world.alpha, url="https://hooks.example.com/m", events=[WebhookEvent.PASSPORT_CHANGED], secret="s"
+    )
+    model = model_make(world.alpha)
+    batteries = [battery_make(world.alpha, battery_model=model) for _ in range(3)]
+    before = WebhookDelivery.objects.filter(endpoint=endpoint).count()
+    with schema_context("alpha"):
+        battery_model_update(battery_model=model, name="Renamed")
+    assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == before + 1
+    with schema_context("alpha"):
+        Battery.objects.filter(pk__in=[battery.pk for battery in batteries]).update(complete=False)  # stale
+    call_command("passport_completeness_refresh", partner="alpha", stdout=io.StringIO())
+    with schema_context("alpha"):
+        assert Battery.objects.filter(pk__in=[battery.pk for battery in batteries], complete=True).count() == 3

@@ -18,3 +18,5 @@ class Command(BaseCommand):
         created, updated = attributes_load(PassportAttribute, Path(path))
         total = PassportAttribute.objects.count()
         self.stdout.write(f"passport attributes: {total} ({created} created, {updated} updated)")
+        if created or updated:
+            self.stdout.write("the mandatory attributes may have changed: run manage.py passport_completeness_refresh")
