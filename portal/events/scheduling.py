@@ -57,6 +57,8 @@ LP_TIME_LIMIT_S = 3.0
 SOLVER_PARAMETERS: dict[str, object] = {}
 LARGE_MODEL_VARIABLES = 40_000
 LARGE_MODEL_PARAMETERS: dict[str, object] = {"max_presolve_iterations": 1, "cp_model_probing_level": 0}
+# Rounds of the greedy answer's repair (moving one blocking meeting to let a request in).
+REPAIR_PASSES = 3
 # The share of the time left that the first round (must-meets alone) may take.
 FIRST_ROUND_SHARE = 0.4
 
@@ -286,7 +288,7 @@ def schedule(
     def value(choice: dict[int, int]) -> int:
         return sum(must_weight if candidates[index].request.must_meet else 1 for index in choice)
 
-    greedy_choice = _greedy(candidates, sizes, capacity, busy)
+    greedy_choice = _greedy(candidates, sizes, capacity, busy, bounds=(must_bound, free_bound))
     greedy_objective = value(greedy_choice)
     method, status, choice, objective = GREEDY, "", greedy_choice, greedy_objective
     if not use_solver:
@@ -436,22 +438,44 @@ def _greedy(
     capacity: dict[int, dict[int, int]],
     busy: set[tuple[int, int]],
     fixed: dict[int, int] | None = None,
+    bounds: tuple[int, int] | None = None,
 ) -> dict[int, int]:
     """Candidate index -> slot: `fixed` first as given, then must-meets, then the requests with the fewest slots.
 
-    Each goes into the open slot with the most room left for its size.
+    Each goes into the open slot with the most room left for its size. Then repair passes: a request left out
+    goes into a slot where one meeting blocks it, when that meeting can move to another of its slots (nobody
+    loses a place), or, for a must-meet blocked by a would-like that cannot move, instead of it. No repair when
+    the answer already meets `bounds` (must-meets, meetings).
     """
-    taken = set(busy)
     room = {slot: dict(per_size) for slot, per_size in capacity.items()}  # free tables ≥ size, per size
+    occupant: dict[tuple[int, int], int] = {}  # (person, slot) -> candidate index placed there
     choice: dict[int, int] = {}
+
+    def fits(index: int, slot: int) -> int:
+        """How many tables are left for the candidate's size in the slot (0: none)."""
+        return min(room[slot][size] for size in sizes if size <= candidates[index].size)
+
+    def free(index: int, slot: int) -> bool:
+        return not any(
+            (person_id, slot) in busy or (person_id, slot) in occupant for person_id in candidates[index].people
+        )
 
     def place(index: int, slot: int) -> None:
         choice[index] = slot
         for person_id in candidates[index].people:
-            taken.add((person_id, slot))
+            occupant[person_id, slot] = index
         for size in sizes:
             if size <= candidates[index].size:  # a meeting of size k takes a table ≥ j for every j ≤ k
                 room[slot][size] -= 1
+
+    def remove(index: int) -> int:
+        slot = choice.pop(index)
+        for person_id in candidates[index].people:
+            del occupant[person_id, slot]
+        for size in sizes:
+            if size <= candidates[index].size:
+                room[slot][size] += 1
+        return slot
 
     for index, slot in (fixed or {}).items():
         place(index, slot)
@@ -465,16 +489,58 @@ def _greedy(
         ),
     )
     for index in order:
-        candidate = candidates[index]
         best, best_room = None, 0
-        for slot in candidate.slots:
-            if any((person_id, slot) in taken for person_id in candidate.people):
-                continue
-            left = min(room[slot][size] for size in sizes if size <= candidate.size)
-            if left > best_room:
-                best, best_room = slot, left
+        for slot in candidates[index].slots:
+            if free(index, slot) and fits(index, slot) > best_room:
+                best, best_room = slot, fits(index, slot)
         if best is not None:
             place(index, best)
+
+    for _ in range(REPAIR_PASSES):
+        if bounds is not None:
+            musts = sum(1 for index in choice if candidates[index].request.must_meet)
+            if musts >= bounds[0] and len(choice) >= bounds[1]:
+                break
+        improved = False
+        for index in order:
+            if index in choice:
+                continue
+            candidate = candidates[index]
+            for slot in candidate.slots:
+                if any((person_id, slot) in busy for person_id in candidate.people):
+                    continue
+                blockers = {occupant[key] for key in ((p, slot) for p in candidate.people) if key in occupant}
+                if len(blockers) > 1:
+                    continue
+                if not blockers:
+                    if fits(index, slot):
+                        place(index, slot)
+                        break
+                    continue
+                (blocker,) = blockers
+                blocker_size = candidates[blocker].size
+                if any(room[slot][size] <= 0 and size > blocker_size for size in sizes if size <= candidate.size):
+                    continue  # even with the blocker gone, no table big enough
+                remove(blocker)
+                if not fits(index, slot):
+                    place(blocker, slot)
+                    continue
+                place(index, slot)
+                moved = next(
+                    (other for other in candidates[blocker].slots if free(blocker, other) and fits(blocker, other)),
+                    None,
+                )
+                if moved is not None:
+                    place(blocker, moved)
+                    break
+                if candidate.request.must_meet and not candidates[blocker].request.must_meet:
+                    break  # the must-meet takes the would-like's place
+                remove(index)
+                place(blocker, slot)
+            if index in choice:
+                improved = True
+        if not improved:
+            break
     return choice
 
 
@@ -529,7 +595,7 @@ def _optimise(
             must_choice = first.choice
         if first.choice is not None:
             must_proven = min(must_bound, first.bound)
-    hint = _greedy(candidates, sizes, capacity, busy, fixed=must_choice)
+    hint = _greedy(candidates, sizes, capacity, busy, fixed=must_choice, bounds=(must_proven, free_bound))
     if len(hint) >= free_bound:
         # As many meetings as the bound allows around the most must-meets found: a second round cannot do better.
         status = "OPTIMAL" if len(must_choice) >= must_proven else "FEASIBLE"
