@@ -28,6 +28,7 @@ v1 = [
     path("", include("portal.compliance.api.urls")),
     path("", include("portal.supply.api.urls")),
     path("", include("portal.insights.api.urls")),
+    path("", include("portal.events.api.urls")),
     path("", include("portal.search.api.urls")),
 ]
 

@@ -11,9 +11,6 @@ from tenants.models import Partner
 
 from .choices import MeetingStatus
 
-# The webhook event of meeting changes (portal.integrations); absent until its migration is in.
-MEETING_CHANGED = getattr(WebhookEvent, "MEETING_CHANGED", None)
-
 
 def _path(name: str, **kwargs) -> str:
     return reverse(f"events:{name}", kwargs=kwargs, urlconf=settings.ROOT_URLCONF)
@@ -79,8 +76,7 @@ def meeting_changed(*, meeting, actor=None) -> None:
             params=params,
             url=_path("agenda", pk=meeting.event_id),
         )
-        if MEETING_CHANGED is not None:
-            webhook_event_emit(partner=partner, event=MEETING_CHANGED, data=data)
+        webhook_event_emit(partner=partner, event=WebhookEvent.MEETING_CHANGED, data=data)
 
 
 def announce(*, event, text: str, actor=None) -> None:

@@ -41,12 +41,17 @@ def attendee_list(*, event: Event, partner: Partner | None = None) -> QuerySet[A
     return attendees.filter(partner=partner) if partner is not None else attendees
 
 
+def card_visibility(*, partner: Partner | None) -> Q:
+    """The one rule of who reads a card: everyone its public cards, only its partner its private ones."""
+    return Q(is_private=False) | Q(partner=partner) if partner is not None else Q(is_private=False)
+
+
 def card_list(*, event: Event, partner: Partner | None, staff: bool = False) -> QuerySet[Card]:
     """Cards a partner may read: every public card and its own private ones (staff: all)."""
     cards = Card.objects.filter(event=event).select_related("partner")
     if staff:
         return cards
-    return cards.filter(Q(is_private=False) | Q(partner=partner))
+    return cards.filter(card_visibility(partner=partner))
 
 
 def request_list(*, event: Event | None = None, partner: Partner) -> QuerySet[MeetingRequest]:
@@ -238,4 +243,6 @@ def projects_from_events(*, partner: Partner | None = None) -> list[dict]:
         row = by_event.setdefault(signing.event_id, {"event": signing.event, "stages": Counter(), "total": 0})
         row["stages"][signing.project.stage] += 1
         row["total"] += 1
+    for row in by_event.values():
+        row["stage_counts"] = [(Stage(code).label, row["stages"][code]) for code in Stage.values if row["stages"][code]]
     return list(by_event.values())

@@ -1,11 +1,10 @@
 """Event pages: partners take part on their host; alliance staff run events on the public host (/staff/events/)."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -150,7 +149,7 @@ def people(request, pk: int):
         "me": me,
         "suggestions": selectors.suggestion_list(attendee=me),
         "levels": Interest.choices,
-        "window_open": event.requests_open(datetime.datetime.now(datetime.UTC)),
+        "window_open": event.requests_open(timezone.now()),
     }
     return render(request, "events/people.html", context)
 
@@ -348,7 +347,9 @@ def statistics(request, pk: int):
     """The event's funnel: the alliance's figures where disclosure allows, and the partner's own."""
     event = _event(request, pk)
     rows = selectors.funnel_rows(event=event, partner=request.tenant, staff=False)
-    return render(request, "events/statistics.html", {"event": event, "rows": rows, "staff": False})
+    origins = selectors.projects_from_events(partner=request.tenant)
+    context = {"event": event, "rows": rows, "staff": False, "origins": origins}
+    return render(request, "events/statistics.html", context)
 
 
 # --- staff pages (public host) -----------------------------------------------------------------------------

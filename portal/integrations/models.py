@@ -80,6 +80,7 @@ class WebhookEvent(models.TextChoices):
     PROJECT_STAGE_CHANGED = "project.stage_changed", _("Project stage changed")
     STATISTICS_PUBLISHED = "statistics.published", _("Statistics published")
     PASSPORT_CHANGED = "battery.passport_changed", _("Battery passport changed")
+    MEETING_CHANGED = "event.meeting_changed", _("Event meeting changed")
 
 
 class WebhookEndpoint(models.Model):

@@ -125,3 +125,38 @@ def test_a_person_of_another_partner_cannot_be_registered(world):
 
     with pytest.raises(ValidationError):
         attendee_for(event, world.alpha, stranger)
+
+
+def test_a_meeting_change_reaches_both_partners_webhooks_and_inboxes(world, settings):
+    from django_tenants.utils import schema_context
+
+    from portal.inbox.models import Notice
+    from portal.integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    event, alice, bob = _pair(world)
+    for partner in (world.alpha, world.beta):
+        WebhookEndpoint.objects.create(
+            partner=partner, url="https://erp.example.com/hooks", events=[WebhookEvent.MEETING_CHANGED], secret="s" * 64
+        )
+    services.ranking_set(attendee=alice, target=bob, level=Interest.MUST, partner=world.alpha, role=Role.MEMBER)
+    with schema_context(world.beta.schema_name):
+        assert Notice.objects.filter(user=bob.user, variant="event_request").exists()
+    services.ranking_set(attendee=bob, target=alice, level=Interest.WOULD, partner=world.beta, role=Role.MEMBER)
+    services.schedule_run(event=event)
+    deliveries = WebhookDelivery.objects.filter(event=WebhookEvent.MEETING_CHANGED)
+    assert sorted(d.endpoint.partner_id for d in deliveries) == sorted([world.alpha.pk, world.beta.pk])
+    assert deliveries.first().payload["data"]["status"] == MeetingStatus.SCHEDULED
+    with schema_context(world.alpha.schema_name):
+        assert Notice.objects.filter(user=alice.user, variant="event_meeting").exists()
+
+
+def test_partners_see_the_funnel_only_where_disclosure_allows(world):
+    """Two partners only: every alliance figure but zeros is hidden from partners; each sees its own."""
+    event, alice, bob = _pair(world)
+    services.ranking_set(attendee=alice, target=bob, level=Interest.MUST, partner=world.alpha, role=Role.MEMBER)
+    rows = {row.step: row for row in selectors.funnel_rows(event=event, partner=world.alpha, staff=False)}
+    assert rows["requests"].value is None and rows["requests"].own == 1
+    assert rows["projects"].value == 0  # nothing happened: a zero reveals nobody
+    page = client_for(world.alpha, world.person(world.alpha, Role.VIEWER)).get(f"/events/{event.pk}/statistics/")
+    assert page.status_code == 200 and "hidden" in page.content.decode()
