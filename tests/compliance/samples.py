@@ -15,8 +15,10 @@ from portal.compliance.models import (
     ScreeningDismissal,
     Shipment,
     ShipmentCheck,
+    SubsidisedImport,
 )
 from portal.reference.models import CertificateType
+from portal.reference.offsets import OffsetScheme
 
 from .factories import PDF
 
@@ -122,7 +124,20 @@ def _export_licence(partner) -> dict:
     return {"kind": "licence", "pk": licence.pk}
 
 
+def _subsidised_import(partner) -> dict:
+    """A Thailand EV 3.5 subsidised import of the victim."""
+    scheme = OffsetScheme.objects.get(code="th-ev35")
+    with schema_context(partner.schema_name):
+        item = SubsidisedImport.objects.create(
+            scheme=scheme, model_name="Victim import model", quantity=9, imported_on=datetime.date(2025, 2, 2)
+        )
+    return {"kind": "import", "pk": item.pk}
+
+
 SAMPLES = {
+    # One route removes imports and plant locations; "import" stands for both (same checks).
+    "compliance:offset_record_delete": _subsidised_import,
+    "v1:subsidised-import-detail": lambda partner: {"pk": _subsidised_import(partner)["pk"]},
     "compliance:export_record_delete": _export_licence,
     "compliance:shipment_detail": _shipment,
     "compliance:shipment_update": _shipment,

@@ -340,3 +340,21 @@ def test_no_warning_without_imports(world):
     _thai_partner(world.alpha)
     assert offsets_behind(RiskRule.objects.get(kind=RiskKind.OFFSET_BEHIND), TODAY) == []
     assert timezone.now()  # the evaluator never asked the clock: TODAY was passed
+
+
+def test_shipments_carry_their_origin_in_the_api(world):
+    owner = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    body = {
+        "origin": "TH",
+        "destination": "VN",
+        "consignee_name": "Hanoi EV Trading",
+        "consignee_country": "VN",
+        "incoterm": "CIF",
+        "hs_code": "8711.60",
+        "expected_arrival": "2027-01-20",
+    }
+    created = owner.post("/api/v1/shipments/", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert created.json()["origin"] == "TH"
+    listed = owner.get("/api/v1/shipments/")
+    assert listed.status_code == 200 and listed.json()["results"][0]["origin"] == "TH"

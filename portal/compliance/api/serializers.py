@@ -119,6 +119,9 @@ class ReleaseSerializer(serializers.ModelSerializer):
 
 
 class ShipmentSerializer(serializers.ModelSerializer):
+    origin = CountryField(
+        required=False, allow_blank=True, help_text="Exported from (TH for vehicles made in Thailand); blank: China."
+    )
     destination = CountryField()
     consignee_country = CountryField()
     incoterm = serializers.ChoiceField(choices=Incoterm.choices)
