@@ -200,3 +200,21 @@ def test_staff_change_the_rule_as_data_and_a_stored_check_is_reproduced(world):
         again = check_reproduce(check=stored)
     assert again.verdict == stored.verdict == Verdict.NEEDS_REVIEW
     assert again.reasons_as_dicts() == stored.reasons
+
+
+def test_the_rules_page_and_the_api_say_how_each_rule_is_checked(world):
+    from tenants.choices import Role
+
+    from ..conftest import client_for
+
+    client = client_for(world.alpha, world.person(world.alpha, Role.VIEWER))
+    page = client.get("/compliance/rules/").content.decode()
+    effects = page.split('data-testid="requirement-effect"')
+    assert any("Needs review without a valid certificate" in cell and "one per shipment" in cell for cell in effects)
+    assert any(
+        "Blocks without a valid certificate" in cell and "valid on the shipping date" in cell for cell in effects
+    )
+    assert "not reachable here" in page  # the rows' notes show
+    rules = client.get("/api/v1/market-requirements/", {"market": "SA"}).json()["results"]
+    scoc = next(rule for rule in rules if rule["certificate_type"] == "saber-scoc")
+    assert (scoc["effect"], scoc["per_shipment"], scoc["valid_on"]) == ("review", True, "arrival")
