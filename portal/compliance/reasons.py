@@ -68,6 +68,8 @@ def reason_text(reason: dict) -> str:
                 "country": _country(p["entry_country"])
             }
         return text
+    if code == Code.BATTERY_PASSPORT_INCOMPLETE:
+        return _battery_passport_text(p)
     if code == Code.CERTIFICATE_MISSING:
         return ngettext(
             "No %(certificate)s on file for %(model)s (%(count)d vehicle), required for %(market)s by %(source)s.",
@@ -187,6 +189,36 @@ def _requirement_text(code: str, p: dict) -> str:
             % words
         )
     return ""
+
+
+def _battery_passport_text(p: dict) -> str:
+    """Incomplete battery passports on a shipment to the EU: blocked from the rule's start, a review before."""
+    words = {
+        "count": p["count"],
+        "vehicles": p["vehicle_count"],
+        "market": _market(p["market"]),
+        "effective_from": p["effective_from"],
+        "source": p["source"],
+    }
+    if p.get("in_force"):
+        text = ngettext(
+            "%(count)d battery on this shipment has an incomplete passport (on %(vehicles)d vehicles): %(market)s "
+            "requires a complete passport for every battery since %(effective_from)s (%(source)s).",
+            "%(count)d batteries on this shipment have incomplete passports (on %(vehicles)d vehicles): %(market)s "
+            "requires a complete passport for every battery since %(effective_from)s (%(source)s).",
+            p["count"],
+        )
+    else:
+        text = ngettext(
+            "%(count)d battery on this shipment has an incomplete passport (on %(vehicles)d vehicles): from "
+            "%(effective_from)s %(market)s requires a complete passport for every battery (%(source)s), and the "
+            "shipment will be blocked.",
+            "%(count)d batteries on this shipment have incomplete passports (on %(vehicles)d vehicles): from "
+            "%(effective_from)s %(market)s requires a complete passport for every battery (%(source)s), and the "
+            "shipment will be blocked.",
+            p["count"],
+        )
+    return text % words
 
 
 def _duty_text(code: str, p: dict) -> str:

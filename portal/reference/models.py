@@ -207,6 +207,16 @@ class MarketRequirement(RuleRow):
     effect = models.CharField(
         _("effect"), max_length=8, choices=RequirementEffect.choices, default=RequirementEffect.BLOCK
     )
+    # The EU battery passport (Regulation (EU) 2023/1542 Art. 77): not a certificate of the model but a complete
+    # passport for every battery the shipment's vehicles carry, checked by the battery passports' completeness.
+    battery_passports = models.BooleanField(
+        _("complete battery passports"),
+        default=False,
+        help_text=_(
+            "Every battery fitted to the shipment's vehicles needs a complete passport (its effect from the start "
+            "date; before it, incomplete passports need a review). No certificate is checked."
+        ),
+    )
 
     class Meta:
         verbose_name = _("market requirement")

@@ -108,8 +108,10 @@ def test_the_battery_size_condition(world):
     small = eu_l3e_model(world.alpha, battery_kwh="1.80")
     big = eu_l3e_model(world.alpha, battery_kwh="4.32")
     passport = MarketRequirement.objects.get(certificate_type__code="eu-battery-passport")
-    # Enforced, with a size condition (the seeded row is a note for any battery: tests/compliance/test_battery_note.py)
+    # Made a certificate rule with a size condition (the seeded row checks complete battery passports of any
+    # battery: tests/compliance/test_battery_note.py)
     passport.effective_from, passport.min_battery_kwh, passport.effect = days(-10), "2.00", "block"
+    passport.battery_passports = False
     passport.save()
     shipment = shipment_make(
         world.alpha, vehicles=[*vehicles_make(world.alpha, small, 1), *vehicles_make(world.alpha, big, 1)]

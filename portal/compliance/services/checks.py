@@ -23,6 +23,7 @@ from tenants.models import Partner
 from tenants.selectors import partner_url
 
 from .. import selectors
+from ..battery_passports import incomplete_batteries, passport_rules_apply
 from ..choices import Trigger, Verdict
 from ..dismissals import screening_without_dismissed
 from ..freshness import stale_list_reasons
@@ -83,6 +84,11 @@ def shipment_evaluate(
         thresholds=limits or thresholds(),
         today=today or timezone.localdate(),
         export_facts=selectors.check_export_facts() if licence_rules else NO_EXPORT_FACTS,
+        batteries=(
+            incomplete_batteries(vehicle_ids=[row.id for row in vehicles])
+            if vehicles and passport_rules_apply(rules=rules, destination=facts.destination)
+            else ()
+        ),
     )
 
 
