@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from .access import groups_for
-from .choices import Behaviour, Reader
+from .choices import BatteryCategory, BatteryStatus, Behaviour, Reader
 from .models import Battery, BatteryFitment, BatteryModel, BatteryReading
 from .registry.models import PassportAttribute
 
@@ -54,25 +54,53 @@ class HistoryStep:
     when: Any
     who: Any
     kind: str
-    changes: list[tuple[str, Any, Any]]
+    changes: list[tuple[str, Any, Any, Any]]  # (field, its name, old, new) as a reader reads them
 
 
 HISTORY_FIELDS = ("identifier", "status", "battery_model", "vehicle", "values", "category")
 
 
 def battery_history(*, battery: Battery) -> list[HistoryStep]:
-    """The battery's record history (django-simple-history), newest first, with the fields each step changed."""
+    """The battery's record history (django-simple-history), newest first: each step's changed fields, named and
+    shown as a reader reads them (status labels, model codes, VINs), in a constant number of queries."""
+    from portal.vehicles.models import Vehicle
+
     records = list(Battery.history.filter(id=battery.pk).select_related("history_user").order_by("history_date"))
-    steps = []
+    raw: list[tuple[Any, list]] = []
     previous = None
+    model_ids, vehicle_ids = set(), set()
     for record in records:
         changes = []
         if previous is not None:
             delta = record.diff_against(previous, included_fields=list(HISTORY_FIELDS))
             changes = [(change.field, change.old, change.new) for change in delta.changes]
+            for field, old, new in changes:
+                target = model_ids if field == "battery_model" else vehicle_ids if field == "vehicle" else None
+                if target is not None:
+                    target.update(value for value in (old, new) if value is not None)
         if previous is None or changes:
-            steps.append(HistoryStep(record.history_date, record.history_user, record.history_type, changes))
+            raw.append((record, changes))
         previous = record
+    models = dict(BatteryModel.objects.filter(pk__in=model_ids).values_list("pk", "code")) if model_ids else {}
+    vins = dict(Vehicle.objects.filter(pk__in=vehicle_ids).values_list("pk", "vin")) if vehicle_ids else {}
+    shown = {
+        "status": lambda value: BatteryStatus(value).label if value in BatteryStatus.values else value,
+        "category": lambda value: BatteryCategory(value).label if value in BatteryCategory.values else value,
+        "battery_model": lambda value: models.get(value, value),
+        "vehicle": lambda value: vins.get(value, value),
+    }
+    steps = []
+    for record, changes in raw:
+        named = [
+            (
+                field,
+                Battery._meta.get_field(field).verbose_name,
+                shown.get(field, lambda value: value)(old),
+                shown.get(field, lambda value: value)(new),
+            )
+            for field, old, new in changes
+        ]
+        steps.append(HistoryStep(record.history_date, record.history_user, record.history_type, named))
     return steps[::-1]
 
 

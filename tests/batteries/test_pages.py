@@ -110,7 +110,8 @@ def test_edit_values_fit_and_reading_through_the_pages(world):
         assert BatteryFitment.objects.get(battery=battery).fitted_on == datetime.date(2026, 2, 1)
         assert BatteryReading.objects.filter(battery=battery).count() == 1
     history = client.get(reverse("batteries:battery_history", kwargs=kwargs)).content.decode()
-    assert "Repurposed" in history or "repurposed" in history
+    changes = history.split('data-testid="changes"')[1].split("</ol>")[0]
+    assert "Original" in changes and "Repurposed" in changes
     assert vehicle.vin in history
 
 
@@ -193,3 +194,24 @@ def test_detail_query_budget_does_not_grow_with_readings_or_fitments(world):
     with query_budget(30) as many:
         client.get(url)
     assert_same_queries(few, many, "battery detail")
+
+
+def test_history_query_budget_does_not_grow_with_changes(world):
+    from portal.batteries.services import battery_fit, battery_update
+
+    battery = battery_make(world.alpha)
+    client = _client(world, Role.VIEWER)
+    url = reverse("batteries:battery_history", kwargs={"identifier": battery.identifier})
+    with schema_context("alpha"):
+        battery_fit(battery=battery, vin=vehicle_make(world.alpha).vin, fitted_on=datetime.date(2026, 1, 1))
+    client.get(url)
+    with query_budget(30) as few:
+        client.get(url)
+    with schema_context("alpha"):
+        for month, status in ((2, BatteryStatus.REPURPOSED), (3, BatteryStatus.REMANUFACTURED)):
+            battery_fit(battery=battery, vin=vehicle_make(world.alpha).vin, fitted_on=datetime.date(2026, month, 1))
+            battery = battery_update(battery=battery, partner=world.alpha, status=status)
+    with query_budget(30) as many:
+        page = client.get(url)
+    assert_same_queries(few, many, "battery history")
+    assert "Remanufactured" in page.content.decode()
