@@ -5,11 +5,14 @@ keys computed by `portal.reference.names` and bulk-inserted), one partner with 4
 certificates, and 10,000 vehicles (with their first history row) on one open shipment to Hungary.
 
 Figures (medians):
-- `screen_ms`: `ScreeningIndex.screen` of one consignee (names in turn: a Chinese name, an unspaced one, a near
-  miss, a clean one) against the in-memory index of the 50,000 entries; `screen_cold_ms` includes reading the
-  stored keys and building the index, which happens once per list version and process.
+- `screen_ms`: `ScreeningIndex.scan` of one consignee (names in turn: a Chinese name, an unspaced one, a near
+  miss, a clean one) against the in-memory index of the 50,000 entries, computed each time (`screen` remembers
+  the hits of names it screened; `scan` is what a name not screened before costs); `screen_cold_ms` includes
+  reading the stored keys and building the index, which happens once per list version and process.
 - `check_10k_ms`: `services.shipment_check` of the 10,000-vehicle shipment, the whole thing (rule tables,
-  screening, vehicles, certificates, other shipments, storing the check).
+  screening, vehicles, certificates, other shipments, storing the check), with the index's remembered hits
+  forgotten before each run, so every run screens the consignee; `recheck_10k_ms`: the same check again
+  (the consignee's hits remembered, as when open shipments are re-checked after a rule change).
 - `floor_ms`: the same 10,000 shipment rows (vehicle id, VIN, status, model) read with one plain SQL query on
   the same connection; `ratio` = check_10k_ms / floor_ms. `screen_floor_ms` reads the 50,000 entries' stored keys
   with one plain query, for comparison with `screen_cold_ms`.
@@ -237,7 +240,7 @@ def run():
         )
     for name in CONSIGNEES:
         index.screen(name)
-    screen = [_timed(lambda i=i: index.screen(CONSIGNEES[i % len(CONSIGNEES)])) for i in range(SCREEN_RUNS)]
+    screen = [_timed(lambda i=i: index.scan(CONSIGNEES[i % len(CONSIGNEES)])) for i in range(SCREEN_RUNS)]
 
     def read_keys():
         with connection.cursor() as cursor:
@@ -249,7 +252,13 @@ def run():
 
     with schema_context(partner.schema_name):
         shipment_check(shipment=shipment)  # warm-up
-        checks = [_timed(lambda: shipment_check(shipment=shipment)) for _ in range(CHECK_RUNS)]
+
+        def check_first_screening():
+            index_get(version=reference_versions()["screening"]).screened_clear()
+            return _timed(lambda: shipment_check(shipment=shipment))
+
+        checks = [check_first_screening() for _ in range(CHECK_RUNS)]
+        rechecks = [_timed(lambda: shipment_check(shipment=shipment)) for _ in range(CHECK_RUNS)]
         verdict = Shipment.objects.get(pk=shipment.pk).verdict
 
         def floor_query():
@@ -262,16 +271,21 @@ def run():
 
     screen_ms = _ms(statistics.median(screen))
     check_ms = _ms(statistics.median(checks))
+    recheck_ms = _ms(statistics.median(rechecks))
     floor_ms = _ms(statistics.median(floor))
     print(
         f"screening: warm median {screen_ms} ms (p max {_ms(max(screen))} ms); cold (read keys + build index) "
         f"{_ms(statistics.median(cold))} ms; floor (read the {ENTRIES} stored keys, one query) "
         f"{_ms(statistics.median(screen_floor))} ms"
     )
-    print(f"check of {VEHICLES} vehicles: median {check_ms} ms, verdict {verdict}; floor {floor_ms} ms")
+    print(
+        f"check of {VEHICLES} vehicles: median {check_ms} ms (re-checked with the hits remembered: {recheck_ms} ms), "
+        f"verdict {verdict}; floor {floor_ms} ms"
+    )
     return {
         "screen_ms": screen_ms,
         "check_10k_ms": check_ms,
+        "recheck_10k_ms": recheck_ms,
         "floor_ms": floor_ms,
         "ratio": round(check_ms / floor_ms, 1) if floor_ms else "n/a",
     }

@@ -17,15 +17,23 @@ Ownership: an entry may name its owners with their shares; an entry that is not 
 on the list for its owners) is a hit when owners matching listed entries at the block score hold 50 % or more
 together (one level: an owner that is only owned by listed parties does not count).
 
+Speed: only keys whose letter counts are close enough to the name's to reach the cutoff are scored (`KeyBags`: the
+count difference is a lower bound of the edit distance, so no hit is lost), and each index remembers the hits of
+the names it screened (the index never changes; a new list version is a new index), so re-checks of a consignee's
+shipments do not scan the list again.
+
 Thresholds: settings.COMPLIANCE_SCREENING = {"REVIEW_SCORE": …, "BLOCK_SCORE": …}.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import string
 import threading
 from dataclasses import dataclass
 
+import numpy as np
 from django.conf import settings
 from rapidfuzz import fuzz, process
 
@@ -39,6 +47,63 @@ CONTAINMENT_MIN_CHARACTERS = 4
 PHONETIC_SCORE = 95.0
 # Listed parties owning this share (in percent, together) of an entity make it a hit (the 50 % rule).
 OWNERSHIP_SHARE = 50.0
+# Names whose hits each index remembers (most recently screened first).
+SCREEN_CACHE_SIZE = 2048
+
+
+# Letter counts (bags) of keys: a-z, 0-9, and four buckets for anything else (merged buckets keep the bound below).
+BAG_SIZE = 40
+_BAG_OF_ASCII = np.full(128, 36, dtype=np.int64)
+_BAG_OF_ASCII[[ord(ch) for ch in string.ascii_lowercase]] = np.arange(26)
+_BAG_OF_ASCII[[ord(ch) for ch in string.digits]] = np.arange(26, 36)
+
+
+def _bag_slots(text: str) -> np.ndarray:
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    return np.where(codes < 128, _BAG_OF_ASCII[np.minimum(codes, 127)], 36 + codes % 4)
+
+
+class KeyBags:
+    """The lengths and letter counts of a list of keys, to skip the keys a name cannot reach the cutoff against.
+
+    `fuzz.ratio` is 100 · (1 − d / (len a + len b)) with d the Indel distance, and d is at least the difference of
+    the lengths and at least the sum of the differences of the two keys' letter counts. A key for which either
+    exceeds (1 − cutoff / 100) · (len a + len b) cannot score the cutoff; only the others are scored: the same
+    hits, without scoring every key. Keys are held by length, so the length bound is a slice.
+    """
+
+    def __init__(self, keys: list[str]):
+        lengths = np.fromiter((len(key) for key in keys), dtype=np.int64, count=len(keys))
+        rows = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+        slots = rows * BAG_SIZE + _bag_slots("".join(keys))
+        counts = np.bincount(slots, minlength=len(keys) * BAG_SIZE).reshape(len(keys), BAG_SIZE)
+        self.order = np.argsort(lengths, kind="stable")  # by length → position in `keys`
+        self.lengths = lengths[self.order]
+        self.counts = counts[self.order].astype(np.int16)
+
+    def same_as(self, other: KeyBags) -> bool:
+        return np.array_equal(self.lengths, other.lengths) and np.array_equal(self.counts, other.counts)
+
+    def candidates(self, query: str, cutoff: float) -> np.ndarray:
+        """Positions of the keys that may score `cutoff` or more against `query` (a superset of the hits)."""
+        size, share = len(query), cutoff / 100.0
+        low, high = 0, len(self.lengths)
+        if share > 0:  # |len a − len b| ≤ (1 − share)(len a + len b), with a little room for rounding
+            low = np.searchsorted(self.lengths, size * share / (2 - share) - 1e-6, side="left")
+            high = np.searchsorted(self.lengths, size * (2 - share) / share + 1e-6, side="right")
+        if low >= high:
+            return np.empty(0, dtype=np.int64)
+        bag = np.bincount(_bag_slots(query), minlength=BAG_SIZE).astype(np.int16)
+        apart = np.abs(self.counts[low:high] - bag).sum(axis=1)
+        reach = (1.0 - share) * (size + self.lengths[low:high]) + 1e-6
+        return self.order[low:high][apart <= reach]
+
+
+def _scan_keys(query: str, keys: list[str], positions: np.ndarray, cutoff: float):
+    """(key position, score) of every key among `positions` scoring `cutoff` or more against `query` (in C)."""
+    subset = [keys[at] for at in positions]
+    for _choice, score, at in process.extract(query, subset, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None):
+        yield int(positions[at]), score
 
 
 def thresholds() -> dict[str, float]:
@@ -107,6 +172,9 @@ class ScreeningIndex:
 
     def __init__(self, version: int, entries: list[Entry], keys: list[list[list[str]]]):
         self.version = version
+        # The index never changes (a new list version is a new index), so a name screened again with the same
+        # country and cutoff gets the same hits: re-checks of a consignee's shipments scan the list once.
+        self._screened = functools.lru_cache(maxsize=SCREEN_CACHE_SIZE)(self._screen)
         self.entries = entries
         self.compact: list[str] = []
         self.sorted: list[str] = []
@@ -123,6 +191,11 @@ class ScreeningIndex:
                 syllables = tuple(stored[2].split()) if len(stored) > 2 else ()
                 if len(syllables) >= CONTAINMENT_MIN_CHARACTERS:
                     self.han.setdefault(syllables, []).append((position, index))
+        self.compact_bags = KeyBags(self.compact)
+        # A sorted key has the letters of its compact key (the same words): one set of counts serves both.
+        sorted_bags = KeyBags(self.sorted)
+        self.sorted_bags = self.compact_bags if sorted_bags.same_as(self.compact_bags) else sorted_bags
+        self.phonetic_bags = KeyBags(self.phonetic)
         # An entry is a hit when it is listed, or when listed parties own 50 % or more of it (one level).
         self.hittable = [entry.listed for entry in entries]
         self.ownership: dict[int, tuple[tuple[str, float, str], ...]] = {}
@@ -137,7 +210,8 @@ class ScreeningIndex:
         """The owners of an entry that are listed parties (a match at the block score), with their shares."""
         owned = []
         for owner, share in entry.owners:
-            hits = self.screen(owner, review_score=thresholds()["BLOCK_SCORE"])
+            # Not through the cache: `hittable` is still being filled while owners are screened.
+            hits = self._screen(owner, "", thresholds()["BLOCK_SCORE"])
             if hits:
                 owned.append((owner, share, hits[0].entry.name))
         return tuple(owned)
@@ -147,22 +221,38 @@ class ScreeningIndex:
 
     def screen(self, name: str, *, country: str = "", review_score: float | None = None) -> list[Hit]:
         """Every entry whose name or alias scores at least the review score against `name`, best first."""
-        cutoff = thresholds()["REVIEW_SCORE"] if review_score is None else review_score
+        cutoff = thresholds()["REVIEW_SCORE"] if review_score is None else float(review_score)
+        return list(self._screened(name, country or "", cutoff))
+
+    def scan(self, name: str, *, country: str = "", review_score: float | None = None) -> list[Hit]:
+        """The same hits as `screen`, always computed (what a name not screened before costs; benchmarks)."""
+        cutoff = thresholds()["REVIEW_SCORE"] if review_score is None else float(review_score)
+        return list(self._screen(name, country or "", cutoff))
+
+    def screened_clear(self) -> None:
+        """Forget the remembered hits (benchmarks: a check that screens a consignee for the first time)."""
+        self._screened.cache_clear()
+
+    def _screen(self, name: str, country: str, cutoff: float) -> tuple[Hit, ...]:
         key = name_key_cached(name)
         if not key.compact:
-            return []
+            return ()
         scores: dict[int, dict[int, tuple[float, str]]] = {}  # entry position → name index → (score, key)
-        for query, choices in ((key.compact, self.compact), (key.sorted, self.sorted)):
-            for _choice, score, at in process.extract(
-                query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-            ):
+        compact_at = self.compact_bags.candidates(key.compact, cutoff)
+        same_letters = self.sorted_bags is self.compact_bags and sorted(key.sorted) == sorted(key.compact)
+        sorted_at = compact_at if same_letters else self.sorted_bags.candidates(key.sorted, cutoff)
+        for query, choices, positions in (
+            (key.compact, self.compact, compact_at),
+            (key.sorted, self.sorted, sorted_at),
+        ):
+            for at, score in _scan_keys(query, choices, positions, cutoff):
                 position, index = self.owner[at]
                 if score > scores.setdefault(position, {}).get(index, (-1.0, ""))[0]:
                     scores[position][index] = (score, choices[at])
         # Another transliteration of the same name (El Nour / Al Noor) is a hit at the review score.
-        for _choice, _score, at in process.extract(
-            phonetic(key.compact), self.phonetic, scorer=fuzz.ratio, score_cutoff=PHONETIC_SCORE, limit=None
-        ):
+        sound = phonetic(key.compact)
+        sound_at = self.phonetic_bags.candidates(sound, PHONETIC_SCORE)
+        for at, _score in _scan_keys(sound, self.phonetic, sound_at, PHONETIC_SCORE):
             position, index = self.owner[at]
             scores.setdefault(position, {}).setdefault(index, (cutoff, self.compact[at]))
         best: dict[int, tuple[float, int, str, bool]] = {}
@@ -195,7 +285,7 @@ class ScreeningIndex:
                     ownership_share=sum(share for _owner, share, _listed in self.ownership.get(position, ())),
                 )
             )
-        return sorted(hits, key=lambda hit: (-hit.score, hit.entry.name))
+        return tuple(sorted(hits, key=lambda hit: (-hit.score, hit.entry.name)))
 
     def entry(self, entry_id: int) -> Entry | None:
         """The entry with this id, if it is on the list."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass, field, replace
 
 from django.db.models import QuerySet
 
@@ -56,9 +57,7 @@ class RuleSet:
         return [embargo for embargo in self.embargoes if embargo.country == country and embargo.in_force_on(on)]
 
 
-def rule_set_current() -> RuleSet:
-    """The rule tables as they are now (eight small queries)."""
-    versions = reference_versions()
+def _rule_set_read(versions: dict[str, int]) -> RuleSet:
     types = {item.pk: item for item in CertificateType.objects.all()}
     requirements = list(MarketRequirement.objects.all())
     for rule in requirements:
@@ -73,6 +72,35 @@ def rule_set_current() -> RuleSet:
         import_duty_rates=list(ImportDutyRate.objects.all()),
         price_undertakings=list(PriceUndertaking.objects.all()),
     )
+
+
+_current: dict[str, tuple[tuple[int, ...], RuleSet]] = {}
+_lock = threading.Lock()
+
+
+def rule_set_current() -> RuleSet:
+    """The rule tables as they are now: one version query, and the tables are read again only when a version moved.
+
+    A table's version is its newest history id, which every change on every path writes (admin, import, services,
+    seeding migrations), so the rule set read at the same versions is the same; it is kept per process, like the
+    screening index, and shared by the checks, which only read it. A change that writes no history
+    (`QuerySet.update`) is a change the stored verdicts could not be reproduced from either: don't.
+    """
+    versions = reference_versions()
+    key = tuple(versions.get(name, 0) for name in RULE_TABLES)
+    cached = _current.get("rules")
+    if cached is None or cached[0] != key:
+        with _lock:
+            cached = _current.get("rules")
+            if cached is None or cached[0] != key:
+                cached = _current["rules"] = (key, _rule_set_read(versions))
+    # The same tables, with this moment's versions (the screening list's may have moved on its own).
+    return replace(cached[1], versions=versions)
+
+
+def rule_set_forget() -> None:
+    """Forget the rule set kept in memory (tests, benchmarks)."""
+    _current.pop("rules", None)
 
 
 def _as_of(model, history_id: int) -> list:
