@@ -67,6 +67,8 @@ class Code:
     # Market requirements one per shipment (SABER SCoC) and those that only inform (EU battery passport, for now)
     SHIPMENT_CERTIFICATE_MISSING = "shipment_certificate_missing"
     REQUIREMENT_NOTE = "requirement_note"
+    # EU battery passports (reference.MarketRequirement.battery_passports)
+    BATTERY_PASSPORT_INCOMPLETE = "battery_passport_incomplete"
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,17 @@ class ExportFacts:
 
 
 NO_EXPORT_FACTS = ExportFacts()
+BATTERY_SAMPLE = 20  # incomplete batteries listed in a reason (with what they lack); the count says how many in all
+
+
+@dataclass(frozen=True)
+class IncompleteBattery:
+    """A battery fitted to one of the shipment's vehicles whose passport lacks mandatory attributes."""
+
+    vehicle_id: int
+    vin: str
+    identifier: str
+    missing: tuple[str, ...]  # the names of the attributes it lacks
 
 
 @dataclass
@@ -289,7 +302,10 @@ def _certificate_reasons(
     for certificate in certificates:
         for model_id in certificate.model_ids:
             held[(certificate.certificate_type_id, model_id)].append(certificate)
-    market_rules = rules.requirements_for(facts.destination)
+    # Battery passport rows check the batteries, not certificates (_battery_passport_reasons).
+    market_rules = [
+        rule for rule in rules.requirements_for(facts.destination) if not getattr(rule, "battery_passports", False)
+    ]
     reasons = []
     upcoming_seen = set()
     seen = set()  # per-shipment requirements and notes are said once, whatever the models
@@ -343,6 +359,59 @@ def _certificate_reasons(
                         {**_rule_params(rule), "effective_from": starts.isoformat(), "model": model.name},
                     )
                 )
+    return reasons
+
+
+def _battery_passport_reasons(
+    facts: ShipmentFacts,
+    rules: RuleSet,
+    vehicles: list[VehicleRow],
+    models: dict[int, ModelFacts],
+    batteries: tuple[IncompleteBattery, ...],
+    today: datetime.date,
+) -> list[Reason]:
+    """A complete passport for every battery the shipment's vehicles carry (EU, Regulation (EU) 2023/1542 Art. 77):
+    with the rule in force on its day, incomplete passports weigh as its effect says (blocks); before its start
+    they need a review, with the count, the date and what each battery lacks."""
+    reasons = []
+    rows = [rule for rule in rules.requirements_for(facts.destination) if getattr(rule, "battery_passports", False)]
+    if not rows or not batteries:
+        return reasons
+    model_of = {row.id: row.model_id for row in vehicles}
+    for rule in rows:
+        day = _rule_day(rule, facts, today)
+        if rule.effective_until is not None and rule.effective_until < day:
+            continue
+        covered = [
+            battery
+            for battery in batteries
+            if battery.vehicle_id in model_of and rule_applies(rule, models[model_of[battery.vehicle_id]])
+        ]
+        if not covered:
+            continue
+        in_force = rule.in_force_on(day)
+        if not in_force:
+            severity = Severity.REVIEW
+        elif rule.effect == RequirementEffect.BLOCK:
+            severity = Severity.BLOCK
+        elif rule.effect == RequirementEffect.REVIEW:
+            severity = Severity.REVIEW
+        else:
+            severity = Severity.INFO
+        shown = sorted(covered, key=lambda battery: battery.identifier)[:BATTERY_SAMPLE]
+        params = {
+            **_rule_params(rule),
+            "count": len(covered),
+            "vehicle_count": len({battery.vehicle_id for battery in covered}),
+            "effective_from": rule.effective_from.isoformat(),
+            "in_force": in_force,
+            "day": day.isoformat(),
+            "batteries": [
+                {"identifier": battery.identifier, "vin": battery.vin, "missing": list(battery.missing)}
+                for battery in shown
+            ],
+        }
+        reasons.append(Reason(Code.BATTERY_PASSPORT_INCOMPLETE, severity, f"battery-passport:{rule.pk}", params))
     return reasons
 
 
@@ -707,14 +776,18 @@ def evaluate(
     thresholds: dict,
     today: datetime.date,
     export_facts: ExportFacts = NO_EXPORT_FACTS,
+    batteries: tuple[IncompleteBattery, ...] = (),
 ) -> Outcome:
-    """Every reason, then the verdict: blocked if any reason blocks, needs review if any needs review."""
+    """Every reason, then the verdict: blocked if any reason blocks, needs review if any needs review.
+
+    `batteries`: the incomplete battery passports of the shipment's vehicles (complete ones are not passed)."""
     counts: dict[int, int] = defaultdict(int)
     for row in vehicles:
         counts[row.model_id] += 1
     reasons = _party_reasons(facts, rules, screening, thresholds)
     reasons += _vehicle_reasons(facts, vehicles, models, counts, elsewhere)
     reasons += _certificate_reasons(facts, rules, models, counts, certificates, today)
+    reasons += _battery_passport_reasons(facts, rules, vehicles, models, batteries, today)
     reasons += _export_licence_reasons(facts, vehicles, models, counts, certificates, rules, export_facts, today)
     reasons += _duty_reasons(facts, rules, vehicles, models)
     if facts.expected_arrival < today:
