@@ -47,3 +47,4 @@ class AuditAction(models.TextChoices):
     # Battery passports: every read beyond the public group, and every link a partner issues.
     PASSPORT_READ = "passport.read", _("Battery passport read beyond the public attributes")
     PASSPORT_LINK_ISSUED = "passport.link_issued", _("Battery passport link issued")
+    PASSPORT_LINK_REVOKED = "passport.link_revoked", _("Battery passport link revoked")

@@ -167,3 +167,30 @@ class BatteryReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.battery_id} at {self.measured_at:%Y-%m-%d %H:%M}"
+
+
+class PassportLink(models.Model):
+    """A signed passport link a manager issued (its id, group, expiry and recipient; never the token), so that
+    it can be listed and revoked before it expires."""
+
+    link_id = models.CharField(_("link id"), max_length=24, unique=True)
+    battery = models.ForeignKey(
+        Battery, on_delete=models.CASCADE, related_name="passport_links", verbose_name=_("battery")
+    )
+    group = models.CharField(_("access group"), max_length=24)
+    issued_to = models.CharField(_("issued to"), max_length=200)
+    issued_by = models.ForeignKey(
+        "tenants.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("issued by")
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("passport link")
+        verbose_name_plural = _("passport links")
+        ordering = ["battery", "-created_at"]
+        indexes = [models.Index(fields=["battery", "-created_at"], name="passport_link_battery")]
+
+    def __str__(self) -> str:
+        return f"{self.link_id} ({self.group}) until {self.expires_at:%Y-%m-%d}"

@@ -27,7 +27,7 @@ from . import jsonld
 from .access import may_read
 from .choices import AccessGroup, Reader
 from .links import LinkRefusedError, link_read
-from .models import Battery
+from .models import Battery, PassportLink
 from .qr import passport_url
 from .registry.models import PassportAttribute, PassportIndex
 from .selectors import READING_VALUES, PassportEntry, attribute_value, battery_latest_reading
@@ -55,6 +55,7 @@ class Visitor:
     label: str = ""
     actor: Any = None
     via: str = ""  # "key", "link", "member" or ""
+    link_id: str = ""
 
 
 @dataclass
@@ -157,7 +158,12 @@ def _link_visitor(request, identifier: str, now) -> Visitor | None:
         grant = link_read(token, identifier=identifier, now=now)
     except LinkRefusedError as refused:
         raise PassportRefusedError(status=403, code=f"link_{refused.reason}", message=refused.message) from refused
-    return Visitor(reader=grant.group, label=grant.label, actor=grant.label, via="link")
+    return Visitor(reader=grant.group, label=grant.label, actor=grant.label, via="link", link_id=grant.link_id)
+
+
+def link_is_live(link_id: str, *, battery: Battery) -> bool:
+    """True when the link was issued for this battery and is not revoked (read in the partner's schema)."""
+    return PassportLink.objects.filter(link_id=link_id, battery=battery, revoked_at__isnull=True).exists()
 
 
 def _member_visitor(request, partner) -> Visitor | None:
@@ -195,6 +201,9 @@ def passport_read(request, *, identifier: str, now=None) -> Passport | None:
         battery = Battery.objects.select_related("battery_model").filter(pk=index.battery_id).first()
         if battery is None:
             return None
+        if visitor.via == "link" and not link_is_live(visitor.link_id, battery=battery):
+            message = _("This passport link was revoked; ask the battery's maker for a new one.")
+            raise PassportRefusedError(status=403, code="link_revoked", message=message)
         dynamic = any(attribute.code in READING_VALUES for attribute in attributes)
         reading = battery_latest_reading(battery=battery) if dynamic else None
         entries = [

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
@@ -25,7 +25,7 @@ from tenants.choices import Role
 from .choices import AccessGroup
 from .filters import BatteryFilterSet
 from .links import LINK_GROUPS, MAX_DAYS, link_token
-from .models import Battery
+from .models import Battery, PassportLink
 from .qr import SHEET_LIMIT, passport_url, qr_png, qr_sheet_svg, qr_svg
 from .selectors import battery_list
 
@@ -89,9 +89,7 @@ class PassportLinkForm(StyledForm, forms.Form):
     reader = forms.CharField(
         label=gettext_lazy("Issued to"),
         max_length=200,
-        help_text=gettext_lazy(
-            "Who receives the link (a recycler, a repairer, an authority): kept in the audit trail."
-        ),
+        help_text=gettext_lazy("Who receives the link (a recycler, a repairer, an authority), for the audit trail."),
     )
 
 
@@ -108,24 +106,57 @@ def battery_passport_link(request, identifier: str):
     link = None
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
-        expires_at = now + dt.timedelta(days=form.cleaned_data["days"])
-        link_id = secrets.token_urlsafe(9)  # names the link in the audit trail; the token is never stored
-        token = link_token(
-            identifier=battery.identifier, group=form.cleaned_data["group"], expires_at=expires_at, link_id=link_id
+        issued = PassportLink.objects.create(
+            link_id=secrets.token_urlsafe(9),  # names the link in the audit trail; the token is never stored
+            battery=battery,
+            group=form.cleaned_data["group"],
+            issued_to=form.cleaned_data["reader"],
+            issued_by=request.user,
+            expires_at=now + dt.timedelta(days=form.cleaned_data["days"]),
         )
-        link = {"url": f"{passport_url(battery.identifier)}?access={token}", "expires_at": expires_at}
+        token = link_token(
+            identifier=battery.identifier, group=issued.group, expires_at=issued.expires_at, link_id=issued.link_id
+        )
+        link = {"url": f"{passport_url(battery.identifier)}?access={token}", "expires_at": issued.expires_at}
         audit_record(
             action=AuditAction.PASSPORT_LINK_ISSUED,
             target=battery,
             details={
                 "battery": battery.identifier,
-                "group": form.cleaned_data["group"],
-                "expires_at": expires_at.isoformat(),
-                "link": link_id,
-                "issued_to": form.cleaned_data["reader"],
+                "group": issued.group,
+                "expires_at": issued.expires_at.isoformat(),
+                "link": issued.link_id,
+                "issued_to": issued.issued_to,
             },
         )
         form = PassportLinkForm()
-    response = render(request, "batteries/passport_link.html", {"battery": battery, "form": form, "link": link})
+    context = {
+        "battery": battery,
+        "form": form,
+        "link": link,
+        "links": PassportLink.objects.filter(battery=battery).select_related("issued_by")[:100],
+        "now": timezone.now(),
+    }
+    response = render(request, "batteries/passport_link.html", context)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def battery_passport_link_revoke(request, identifier: str, link_id: str):
+    """Revoke one issued link: it stops opening the passport on its very next use (managers and owners); audited."""
+    battery = _battery(identifier)
+    issued = PassportLink.objects.filter(battery=battery, link_id=link_id).first()
+    if issued is None:
+        raise Http404
+    if issued.revoked_at is None:
+        issued.revoked_at = timezone.now()
+        issued.save(update_fields=["revoked_at"])
+        audit_record(
+            action=AuditAction.PASSPORT_LINK_REVOKED,
+            target=battery,
+            details={"battery": battery.identifier, "group": issued.group, "link": issued.link_id},
+        )
+        messages.success(request, _("The passport link is revoked."))
+    return redirect("passport_tools:link", identifier=battery.identifier)

@@ -11,6 +11,26 @@ def _model_pk(partner) -> dict:
     return {"pk": model_make(partner).pk}
 
 
+def _passport_link(partner) -> dict:
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tenants.utils import schema_context
+
+    from portal.batteries.models import PassportLink
+
+    battery = battery_make(partner)
+    with schema_context(partner.schema_name):
+        link = PassportLink.objects.create(
+            link_id=f"L{battery.pk}x{partner.pk}",
+            battery=battery,
+            group="authority",
+            issued_to="sample",
+            expires_at=timezone.now() + dt.timedelta(days=7),
+        )
+    return {"identifier": battery.identifier, "link_id": link.link_id}
+
+
 SAMPLES = {
     "batteries:battery_detail": _identifier,
     "batteries:battery_update": _identifier,
@@ -27,6 +47,7 @@ SAMPLES = {
     "passport_tools:qr_png": _identifier,
     "passport_tools:link": _identifier,
     "passport:passport": _identifier,
+    "passport_tools:link_revoke": _passport_link,
 }
 
 

@@ -2,9 +2,11 @@
 partner's people; every attribute per reader, refusals, isolation and the audit trail."""
 
 import datetime as dt
+import secrets
 
 import pytest
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from portal.api.scopes import PASSPORT_AUTHORITY, PASSPORT_LEGITIMATE_INTEREST
 from portal.audit.choices import AuditAction
@@ -12,8 +14,9 @@ from portal.audit.models import AuditEvent
 from portal.batteries.access import may_read
 from portal.batteries.choices import AccessGroup, Reader
 from portal.batteries.links import LinkRefusedError, link_read, link_token
+from portal.batteries.models import PassportLink
 from portal.batteries.passport import attribute_list_forget
-from portal.batteries.registry.models import PassportAttribute
+from portal.batteries.registry.models import PassportAttribute, PassportIndex
 from portal.integrations.services import api_key_create
 from tenants.choices import Role
 from tenants.models import Partner
@@ -56,8 +59,18 @@ def _public_row() -> Partner:
     return Partner.objects.get(schema_name="public")
 
 
-def _link(battery, group, *, days: int = 30) -> str:
-    return link_token(identifier=battery.identifier, group=group, expires_at=timezone.now() + dt.timedelta(days=days))
+def _link(battery, group, *, days: int = 30, partner=None) -> str:
+    """A link as the battery page issues it: its PassportLink row in the partner's schema, and the token."""
+    expires_at = timezone.now() + dt.timedelta(days=days)
+    with schema_context((partner or Partner.objects.get(pk=_partner_id(battery))).schema_name):
+        issued = PassportLink.objects.create(
+            link_id=secrets.token_urlsafe(9), battery=battery, group=group, issued_to="test", expires_at=expires_at
+        )
+    return link_token(identifier=battery.identifier, group=group, expires_at=expires_at, link_id=issued.link_id)
+
+
+def _partner_id(battery) -> int:
+    return PassportIndex.objects.get(identifier=battery.identifier).partner_id
 
 
 def _shown_numbers(body: str) -> set[int]:
@@ -188,7 +201,7 @@ def test_invalid_key_is_refused_not_read_as_public(world, battery):
     assert "marker" not in response.content.decode()
 
 
-@pytest.mark.parametrize("case", ["expired", "tampered", "other battery", "public group"])
+@pytest.mark.parametrize("case", ["expired", "tampered", "other battery", "public group", "never issued"])
 def test_bad_links_are_refused(world, battery, case):
     if case == "expired":
         token = link_token(
@@ -200,6 +213,13 @@ def test_bad_links_are_refused(world, battery, case):
     elif case == "other battery":
         other = passport_battery(world.beta, values={}, reading=False)
         token = _link(other, AccessGroup.AUTHORITY)
+    elif case == "never issued":  # signed with the key, but no manager issued it (or it was deleted)
+        token = link_token(
+            identifier=battery.identifier,
+            group=AccessGroup.AUTHORITY,
+            expires_at=timezone.now() + dt.timedelta(1),
+            link_id="forged",
+        )
     else:
         token = "not-a-token"
     response = client_for(None).get(f"/passport/{battery.identifier}/?access={token}")

@@ -146,3 +146,36 @@ def test_detail_page_shows_the_qr_code_and_the_public_url(world):
     assert f"/batteries/{battery.identifier}/passport-link/" in body
     viewer = client_for(world.beta, world.person(world.beta, Role.VIEWER))
     assert "/passport-link/" not in viewer.get(f"/batteries/{battery.identifier}/").content.decode()
+
+
+def _issue(client, battery, group=AccessGroup.LEGITIMATE_INTEREST) -> str:
+    response = client.post(
+        f"/batteries/{battery.identifier}/passport-link/", {"group": group, "days": 7, "reader": "Recycler Kft."}
+    )
+    return re.search(r'value="([^"]+access=[^"]+)"', response.content.decode()).group(1).split("access=")[1]
+
+
+def test_a_revoked_link_no_longer_opens_the_passport(world):
+    battery = battery_make(world.beta)
+    manager = client_for(world.beta, world.person(world.beta, Role.MANAGER))
+    token = _issue(manager, battery)
+    assert client_for(None).get(f"/passport/{battery.identifier}/?access={token}").status_code == 200
+    grant = link_read(token, identifier=battery.identifier)
+    page = manager.get(f"/batteries/{battery.identifier}/passport-link/").content.decode()
+    assert "Recycler Kft." in page and token not in page  # listed, never shown again
+    response = manager.post(f"/batteries/{battery.identifier}/passport-link/{grant.link_id}/revoke/")
+    assert response.status_code == 302
+    refused = client_for(None).get(f"/passport/{battery.identifier}/?access={token}&format=json")
+    assert refused.status_code == 403 and refused.json()["errors"][0]["code"] == "link_revoked"
+    event = AuditEvent.objects.filter(action=AuditAction.PASSPORT_LINK_REVOKED).latest("pk")
+    assert event.details["link"] == grant.link_id and event.partner == world.beta
+
+
+def test_only_managers_of_the_partner_revoke_links(world):
+    battery = battery_make(world.beta)
+    token = _issue(client_for(world.beta, world.person(world.beta, Role.OWNER)), battery)
+    link_id = link_read(token, identifier=battery.identifier).link_id
+    path = f"/batteries/{battery.identifier}/passport-link/{link_id}/revoke/"
+    assert client_for(world.beta, world.person(world.beta, Role.MEMBER)).post(path).status_code == 403
+    assert client_for(world.alpha, world.person(world.alpha, Role.OWNER)).post(path).status_code == 404
+    assert client_for(None).get(f"/passport/{battery.identifier}/?access={token}").status_code == 200
