@@ -15,7 +15,8 @@ from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
 from tenants.axes import API_KEY_CREDENTIAL
 
-from .selectors import api_key_get_valid
+from .keycache import Lookup, failure_recorded
+from .selectors import api_key_get_valid, api_key_valid
 from .services import api_key_touch
 
 KEYWORD = "Api-Key"
@@ -33,12 +34,17 @@ class KeysCoolingOff(Throttled):
     default_code = "api_key_cool_off"
 
 
-def _refuse_when_cooling_off(django_request) -> None:
-    """An address that sent too many invalid keys is refused for the cool-off (axes), even with a valid key."""
-    AxesProxyHandler.update_request(django_request)
+def _refuse_when_cooling_off(django_request, lookup: Lookup) -> None:
+    """An address that sent too many invalid keys is refused for the cool-off (axes), even with a valid key.
+
+    An address the database allowed is not asked about again until its next failed call (portal.integrations.
+    keycache; only with a shared cache)."""
+    if lookup.allowed:
+        return
     if not AxesProxyHandler.is_allowed(django_request, {"username": API_KEY_CREDENTIAL}):
         cool_off = get_cool_off(django_request)
         raise KeysCoolingOff(wait=math.ceil(cool_off.total_seconds()) if cool_off else None)
+    lookup.remember_allowed()
 
 
 def _count_failure(django_request, raw: str) -> None:
@@ -46,6 +52,7 @@ def _count_failure(django_request, raw: str) -> None:
         sender=ApiKeyAuthentication, credentials={"username": API_KEY_CREDENTIAL}, request=django_request
     )
     django_request.axes_locked_out = False  # the API answers 429 itself, as JSON, from the next call on
+    failure_recorded(django_request.axes_ip_address)
     audit_record(
         action=AuditAction.API_KEY_REFUSED,
         actor=API_KEY_CREDENTIAL,
@@ -61,8 +68,16 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw = _raw_key(request)
         if raw is None:
             return None
-        _refuse_when_cooling_off(request._request)
-        key = api_key_get_valid(raw_key=raw)
+        django_request = request._request
+        AxesProxyHandler.update_request(django_request)
+        lookup = Lookup(raw.partition(".")[0], django_request.axes_ip_address)
+        _refuse_when_cooling_off(django_request, lookup)
+        if lookup.key is not None:
+            key = lookup.key if api_key_valid(lookup.key, raw_key=raw) else None
+        else:
+            key = api_key_get_valid(raw_key=raw)
+            if key is not None:
+                lookup.remember_key(key)
         if key is None:
             _count_failure(request._request, raw)
             raise AuthenticationFailed(_("The API key is invalid, expired or revoked."))

@@ -10,6 +10,7 @@ from portal.api.scopes import ALL_SCOPES
 from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
 
+from .keycache import key_forget, key_refresh
 from .models import ApiKey, default_scopes
 
 # Writing last_used_at on every request would turn every read into a write; a minute is precise enough.
@@ -46,6 +47,7 @@ def api_key_revoke(*, key: ApiKey, by=None) -> ApiKey:
     """Revoke a key: it fails on the very next request."""
     ApiKey.objects.filter(pk=key.pk).update(revoked=True)
     key.revoked = True
+    key_forget(key.prefix)  # cached lookups of the key are stale from the next request on, in every process
     audit_record(
         action=AuditAction.API_KEY_REVOKED,
         actor=by,
@@ -62,3 +64,4 @@ def api_key_touch(*, key: ApiKey) -> None:
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
+        key_refresh(key)

@@ -40,9 +40,14 @@ def clock() -> float:
 def count_call(key: str, period: int) -> int:
     """Add one call to the caller's current window and return the window's count."""
     if settings.CACHES["throttle"]["BACKEND"].startswith("django_redis"):
+        # INCR and EXPIRE sent together: one round trip. The key names its window, so renewing the expiry on
+        # each call only keeps a window's counter until `period` after its last call.
         cache = caches["throttle"]
-        cache.add(key, 0, timeout=period)
-        return cache.incr(key)
+        name = cache.make_key(key)
+        pipeline = cache.client.get_client(write=True).pipeline(transaction=False)
+        pipeline.incr(name)
+        pipeline.expire(name, period)
+        return pipeline.execute()[0]
     with connection.cursor() as cursor:
         cursor.execute(UPSERT, [key, timezone.now() + timedelta(seconds=period)])
         return cursor.fetchone()[0]
