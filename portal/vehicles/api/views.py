@@ -9,6 +9,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from portal.api.conditional import conditional_response
 from tenants.choices import Role
 
 from ..choices import ChangeSource
@@ -135,7 +136,8 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self.get_paginated_response(VehicleSerializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
-        return Response(VehicleDetailSerializer(self.get_object(with_history=True)).data)
+        # ETag of the body; `If-None-Match` with it gets a 304 without one (portal.api.conditional).
+        return conditional_response(request, VehicleDetailSerializer(self.get_object(with_history=True)).data)
 
     @extend_schema(
         summary="Register a vehicle",
