@@ -30,6 +30,9 @@ from .models import (
     ImportDutyRate,
     MarketBloc,
     MarketRequirement,
+    OffsetExportWeight,
+    OffsetRatio,
+    OffsetScheme,
     PriceUndertaking,
     ScreenedParty,
     ScreeningList,
@@ -383,3 +386,38 @@ class PriceUndertakingAdmin(ReferenceAdmin):
     resource_classes = [PriceUndertakingResource]
     list_display = ["producer", "model", "configuration", "minimum_price", "annual_cap", "effective_from"]
     search_fields = ["producer", "model", "configuration", "source_reference"]
+
+
+class OffsetRatioInline(admin.TabularInline):
+    model = OffsetRatio
+    extra = 0
+    fields = ["deadline", "ratio", "effective_from", "effective_until", "source_reference", "note"]
+
+
+class OffsetExportWeightInline(admin.TabularInline):
+    model = OffsetExportWeight
+    extra = 0
+    fields = ["weight", "effective_from", "effective_until", "source_reference", "note"]
+
+
+@admin.register(OffsetScheme)
+class OffsetSchemeAdmin(ReferenceAdmin):
+    """Local-production offset schemes (Thailand EV 3.5) with their ratios and export weights."""
+
+    list_display = ["code", "name", "country", "imports_from", "imports_until", "production_from"]
+    search_fields = ["code", "name", "source_reference"]
+    inlines = [OffsetRatioInline, OffsetExportWeightInline]
+
+
+@admin.register(OffsetRatio)
+class OffsetRatioAdmin(ReferenceAdmin):
+    list_display = ["scheme", "deadline", "ratio", "effective_from", "effective_until"]
+    list_filter = ["scheme"]
+    search_fields = ["source_reference", "note"]
+
+
+@admin.register(OffsetExportWeight)
+class OffsetExportWeightAdmin(ReferenceAdmin):
+    list_display = ["scheme", "weight", "effective_from", "effective_until"]
+    list_filter = ["scheme"]
+    search_fields = ["source_reference", "note"]

@@ -358,3 +358,29 @@ def test_shipments_carry_their_origin_in_the_api(world):
     assert created.json()["origin"] == "TH"
     listed = owner.get("/api/v1/shipments/")
     assert listed.status_code == 200 and listed.json()["results"][0]["origin"] == "TH"
+
+
+def test_staff_keep_the_rule_rows_in_the_admin_with_history(world):
+    from portal.reference.offsets import OffsetRatio
+
+    staff = client_for(None, world.staff)
+    scheme = _scheme()
+    page = staff.get(f"/admin/reference/offsetscheme/{scheme.pk}/change/")
+    assert page.status_code == 200 and "Bangkok Post" in page.content.decode()
+    ratio = scheme.ratios.get(deadline=D(2026, 12, 31))
+    assert staff.get("/admin/reference/offsetratio/").status_code == 200
+    assert staff.get(f"/admin/reference/offsetratio/{ratio.pk}/history/").status_code == 200
+    # A row that ends before it starts is refused, and nothing changes.
+    form = {
+        "scheme": scheme.pk,
+        "deadline": "2026-12-31",
+        "ratio": "2.5",
+        "effective_from": "2026-01-01",
+        "effective_until": "2025-01-01",
+        "source_reference": "test",
+        "note": "",
+    }
+    assert staff.post("/admin/reference/offsetratio/add/", form).status_code == 200
+    assert OffsetRatio.objects.count() == 2
+    owner = client_for(None, world.person(world.alpha, Role.OWNER))
+    assert owner.get("/admin/reference/offsetratio/").status_code in (302, 403, 404)
