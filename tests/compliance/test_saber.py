@@ -218,3 +218,13 @@ def test_the_rules_page_and_the_api_say_how_each_rule_is_checked(world):
     rules = client.get("/api/v1/market-requirements/", {"market": "SA"}).json()["results"]
     scoc = next(rule for rule in rules if rule["certificate_type"] == "saber-scoc")
     assert (scoc["effect"], scoc["per_shipment"], scoc["valid_on"]) == ("review", True, "arrival")
+
+
+def test_the_shipment_page_shows_the_scoc_reference(world):
+    from tenants.choices import Role
+
+    from ..conftest import client_for
+
+    shipment = _shipment(world.alpha, [_scooter(world.alpha)])
+    page = client_for(world.alpha, world.person(world.alpha, Role.VIEWER)).get(f"/compliance/shipments/{shipment.pk}/")
+    assert 'data-testid="shipment-certificate">SC-2026-000731<' in page.content.decode()
