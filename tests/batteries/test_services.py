@@ -212,3 +212,15 @@ def test_model_change_emits_one_event_and_the_refresh_command_fixes_stale_flags(
     call_command("passport_completeness_refresh", partner="alpha", stdout=io.StringIO())
     with schema_context("alpha"):
         assert Battery.objects.filter(pk__in=[battery.pk for battery in batteries], complete=True).count() == 3
+
+
+def test_bulk_index_skips_identifiers_already_indexed(world):
+    from portal.batteries.registry.services import passport_index_bulk_add
+
+    taken = battery_make(world.beta)
+    added = passport_index_bulk_add(
+        partner=world.alpha, rows=[("LA0-BULK-1", 1), ("LA0-BULK-2", 2), (taken.identifier, 3)], batch_size=2
+    )
+    assert added >= 2
+    assert passport_locate("LA0-BULK-2").partner == world.alpha
+    assert passport_locate(taken.identifier).partner == world.beta  # never taken over

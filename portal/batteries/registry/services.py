@@ -23,7 +23,11 @@ def passport_index_add(*, partner, identifier: str, battery_id: int) -> Passport
 
 
 def passport_index_bulk_add(*, partner, rows: Iterable[tuple[str, int]], batch_size: int = 5000) -> int:
-    """Register many passports (identifier, battery id) at once; identifiers already indexed are left alone."""
+    """Register many passports (identifier, battery id) at once; identifiers already indexed are left alone.
+
+    Returns how many rows were sent (ignored conflicts included: bulk_create cannot tell them apart); a bulk path
+    checks the identifiers with one `PassportIndex.objects.filter(identifier__in=…)` first if it must report them.
+    """
     count = 0
     batch: list[PassportIndex] = []
     for identifier, battery_id in rows:
