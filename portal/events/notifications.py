@@ -79,6 +79,42 @@ def meeting_changed(*, meeting, actor=None) -> None:
         webhook_event_emit(partner=partner, event=WebhookEvent.MEETING_CHANGED, data=data)
 
 
+def schedule_changed(*, event, meetings, actor=None) -> None:
+    """After a scheduler run: one notice to each person whose meetings moved, and one webhook per partner listing
+    its changed meetings (a run may move thousands: the work grows with partners, not with meetings)."""
+    people: dict[int, set[int]] = {}
+    changes: dict[int, list[dict]] = {}
+    for meeting in meetings:
+        request = meeting.request
+        entry = {
+            "meeting": meeting.pk,
+            "status": meeting.status,
+            "slot": meeting.slot_id,
+            "table": meeting.table_id,
+            "people": [request.requester_id, request.recipient_id],
+        }
+        for partner_id, attendee in (
+            (request.requester_partner_id, request.requester),
+            (request.recipient_partner_id, request.recipient),
+        ):
+            people.setdefault(partner_id, set()).add(attendee.user_id)
+            changes.setdefault(partner_id, []).append(entry)
+    for partner in Partner.objects.filter(pk__in=list(people)):
+        notify_many(
+            partner=partner,
+            kind=NoticeKind.EVENT,
+            variant="event_schedule",
+            people=sorted(people[partner.pk]),
+            actor=actor,
+            params={"event": event.name},
+            url=_path("agenda", pk=event.pk),
+        )
+        unique = list({entry["meeting"]: entry for entry in changes[partner.pk]}.values())
+        webhook_event_emit(
+            partner=partner, event=WebhookEvent.MEETING_CHANGED, data={"event": event.pk, "meetings": unique}
+        )
+
+
 def announce(*, event, text: str, actor=None) -> None:
     """Everyone registered for the event hears the staff's announcement."""
     people: dict[int, list[int]] = {}

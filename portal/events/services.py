@@ -35,7 +35,7 @@ from .models import (
     Signing,
     Slot,
 )
-from .notifications import announce, meeting_changed, request_answered, request_received
+from .notifications import announce, meeting_changed, request_answered, request_received, schedule_changed
 
 SCHEDULE_TIME_LIMIT_S = 20.0
 
@@ -365,7 +365,7 @@ def schedule_inputs(*, event: Event):
     meetings = list(
         Meeting.objects.filter(event=event)
         .exclude(status__in=[MeetingStatus.CANCELLED])
-        .select_related("request")
+        .select_related("request__requester", "request__recipient")
         .order_by("pk")
     )
     people_ids = {m.request.requester_id for m in meetings} | {m.request.recipient_id for m in meetings}
@@ -427,8 +427,7 @@ def schedule_run(*, event: Event, by: User | None = None, time_limit_s: float = 
             meeting.unplaced_reason, meeting.updated_at = reason, now
             changed.append(meeting)
     Meeting.objects.bulk_update(changed, ["slot", "table", "status", "unplaced_reason", "updated_at"], batch_size=500)
-    for meeting in changed:
-        meeting_changed(meeting=meeting, actor=by)
+    schedule_changed(event=event, meetings=changed, actor=by)
     placed = sum(1 for m in meetings if m.slot_id and m.status != MeetingStatus.CANCELLED)
     bound = getattr(result, "bound", None)
     return ScheduleRun.objects.create(

@@ -50,4 +50,5 @@ MESSAGES = {
     "event_accepted": _("%(event)s: %(recipient)s accepted the meeting with %(requester)s."),
     "event_declined": _("%(event)s: %(recipient)s declined the meeting with %(requester)s."),
     "event_meeting": _("%(event)s: the meeting of %(requester)s and %(recipient)s is now %(status_label)s."),
+    "event_schedule": _("%(event)s: your meetings are scheduled or moved; see your agenda."),
 }

@@ -146,9 +146,16 @@ def test_a_meeting_change_reaches_both_partners_webhooks_and_inboxes(world, sett
     services.schedule_run(event=event)
     deliveries = WebhookDelivery.objects.filter(event=WebhookEvent.MEETING_CHANGED)
     assert sorted(d.endpoint.partner_id for d in deliveries) == sorted([world.alpha.pk, world.beta.pk])
-    assert deliveries.first().payload["data"]["status"] == MeetingStatus.SCHEDULED
+    assert deliveries.first().payload["data"]["meetings"][0]["status"] == MeetingStatus.SCHEDULED
     with schema_context(world.alpha.schema_name):
-        assert Notice.objects.filter(user=alice.user, variant="event_meeting").exists()
+        assert Notice.objects.filter(user=alice.user, variant="event_schedule").exists()
+    # A check-in is one meeting's change: both partners hear of it again.
+    meeting = Meeting.objects.get(event=event)
+    services.meeting_check_in(meeting=meeting, partner=world.alpha, role=Role.MEMBER, held=True)
+    assert WebhookDelivery.objects.filter(event=WebhookEvent.MEETING_CHANGED).count() == 4
+    assert WebhookDelivery.objects.filter(payload__data__status=MeetingStatus.HELD).count() == 2
+    with schema_context(world.beta.schema_name):
+        assert Notice.objects.filter(user=bob.user, variant="event_meeting").exists()
 
 
 def test_partners_see_the_funnel_only_where_disclosure_allows(world):
