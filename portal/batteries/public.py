@@ -18,7 +18,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from .choices import Aspect, Reader
+from portal.vehicles.choices import BatteryChemistry
+
+from .choices import Aspect, BatteryCategory, BatteryStatus, Reader
 from .jsonld import URI_PATTERN
 from .passport import PassportRefusedError, passport_read
 
@@ -77,6 +79,17 @@ def _shown(value):
     return text
 
 
+# Columns of the battery shown by their label in the reader's language, not their stored code.
+LABELLED = {"battery_category": BatteryCategory, "battery_status": BatteryStatus, "battery_chemistry": BatteryChemistry}
+
+
+def _labelled(entry):
+    choices = LABELLED.get(entry.attribute.code)
+    if choices is not None and entry.value in choices.values:
+        return choices(entry.value).label
+    return entry.value
+
+
 @login_not_required
 @require_safe
 def passport_view(request, identifier: str):
@@ -98,7 +111,7 @@ def passport_view(request, identifier: str):
         sections = [
             (
                 Aspect(aspect).label,
-                [(entry, _shown(entry.value) if entry.value is not None else None) for entry in entries],
+                [(entry, _shown(_labelled(entry)) if entry.value is not None else None) for entry in entries],
             )
             for aspect, entries in passport.sections
         ]

@@ -66,6 +66,7 @@ def test_anonymous_page_shows_public_attributes_only(world):
     body = response.content.decode()
     assert battery.identifier in body
     assert "marker-010-q7" in body  # battery mass: public
+    assert "Light means of transport battery" in body  # the category by its label, not its code
     assert "marker-033-q7" not in body  # materials in cathode, anode, electrolyte: legitimate interest
     assert "marker-018-q7" not in body  # results of test reports: authorities
     assert "marker-093-q7" not in body  # information on accidents (a reading): legitimate interest
