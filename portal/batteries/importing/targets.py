@@ -359,27 +359,33 @@ def _battery_sql_checks(cursor, stage: Stage, job: ImportJob) -> None:
 _EMPTY_JSON = "('null'::jsonb, '\"\"'::jsonb, '[]'::jsonb, '{}'::jsonb)"
 
 
-def complete_sql(*, category: str, battery_values: str, model_values: str) -> sql.Composable:
-    """SQL: the passport holds every mandatory static attribute of its category (`passport_missing` is empty).
+def _present(value) -> bool:
+    return value not in (None, "", [], {})
 
-    The attribute ids come as literals from the attribute list (one small query per run)."""
+
+def model_needs() -> sql.Composable:
+    """SQL rows (model_id, codes): per battery model, the mandatory attributes of its category its own values lack,
+    which each battery must then hold. Read once per run in Python (a handful of models), so the per-row test
+    looks only into the battery's small values, never into the model's large document again and again."""
     codes = required_codes()
-    cases = sql.SQL(" ").join(
-        sql.SQL("WHEN {} THEN {}::text[]").format(sql.Literal(category_value), sql.Literal(list(codes[category_value])))
-        for category_value in codes
-    )
-    missing = sql.SQL(
-        "NOT EXISTS (SELECT 1 FROM unnest(CASE {category} {cases} ELSE '{{}}'::text[] END) AS c(code) "
-        "WHERE NOT (coalesce(({battery} -> c.code) NOT IN {empty}, false) "
-        "OR coalesce(({model} -> c.code) NOT IN {empty}, false)))"
-    )
-    return missing.format(
-        category=sql.SQL(category),
-        cases=cases,
-        battery=sql.SQL(battery_values),
-        model=sql.SQL(model_values),
-        empty=sql.SQL(_EMPTY_JSON),
-    )
+    rows = [
+        sql.SQL("({}::bigint, {}::text[])").format(
+            sql.Literal(pk), sql.Literal([code for code in codes.get(category, []) if not _present(values.get(code))])
+        )
+        for pk, category, values in BatteryModel.objects.values_list("pk", "category", "values")
+    ]
+    if not rows:
+        return sql.SQL("(SELECT NULL::bigint AS model_id, NULL::text[] AS codes WHERE false)")
+    return sql.SQL("(VALUES {}) AS need(model_id, codes)").format(sql.SQL(", ").join(rows))
+
+
+def complete_sql(*, battery_values: str) -> sql.Composable:
+    """SQL: the passport holds every mandatory static attribute of its category (`passport_missing` is empty):
+    each code its model lacks (`need.codes`, from `model_needs`) is present in the battery's values."""
+    return sql.SQL(
+        "NOT EXISTS (SELECT 1 FROM unnest(need.codes) AS c(code) "
+        "WHERE NOT coalesce(({battery} -> c.code) NOT IN {empty}, false))"
+    ).format(battery=sql.SQL(battery_values), empty=sql.SQL(_EMPTY_JSON))
 
 
 _BATTERY_NEW = sql.SQL(
@@ -424,6 +430,7 @@ def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
         "b_cols": sql.SQL(", ").join(sql.Identifier("b", column) for column in columns),
         "c_cols": sql.SQL(", ").join(sql.Identifier("c", column) for column in columns),
         "partner": _partner_id_sql(),
+        "need": model_needs(),
     }
     params = {"user": job.created_by_id, "note": note}
     with connection.cursor() as cursor:
@@ -457,9 +464,7 @@ def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                 ).format(**names)
             )
         with timed(job, "upsert: update changed batteries"):
-            complete = complete_sql(
-                category="b.category", battery_values='(b."values" || s.vals)', model_values='m."values"'
-            )
+            complete = complete_sql(battery_values='(b."values" || s.vals)')
             cursor.execute(
                 sql.SQL(
                     """WITH changed AS (
@@ -467,7 +472,7 @@ def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                                   status = coalesce(s.status, b.status), "values" = b."values" || s.vals,
                                   vehicle_id = coalesce(s.vehicle_id, b.vehicle_id), complete = {complete},
                                   updated_at = now()
-                           FROM {stage} s JOIN {model} m ON m.id = s.battery_model_id
+                           FROM {stage} s JOIN {need} ON need.model_id = s.battery_model_id
                            WHERE b.id = s.battery_id AND s.changed
                            RETURNING b.*
                        ), history AS (
@@ -481,7 +486,7 @@ def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
             )
             updated = cursor.fetchone()[0]
         with timed(job, "upsert: insert new batteries, fitments, history, passport index"):
-            complete = complete_sql(category="s.category", battery_values="s.vals", model_values='m."values"')
+            complete = complete_sql(battery_values="s.vals")
             cursor.execute(
                 sql.SQL(
                     """WITH created AS (
@@ -489,7 +494,7 @@ def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                                                   complete, created_at, updated_at)
                            SELECT s.identifier, s.category, s.battery_model_id, s.vehicle_id,
                                   coalesce(s.status, %(original)s), s.vals, {complete}, now(), now()
-                           FROM {stage} s JOIN {model} m ON m.id = s.battery_model_id
+                           FROM {stage} s JOIN {need} ON need.model_id = s.battery_model_id
                            WHERE s.err_reason IS NULL AND s.battery_id IS NULL
                            RETURNING *
                        ), history AS (
@@ -500,17 +505,22 @@ def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                            INSERT INTO {index} (identifier, partner_id, battery_id, created_at)
                            SELECT c.identifier, {partner}, c.id, now() FROM created c
                            ON CONFLICT (identifier) DO NOTHING
-                       ), fitted AS (
-                           INSERT INTO {fitment} (battery_id, vehicle_id, vin, fitted_on, created_at)
-                           SELECT c.id, c.vehicle_id, s.vin, s.fitted_on, now()
-                           FROM created c JOIN {stage} s ON s.identifier = c.identifier AND s.err_reason IS NULL
-                           WHERE c.vehicle_id IS NOT NULL
                        )
                        SELECT count(*) FROM created"""
                 ).format(**names, complete=complete),
                 {**params, "original": BatteryStatus.ORIGINAL},
             )
             created = cursor.fetchone()[0]
+            # Their fitments, found through the identifier's unique index (a join against the CTE would be planned
+            # blind, as a nested loop over the whole file).
+            cursor.execute(
+                sql.SQL(
+                    """INSERT INTO {fitment} (battery_id, vehicle_id, vin, fitted_on, created_at)
+                       SELECT b.id, s.vehicle_id, s.vin, s.fitted_on, now()
+                       FROM {stage} s JOIN {battery} b ON b.identifier = s.identifier
+                       WHERE s.err_reason IS NULL AND s.battery_id IS NULL AND s.vehicle_id IS NOT NULL"""
+                ).format(**names)
+            )
     unchanged = max(0, job.rows_valid - created - updated)
     return created, updated, unchanged
 
