@@ -224,13 +224,15 @@ def passports_missing(
     return {battery.pk: _missing(battery, attributes, readings.get(battery.pk)) for battery in batteries}
 
 
-def batteries_incomplete_for_vehicles(*, vehicle_ids: Iterable[int]) -> dict[int, list[Battery]]:
+def batteries_incomplete_for_vehicles(*, vehicle_ids: Iterable[int] | QuerySet) -> dict[int, list[Battery]]:
     """The batteries fitted to these vehicles whose passport is incomplete, by vehicle id (one query).
 
     Uses the stored `complete` flag the services keep; call passports_missing on the result for the names.
     """
     result: dict[int, list[Battery]] = {}
-    queryset = battery_list().filter(vehicle_id__in=list(vehicle_ids), complete=False).order_by("identifier")
+    # A queryset of ids stays a subquery: a shipment of thousands of vehicles sends no list of thousands of ids.
+    ids = vehicle_ids if isinstance(vehicle_ids, QuerySet) else list(vehicle_ids)
+    queryset = battery_list().filter(vehicle_id__in=ids, complete=False).order_by("identifier")
     for battery in queryset:
         result.setdefault(battery.vehicle_id, []).append(battery)
     return result

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from portal.batteries.selectors import batteries_incomplete_for_vehicles, passports_missing
 from portal.reference.selectors import RuleSet
 
@@ -20,7 +22,7 @@ def passport_rules_apply(*, rules: RuleSet, destination: str) -> bool:
     return any(getattr(rule, "battery_passports", False) for rule in rules.requirements_for(destination))
 
 
-def incomplete_batteries(*, vehicle_ids: Iterable[int]) -> tuple[IncompleteBattery, ...]:
+def incomplete_batteries(*, vehicle_ids: Iterable[int] | QuerySet) -> tuple[IncompleteBattery, ...]:
     """The batteries fitted to these vehicles whose passport is incomplete, with what each lacks (a few queries)."""
     by_vehicle = batteries_incomplete_for_vehicles(vehicle_ids=vehicle_ids)
     batteries = [battery for group in by_vehicle.values() for battery in group]

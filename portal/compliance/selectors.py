@@ -173,6 +173,11 @@ def open_shipments_behind(*, rules_version: int, screening_version: int) -> Quer
 # --- what the check reads ---------------------------------------------------------------------------------------
 
 
+def shipment_vehicle_ids(*, shipment: Shipment) -> QuerySet:
+    """The ids of the shipment's vehicles, as a subquery (for reads of other tables by vehicle)."""
+    return ShipmentVehicle.objects.filter(shipment_id=shipment.pk).values("vehicle_id")
+
+
 CHECK_VEHICLE_COLUMNS = [  # VehicleRow's fields, in its order
     "vehicle_id",
     "vehicle__vin",
@@ -200,6 +205,8 @@ def check_vehicle_rows(*, shipment: Shipment) -> list[VehicleRow]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column.name for column in cursor.description]
+        if names == CHECK_VEHICLE_COLUMNS:  # as Django 5.2 writes it: each row is a VehicleRow as it comes
+            return list(map(VehicleRow._make, cursor.fetchall()))
         pick = operator.itemgetter(*[names.index(name) for name in CHECK_VEHICLE_COLUMNS])
         return [VehicleRow._make(pick(row)) for row in cursor.fetchall()]
 

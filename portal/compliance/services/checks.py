@@ -85,7 +85,7 @@ def shipment_evaluate(
         today=today or timezone.localdate(),
         export_facts=selectors.check_export_facts() if licence_rules else NO_EXPORT_FACTS,
         batteries=(
-            incomplete_batteries(vehicle_ids=[row.id for row in vehicles])
+            incomplete_batteries(vehicle_ids=selectors.shipment_vehicle_ids(shipment=shipment))
             if vehicles and passport_rules_apply(rules=rules, destination=facts.destination)
             else ()
         ),
