@@ -8,7 +8,7 @@ import datetime
 import time
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -410,6 +410,7 @@ def schedule_run(*, event: Event, by: User | None = None, time_limit_s: float = 
     seconds = time.monotonic() - started
     now = timezone.now()
     changed = []
+    before = {m.pk: (m.slot_id, m.table_id, m.status) for m in meetings}
     for meeting in meetings:
         if meeting.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW):
             continue
@@ -426,8 +427,9 @@ def schedule_run(*, event: Event, by: User | None = None, time_limit_s: float = 
             meeting.slot_id, meeting.table_id, meeting.status = slot_id, table_id, status
             meeting.unplaced_reason, meeting.updated_at = reason, now
             changed.append(meeting)
-    Meeting.objects.bulk_update(changed, ["slot", "table", "status", "unplaced_reason", "updated_at"], batch_size=500)
-    schedule_changed(event=event, meetings=changed, actor=by)
+    _places_write(changed, now=now)
+    moved = [m for m in changed if (m.slot_id, m.table_id, m.status) != before[m.pk]]
+    schedule_changed(event=event, meetings=moved, actor=by)
     placed = sum(1 for m in meetings if m.slot_id and m.status != MeetingStatus.CANCELLED)
     bound = getattr(result, "bound", None)
     return ScheduleRun.objects.create(
@@ -439,6 +441,33 @@ def schedule_run(*, event: Event, by: User | None = None, time_limit_s: float = 
         seconds=seconds,
         by_user=person_of(by),
     )
+
+
+def _places_write(meetings: list[Meeting], *, now: datetime.datetime, batch: int = 1000) -> None:
+    """Write a run's places in few statements: unplaced ones grouped by reason, placed ones through
+    UPDATE … FROM (VALUES …) in batches (bulk_update's CASE per row grows too slow past a few thousand)."""
+    unplaced: dict[str, list[int]] = {}
+    placed = []
+    for meeting in meetings:
+        if meeting.slot_id:
+            placed.append((meeting.pk, meeting.slot_id, meeting.table_id))
+        else:
+            unplaced.setdefault(meeting.unplaced_reason, []).append(meeting.pk)
+    for reason, ids in unplaced.items():
+        for start in range(0, len(ids), 5000):
+            Meeting.objects.filter(pk__in=ids[start : start + 5000]).update(
+                slot=None, table=None, status=MeetingStatus.UNSCHEDULED, unplaced_reason=reason, updated_at=now
+            )
+    table = connection.ops.quote_name(Meeting._meta.db_table)
+    for start in range(0, len(placed), batch):
+        rows = placed[start : start + batch]
+        values = ", ".join(["(%s::integer, %s::integer, %s::integer)"] * len(rows))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS m SET slot_id = v.slot, table_id = v.place, status = %s, unplaced_reason = '', "  # noqa: S608 - names from the model, values bound
+                f"updated_at = %s FROM (VALUES {values}) AS v(id, slot, place) WHERE m.id = v.id",
+                [MeetingStatus.SCHEDULED, now, *(value for row in rows for value in row)],
+            )
 
 
 def _busy(meeting: Meeting, slot_id: int, *, ignore: tuple[int, ...] = ()) -> None:
