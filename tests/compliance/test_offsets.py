@@ -384,3 +384,22 @@ def test_staff_keep_the_rule_rows_in_the_admin_with_history(world):
     assert OffsetRatio.objects.count() == 2
     owner = client_for(None, world.person(world.alpha, Role.OWNER))
     assert owner.get("/admin/reference/offsetratio/").status_code in (302, 403, 404)
+
+
+def test_the_api_lists_keep_their_queries_with_more_rows(world, monkeypatch):
+    _today(monkeypatch)
+    client = client_for(world.alpha, world.person(world.alpha, Role.VIEWER))
+    _import(world.alpha, 10)
+    for path in ("/api/v1/subsidised-imports/", "/api/v1/offset-ledgers/"):
+        client.get(path)  # warm the session and caches
+    few = {}
+    for path in ("/api/v1/subsidised-imports/", "/api/v1/offset-ledgers/"):
+        with RealQueries(connection) as few[path]:
+            assert client.get(path).status_code == 200
+    _thai_partner(world.alpha)
+    for _ in range(12):
+        _import(world.alpha, 3)
+    for path in ("/api/v1/subsidised-imports/", "/api/v1/offset-ledgers/"):
+        with RealQueries(connection) as many:
+            assert client.get(path).status_code == 200
+        assert_same_queries(few[path], many, path)
