@@ -534,7 +534,76 @@ def _seed_ev_cyber(partner, user, today) -> None:
     )
 
 
-# Shipments carry the demo vehicles; rules and the screening list are the reference tables.
+PASSPORT_SHIPMENT = "DEMO-EU-0007"
+PASSPORT_MODEL = "CQT-P43-EU"
+# What the demo passports lack (so the shipment page has something to list).
+PASSPORT_LEFT_OUT = (
+    "battery_carbon_footprint_per_functional_unit",
+    "carbon_footprint_performance_class",
+    "battery_mass",
+)
+
+
+def _seed_passports(partner, stdout) -> None:
+    """An EU shipment of three Thunder T3 Pro whose batteries are recorded, two with incomplete passports: the EU
+    battery passport rule (issue 15) blocks it, and its page lists what each battery lacks. Idempotent."""
+    from portal.batteries.choices import BatteryCategory, Behaviour
+    from portal.batteries.models import Battery, BatteryModel
+    from portal.batteries.registry.models import PassportAttribute
+    from portal.batteries.services import battery_create, battery_model_create
+
+    with schema_context(partner.schema_name), transaction.atomic():
+        if Shipment.objects.filter(reference=PASSPORT_SHIPMENT).exists():
+            return
+        t3 = VehicleModel.objects.filter(name="Thunder T3 Pro").first()
+        officers = _officers(partner)
+        vins = _free_vehicles(t3, 3) if t3 else []
+        if len(vins) < 3 or not officers:
+            stdout.write("cq-thunder: no free Thunder T3 Pro or no officer; battery passport shipment skipped.")
+            return
+        codes = list(
+            PassportAttribute.objects.filter(behaviour=Behaviour.STATIC, mandatory_for__contains=[BatteryCategory.LMT])
+            .exclude(code__in=PASSPORT_LEFT_OUT)
+            .values_list("code", flat=True)
+        )
+        model = BatteryModel.objects.filter(code=PASSPORT_MODEL).first() or battery_model_create(
+            code=PASSPORT_MODEL,
+            name="Thunder pack 4.3 kWh (EU)",
+            category=BatteryCategory.LMT,
+            chemistry="NMC",
+            values=dict.fromkeys(codes, "See the technical documentation"),
+        )
+        for number, vin in enumerate(vins, start=1):
+            identifier = f"CQT0P43EU-{number:06d}"
+            if Battery.objects.filter(identifier=identifier).exists():
+                continue
+            # The first battery's passport is complete; the other two lack the carbon footprint and the mass.
+            filled = dict.fromkeys(PASSPORT_LEFT_OUT, "See the carbon footprint declaration") if number == 1 else {}
+            battery_create(
+                partner=partner,
+                identifier=identifier,
+                battery_model=model,
+                values=filled,
+                vin=vin,
+                fitted_on=datetime.date(2026, 11, 2),
+            )
+        shipment = _shipment(
+            PASSPORT_SHIPMENT,
+            officers[0].user,
+            vins,
+            destination="HU",
+            consignee_name="Danube EV Export Services Kft.",
+            consignee_address="Váci út 1, Budapest",
+            consignee_country="HU",
+            incoterm="DAP",
+            hs_code="8711.60",
+            expected_arrival=datetime.date.today() + datetime.timedelta(days=100),
+        )
+        stdout.write(f"cq-thunder: {PASSPORT_SHIPMENT} with recorded batteries: {shipment.verdict}.")
+
+
+# Shipments carry the demo vehicles; rules and the screening list are the reference tables; the battery passports'
+# shipment records its own batteries.
 SEED_AFTER = ("portal.reference", "portal.vehicles")
 
 
@@ -543,6 +612,7 @@ def seed(*, partners, stdout) -> None:
     _seed_list(stdout)
     if "cq-thunder" in partners:
         _seed_thunder(partners["cq-thunder"], stdout)
+        _seed_passports(partners["cq-thunder"], stdout)
     for slug in MAKERS:
         if slug in partners:
             _seed_maker(partners[slug], slug, stdout)

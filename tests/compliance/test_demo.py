@@ -32,6 +32,7 @@ def test_the_demo_shows_every_verdict(world):
             "DEMO-AE-0001": "blocked",
             "DEMO-AE-0002": "blocked",
             "DEMO-EU-0003": "blocked",
+            "DEMO-EU-0007": "blocked",  # the EU battery passport rule: two incomplete passports
         }
         assert Shipment.objects.get(reference="DEMO-EU-0001").status == "shipped"
         assert ShipmentOverride.objects.filter(shipment__reference="DEMO-SA-0001").exists()
@@ -39,6 +40,11 @@ def test_the_demo_shows_every_verdict(world):
         blocked = Shipment.objects.select_related("latest_check").get(reference="DEMO-EU-0003")
         codes = {reason["code"] for reason in blocked.latest_check.reasons}
         assert {"certificate_expired", "certificate_expires_before_arrival"} <= codes
+        passports = Shipment.objects.select_related("latest_check").get(reference="DEMO-EU-0007")
+        [reason] = [r for r in passports.latest_check.reasons if r["code"] == "battery_passport_incomplete"]
+        assert reason["severity"] == "block" and reason["params"]["count"] == 2
+        assert [r["severity"] for r in passports.latest_check.reasons].count("block") == 1  # nothing else blocks
+        assert "Battery mass" in str(reason["params"]["batteries"]) or reason["params"]["batteries"][0]["missing"]
 
 
 def test_the_demo_officers_are_the_manager_and_the_member_as_the_readme_says(world):
