@@ -403,3 +403,19 @@ def test_the_api_lists_keep_their_queries_with_more_rows(world, monkeypatch):
         with RealQueries(connection) as many:
             assert client.get(path).status_code == 200
         assert_same_queries(few[path], many, path)
+
+
+def test_the_shipment_page_says_where_it_is_exported_from(world):
+    owner = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    with schema_context(world.alpha.schema_name):
+        shipment = Shipment.objects.create(
+            origin="TH",
+            destination="VN",
+            consignee_name="Hanoi EV Trading",
+            consignee_country="VN",
+            incoterm="CIF",
+            hs_code="8711.60",
+            expected_arrival=D(2027, 1, 20),
+        )
+    page = owner.get(f"/compliance/shipments/{shipment.pk}/").content.decode()
+    assert 'data-testid="origin">Thailand<' in page
