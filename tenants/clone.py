@@ -1,0 +1,211 @@
+"""A partner schema cloned from the template at a flat cost: one prepared DDL script, one round trip.
+
+django-tenants' `clone_schema()` SQL function reads catalog views (`information_schema`, `pg_indexes`, …)
+filtered by schema name; each read scans the catalog rows of every schema, so the N-th partner's clone costs
+O(N) and provisioning N partners O(N²) (1.34 s a partner for the first 100, 1.99 s for the next 100).
+
+Here the template's DDL is read once per migration state with queries that start from the template's own
+namespace (index scans on `relnamespace`, `conrelid`, `tgrelid`: cost of the template's ~230 relations, not of
+the database), with every name schema-qualified (`search_path` = `pg_catalog` while reading), and kept in this
+process as one script with the template's schema name replaced. Provisioning a partner runs that script in one
+statement batch: `CREATE SCHEMA`, the tables, the template's rows (`django_migrations`, `django_content_type`),
+the sequences' positions, then constraints, indexes, foreign keys and last the change-capture triggers (so
+copying rows marks nothing dirty). The script is keyed by the template's fingerprint (its relations and its
+recorded migrations), so a migration of the template makes the next clone read it again.
+
+A template holding objects this reader does not copy (views, functions, types, partitions, policies, grants,
+comments, storage options) is cloned with django-tenants' function instead: same result, old cost.
+tests/tenants/test_clone.py compares a clone with the template through information_schema and pg_catalog.
+"""
+
+import re
+import threading
+
+from django.db import connection
+
+_CACHE: dict[tuple, str] = {}
+_LOCK = threading.Lock()
+PLACEHOLDER = "__clone_target_schema__"
+
+FINGERPRINT = """
+SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = n.oid),
+       (SELECT max(oid::bigint) FROM pg_class WHERE relnamespace = n.oid),
+       (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid WHERE c.relnamespace = n.oid),
+       (SELECT count(*) FROM pg_constraint WHERE connamespace = n.oid),
+       (SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = n.oid)
+FROM pg_namespace n WHERE n.nspname = %s
+"""
+
+# Anything here makes the template too rich for this reader: django-tenants' clone is used instead.
+UNSUPPORTED = """
+SELECT (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid
+          AND (c.relkind NOT IN ('r', 'S', 'i') OR c.relacl IS NOT NULL OR c.reloptions IS NOT NULL
+               OR c.relrowsecurity OR c.relpersistence <> 'p' OR c.relispartition))
+     + (SELECT count(*) FROM pg_proc WHERE pronamespace = n.oid)
+     + (SELECT count(*) FROM pg_type t WHERE t.typnamespace = n.oid AND t.typtype NOT IN ('c', 'b'))
+     + (SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relnamespace = n.oid)
+     + (SELECT count(*) FROM pg_description d JOIN pg_class c ON c.oid = d.objoid
+          WHERE d.classoid = 'pg_class'::regclass AND c.relnamespace = n.oid)
+     + (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          WHERE c.relnamespace = n.oid AND a.attnum > 0 AND NOT a.attisdropped
+            AND (a.attstattarget <> -1 OR a.attcompression <> ''
+                 OR a.attstorage <> (SELECT typstorage FROM pg_type WHERE oid = a.atttypid)))
+FROM pg_namespace n WHERE n.nspname = %s
+"""
+
+TABLES = """
+SELECT c.oid, quote_ident(c.relname) FROM pg_class c
+WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r' ORDER BY c.oid
+"""
+
+COLUMNS = """
+SELECT quote_ident(a.attname), format_type(a.atttypid, a.atttypmod),
+       CASE WHEN a.attcollation <> t.typcollation THEN a.attcollation::regcollation::text END,
+       a.attnotnull, a.attidentity, a.attgenerated, pg_get_expr(d.adbin, d.adrelid),
+       s.seqrelid::regclass::text, s.seqtypid::regtype::text, s.seqincrement, s.seqmin, s.seqmax, s.seqstart,
+       s.seqcache, s.seqcycle
+FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_depend dep ON a.attidentity <> '' AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
+     AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'i'
+LEFT JOIN pg_sequence s ON s.seqrelid = dep.objid
+WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attnum
+"""
+
+SEQUENCES = """
+SELECT c.oid::regclass::text, s.seqtypid::regtype::text, s.seqincrement, s.seqmin, s.seqmax, s.seqstart,
+       s.seqcache, s.seqcycle, owner.refobjid::regclass::text, quote_ident(a.attname),
+       EXISTS (SELECT FROM pg_depend i WHERE i.objid = c.oid AND i.classid = 'pg_class'::regclass
+               AND i.deptype = 'i')
+FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
+LEFT JOIN pg_depend owner ON owner.objid = c.oid AND owner.classid = 'pg_class'::regclass AND owner.deptype = 'a'
+LEFT JOIN pg_attribute a ON a.attrelid = owner.refobjid AND a.attnum = owner.refobjsubid
+WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'S' ORDER BY c.oid
+"""
+
+CONSTRAINTS = """
+SELECT con.conrelid::regclass::text, quote_ident(con.conname), pg_get_constraintdef(con.oid), con.contype
+FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r'
+ORDER BY con.contype = 'f', con.conrelid, con.oid
+"""
+
+INDEXES = """
+SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+WHERE c.relnamespace = %s::regnamespace
+  AND NOT EXISTS (SELECT FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+                  AND con.contype IN ('p', 'u', 'x'))
+ORDER BY i.indexrelid
+"""
+
+TRIGGERS = """
+SELECT pg_get_triggerdef(t.oid), t.tgenabled, t.tgrelid::regclass::text, quote_ident(t.tgname)
+FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relnamespace = %s::regnamespace AND NOT t.tgisinternal ORDER BY t.oid
+"""
+
+
+def _sequence_options(kind, increment, minimum, maximum, start, cache, cycle, *, typed=True) -> str:
+    return (
+        f"{f'AS {kind} ' if typed else ''}INCREMENT BY {increment} MINVALUE {minimum} MAXVALUE {maximum} "
+        f"START WITH {start} CACHE {cache}{' CYCLE' if cycle else ''}"
+    )
+
+
+def _column(row) -> str:
+    name, kind, collation, not_null, identity, generated, default, seq, *options = row
+    parts = [name, kind]
+    if collation:
+        parts.append(f"COLLATE {collation}")
+    if identity:
+        how = "ALWAYS" if identity == "a" else "BY DEFAULT"
+        parts.append(f"GENERATED {how} AS IDENTITY (SEQUENCE NAME {seq} {_sequence_options(*options, typed=False)})")
+    elif generated:
+        parts.append(f"GENERATED ALWAYS AS ({default}) STORED")
+    elif default is not None:
+        parts.append(f"DEFAULT {default}")
+    if not_null:
+        parts.append("NOT NULL")
+    return " ".join(parts)
+
+
+def _read_script(cursor, template: str) -> str | None:
+    """The DDL and data statements that rebuild `template` under PLACEHOLDER, or None when not supported."""
+    cursor.execute(UNSUPPORTED, [template])
+    if cursor.fetchone()[0]:
+        return None
+    statements = [f"CREATE SCHEMA {template}"]
+    later, rows = [], []
+    cursor.execute(SEQUENCES, [template])
+    for name, *options, owner, column, is_identity in cursor.fetchall():
+        source = "{template}." + name.split(".", 1)[1]
+        rows.append(f"SELECT setval('{name}', last_value, is_called) FROM {source}")  # noqa: S608 -- catalog names
+        if is_identity:  # created with its column
+            continue
+        statements.append(f"CREATE SEQUENCE {name} {_sequence_options(*options)}")
+        if owner:
+            later.append(f"ALTER SEQUENCE {name} OWNED BY {owner}.{column}")
+    cursor.execute(TABLES, [template])
+    for oid, table in cursor.fetchall():
+        cursor.execute(COLUMNS, [oid])
+        columns = cursor.fetchall()
+        statements.append(f"CREATE TABLE {template}.{table} ({', '.join(_column(row) for row in columns)})")
+        copied = ", ".join(row[0] for row in columns if not row[5])
+        rows.append(
+            f"INSERT INTO {template}.{table} ({copied}) OVERRIDING SYSTEM VALUE "  # noqa: S608 -- catalog names
+            f"SELECT {copied} FROM {{template}}.{table}"
+        )
+    cursor.execute(CONSTRAINTS, [template])
+    constraints, foreign_keys = [], []
+    for table, name, definition, kind in cursor.fetchall():
+        (foreign_keys if kind == "f" else constraints).append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+    cursor.execute(INDEXES, [template])
+    indexes = [row[0] for row in cursor.fetchall()]
+    cursor.execute(TRIGGERS, [template])
+    triggers = []
+    for definition, enabled, table, name in cursor.fetchall():
+        triggers.append(definition)
+        if enabled == "D":
+            triggers.append(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+        elif enabled in ("R", "A"):
+            how = "REPLICA" if enabled == "R" else "ALWAYS"
+            triggers.append(f"ALTER TABLE {table} ENABLE {how} TRIGGER {name}")
+    # Rows before constraints, indexes and triggers (as pg_dump does): a plain copy, and nothing marked dirty.
+    script = ";\n".join(statements + later + rows + constraints + indexes + foreign_keys + triggers) + ";\n"
+    # Every name is qualified (search_path = pg_catalog): the template's own become the placeholder.
+    script = re.sub(rf"(?<![\w.]){re.escape(template)}(?=\.|;|$)", PLACEHOLDER, script, flags=re.MULTILINE)
+    return script.replace("{template}", template)
+
+
+def template_script(template: str) -> str | None:
+    """The cached clone script of `template` for its current state (read again after any migration of it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(FINGERPRINT, [template])
+        fingerprint = cursor.fetchone()
+        cursor.execute(f"SELECT count(*), max(id) FROM {template}.django_migrations")  # noqa: S608 -- a schema name
+        key = (connection.alias, connection.settings_dict["NAME"], template, *fingerprint, *cursor.fetchone())
+        with _LOCK:
+            if key in _CACHE:
+                return _CACHE[key]
+        cursor.execute("SELECT current_setting('search_path')")
+        search_path = cursor.fetchone()[0]
+        cursor.execute("SET search_path TO pg_catalog")
+        try:
+            script = _read_script(cursor, template)
+        finally:
+            cursor.execute(f"SET search_path TO {search_path}")
+    with _LOCK:
+        _CACHE[key] = script
+    return script
+
+
+def schema_clone(template: str, schema: str) -> bool:
+    """Create `schema` as a copy of `template` (structure, rows, sequence positions); False if not supported."""
+    script = template_script(template)
+    if script is None:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(script.replace(PLACEHOLDER, schema))
+    return True
