@@ -250,3 +250,21 @@ def test_staff_issued_legitimate_interest_key_reads_every_partners_batteries(wor
         assert response.status_code == 200
         assert "marker-033-q7" in response.content.decode()
         assert "marker-018-q7" not in response.content.decode()
+
+
+def test_reads_beyond_the_public_keep_a_small_query_budget(world, battery):
+    """A key's read adds its own checks, the latest reading and the audit row: a fixed number, whatever the data."""
+    from django.db import connection
+
+    from tests.queries import RealQueries
+
+    secret = _key(world.beta, [PASSPORT_LEGITIMATE_INTEREST])
+    client = client_for(None)
+    client.get(f"/passport/{battery.identifier}/", HTTP_X_API_KEY=secret)  # warm the attribute list
+    with RealQueries(connection) as key_read:
+        assert client.get(f"/passport/{battery.identifier}/", HTTP_X_API_KEY=secret).status_code == 200
+    assert len(key_read) <= 12, key_read.sql()
+    token = _link(battery, AccessGroup.AUTHORITY)
+    with RealQueries(connection) as link_read_queries:
+        assert client.get(f"/passport/{battery.identifier}/?access={token}").status_code == 200
+    assert len(link_read_queries) <= 9, link_read_queries.sql()
