@@ -1,5 +1,11 @@
 """URL kwargs of battery passport objects that belong to the victim partner (for tests/test_isolation.py)."""
 
+from django_tenants.utils import schema_context
+
+from portal.vehicles.choices import ImportStatus
+from portal.vehicles.models import ImportJob, ImportRejection
+from tests.vehicles.import_samples import job_make
+
 from .factories import battery_make, model_make
 
 
@@ -51,6 +57,43 @@ SAMPLES = {
 }
 
 
+def _battery_job(partner, **fields) -> dict:
+    """A finished battery import of the victim with one rejected row (no file on disk)."""
+    with schema_context(partner.schema_name):
+        job = ImportJob.objects.create(
+            original_name="victim-batteries.csv",
+            kind="batteries",
+            file="vehicle-imports/victim.bin",
+            status=ImportStatus.FAILED,
+            rows_rejected=1,
+            **fields,
+        )
+        ImportRejection.objects.create(job=job, line=2, column="identifier", value="VICTIM-ID", reason="victim")
+    return {"pk": job.pk}
+
+
+def _battery_dry_run(partner) -> dict:
+    """A finished battery dry run with its file stored: importing it would add a job (which the matrix would see)."""
+    job = job_make(partner, b"identifier,model\r\n", name="victim-dry-run.csv", dry_run=True, kind="batteries")
+    with schema_context(partner.schema_name):
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.SUCCEEDED, rows_valid=1, rows_processed=1)
+    return {"pk": job.pk}
+
+
+# The battery import: its templates (the kind is the only parameter) and its API routes.
+SAMPLES.update(
+    {
+        "battery_imports:template_csv": lambda partner: {"kind": "batteries"},
+        "battery_imports:template_xlsx": lambda partner: {"kind": "battery_readings"},
+        "v1:battery-import-detail": _battery_job,
+        "v1:battery-import-errors": _battery_job,
+        "v1:battery-import-errors-csv": _battery_job,
+        "v1:battery-import-warnings": _battery_job,
+        "v1:battery-import-commit": _battery_dry_run,
+    }
+)
+
+
 def _plant(partner) -> list[str]:
     """A battery model and battery whose non-public texts only the partner's members may ever see."""
     slug = partner.schema_name
@@ -65,3 +108,9 @@ def _plant(partner) -> list[str]:
 
 
 PLANTS = [_plant]
+
+# The import templates are empty tables (column names only): the same for every partner by design.
+SHARED = {
+    "battery_imports:template_csv": {"get"},
+    "battery_imports:template_xlsx": {"get"},
+}
