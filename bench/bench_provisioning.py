@@ -5,10 +5,14 @@
     round-trip, and provisioning with every migration run instead of cloning (3 partners).
 (b) Provision partners up to 100, then time a no-op `migrate_schemas` (smart executor, which skips schemas
     already up to date) over all of them; floor: the same command with django-tenants' standard executor.
+(c) Provision partners up to 1,000 (PROVISIONING_BENCH_LARGE; 0 skips it): `median_1000_s` is the median of
+    the last 10, against the first 10 (flat cost: tenants/clone.py), and django-tenants' own `clone_schema()`
+    timed once at that size for comparison (its catalog reads grow with every schema).
 """
 
 import contextlib
 import io
+import os
 import statistics
 import time
 from collections import defaultdict
@@ -16,12 +20,14 @@ from unittest import mock
 
 import django_tenants.management.commands.migrate_schemas as migrate_schemas_module
 import django_tenants.models as tenant_models
+from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import override_settings
 from django_tenants.clone import CloneSchema
 from django_tenants.migration_executors import get_executor
 
+from tenants import clone as fast_clone
 from tenants.choices import PartnerKind
 from tenants.models import Partner
 from tenants.services import partner_provision
@@ -30,6 +36,8 @@ CLONED = 10  # partners timed in (a)
 NOT_CLONED = 3  # partners provisioned by running every migration (floor of (a))
 SCHEMA_ROUND_TRIPS = 10
 TOTAL = 100  # partners for (b)
+LARGE = int(os.environ.get("PROVISIONING_BENCH_LARGE", "1000"))  # partners for (c)
+LAST = 10
 GOAL_MEDIAN_S = 0.5
 GOAL_MIGRATE_S = 5.0
 
@@ -41,6 +49,8 @@ class PhaseTimer:
         self.seconds = defaultdict(list)
         self._patches = [
             mock.patch.object(CloneSchema, "clone_schema", self._timed("clone", CloneSchema.clone_schema)),
+            mock.patch.object(fast_clone, "schema_clone", self._timed("clone", fast_clone.schema_clone)),
+            mock.patch.object(fast_clone, "_read_script", self._timed("clone_function_ddl", fast_clone._read_script)),
             mock.patch.object(
                 CloneSchema,
                 "_create_clone_schema_function",
@@ -115,7 +125,8 @@ def run() -> dict:
     print(f"  one after another on one connection: {' '.join(f'{seconds:.2f}' for seconds in cloned)}")
     print(
         f"  of which clone_schema() {fmt(phases.median('clone'))} s "
-        f"(re-creating the SQL clone functions {fmt(phases.median('clone_function_ddl'))} s), "
+        f"(reading the template's clone script, once per process and migration state: "
+        f"{fmt(phases.median('clone_function_ddl'))} s), "
         f"migrate_schemas --fake {fmt(phases.median('migrate'))} s; "
         f"rest (rows, checks, domain, commit) {fmt(median_s - phases.median('clone') - phases.median('migrate'))} s"
     )
@@ -163,8 +174,11 @@ def run() -> dict:
         standard_s = timed_command("migrate_schemas", interactive=False, verbosity=0, executor="standard")
     print(f"floor: the same no-op with the standard executor: {standard_s:.2f} s ({standard_s / migrate_s:.1f}x)")
 
+    large = provision_large(median_s) if partners < LARGE else {}
+
     return {
         "median_s": fmt(median_s),
+        **large,
         "migrate_100_s": f"{migrate_s:.2f}",
         "clone_median_s": fmt(phases.median("clone")),
         "fake_migrate_median_s": fmt(phases.median("migrate")),
@@ -172,4 +186,34 @@ def run() -> dict:
         "no_clone_median_s": fmt(no_clone_median_s),
         "standard_migrate_100_s": f"{standard_s:.2f}",
         "schemas": schemas,
+    }
+
+
+def provision_large(first_median_s: float) -> dict:
+    """(c) Partners up to LARGE, a new connection each; the median of the last LAST against the first ones."""
+    existing = Partner.objects.members().count()
+    started = time.perf_counter()
+    times = []
+    for i in range(existing + 1, LARGE + 1):
+        connection.close()
+        times.append(provision(f"bench-l{i:04d}"))
+        if i % 100 == 0:
+            print(f"  {i} partners: median of the last {LAST} {fmt(statistics.median(times[-LAST:]))} s", flush=True)
+    median_large_s = statistics.median(times[-LAST:])
+    connection.close()
+    connection.set_schema_to_public()
+    django_tenants_clone_s = float("nan")
+    with contextlib.suppress(Exception), transaction.atomic():  # django-tenants' clone at this size, rolled back
+        clone_started = time.perf_counter()
+        CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, "bench_django_tenants_clone")
+        django_tenants_clone_s = time.perf_counter() - clone_started
+        transaction.set_rollback(True)
+    print(
+        f"provisioned {len(times)} more partners in {time.perf_counter() - started:.1f} s: median of the last {LAST} "
+        f"at {LARGE} partners {fmt(median_large_s)} s (first {CLONED}: {fmt(first_median_s)} s; goal < "
+        f"{GOAL_MEDIAN_S} s); django-tenants' clone_schema() alone at {LARGE} partners: {fmt(django_tenants_clone_s)} s"
+    )
+    return {
+        f"median_{LARGE}_s": fmt(median_large_s),
+        f"django_tenants_clone_{LARGE}_s": fmt(django_tenants_clone_s),
     }

@@ -8,9 +8,10 @@ Here the template's DDL is read once per migration state with queries that start
 namespace (index scans on `relnamespace`, `conrelid`, `tgrelid`: cost of the template's ~230 relations, not of
 the database), with every name schema-qualified (`search_path` = `pg_catalog` while reading), and kept in this
 process as one script with the template's schema name replaced. Provisioning a partner runs that script in one
-statement batch: `CREATE SCHEMA`, the tables, the template's rows (`django_migrations`, `django_content_type`),
-the sequences' positions, then constraints, indexes, foreign keys and last the change-capture triggers (so
-copying rows marks nothing dirty). The script is keyed by the template's fingerprint (its relations and its
+statement batch (on Citus one statement at a time: it sends each DDL to the node holding the schema):
+`CREATE SCHEMA`, the tables, the template's rows (`django_migrations`, `django_content_type`), the sequences'
+positions, then constraints, indexes, foreign keys and last the change-capture triggers (so copying rows marks
+nothing dirty). The script is keyed by the template's fingerprint (its relations and its
 recorded migrations), so a migration of the template makes the next clone read it again.
 
 A template holding objects this reader does not copy (views, functions, types, partitions, policies, grants,
@@ -22,6 +23,8 @@ import re
 import threading
 
 from django.db import connection
+
+from .citus import citus_present
 
 _CACHE: dict[tuple, str] = {}
 _LOCK = threading.Lock()
@@ -206,6 +209,12 @@ def schema_clone(template: str, schema: str) -> bool:
     script = template_script(template)
     if script is None:
         return False
+    script = script.replace(PLACEHOLDER, schema)
     with connection.cursor() as cursor:
-        cursor.execute(script.replace(PLACEHOLDER, schema))
+        if citus_present():  # Citus sends each DDL to the node holding the schema as one command
+            for statement in script.split(";\n"):
+                if statement.strip():
+                    cursor.execute(statement)
+        else:
+            cursor.execute(script)
     return True

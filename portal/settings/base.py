@@ -149,7 +149,7 @@ WSGI_APPLICATION = "portal.wsgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/alliance"),
-        engine="django_tenants.postgresql_backend",
+        engine="tenants.postgresql_backend",  # django-tenants' backend, Citus-aware schema editor (docs/scaling.md)
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )

@@ -173,11 +173,15 @@ def mark_function_drop(apps, schema_editor) -> None:
 
 
 def triggers_create(apps, schema_editor) -> None:
-    schema_editor.execute(create_triggers_sql(apps), params=None)
+    # One statement per execute (one per line): Citus sends a DDL to the worker holding the schema as one
+    # prepared statement, which cannot hold several commands (docs/scaling.md).
+    for statement in create_triggers_sql(apps).splitlines():
+        schema_editor.execute(statement, params=None)
 
 
 def triggers_drop(apps, schema_editor) -> None:
-    schema_editor.execute(drop_triggers_sql(apps), params=None)
+    for statement in drop_triggers_sql(apps).splitlines():
+        schema_editor.execute(statement, params=None)
 
 
 def export_trigger_create(apps, schema_editor) -> None:

@@ -3,6 +3,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from tenants.citus import public_tables_distribute
 from tenants.services import public_tenant_ensure, template_schema_ensure
 
 
@@ -11,6 +12,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        # On Citus: public tables become reference tables before a partner schema refers to them (no-op otherwise).
+        public_tables_distribute()
         public_tenant_ensure()
         template_schema_ensure()
         # Template first, so partners provisioned right after are cloned from an up-to-date schema.

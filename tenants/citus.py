@@ -1,0 +1,64 @@
+"""The portal on a Citus cluster (schema-based sharding): what changes when the `citus` extension is present.
+
+On plain PostgreSQL every function here is a no-op, so the same code runs on both (docs/scaling.md):
+
+* Partner tables have foreign keys to public tables (people, partners, reference data); Citus accepts those only
+  to *reference tables* (copied to every node). `public_tables_distribute` makes every public table a reference
+  table, right after the public schema's migrations (portal_setup) and before any partner schema exists.
+* With `citus.enable_schema_based_sharding` on, every `CREATE SCHEMA` (the template, each partner) becomes a
+  distributed schema that lives whole on one node; nothing here needs to do more for it.
+* The change-capture triggers (portal/insights/capture) need `citus.enable_unsafe_triggers`: set on the
+  database, so every new connection of the coordinator has it.
+"""
+
+from django.db import connection
+
+REFERENCE = """
+SELECT c.oid::regclass::text FROM pg_class c
+WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND NOT EXISTS (SELECT FROM pg_dist_partition p WHERE p.logicalrelid = c.oid)
+ORDER BY c.oid
+"""
+
+# Identity/serial sequences of the converted tables, moved to at least the highest id (Citus re-creates them).
+SEQUENCES = """
+SELECT d.refobjid::regclass::text, quote_ident(a.attname), s.oid::regclass::text
+FROM pg_class s JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+WHERE s.relkind = 'S' AND s.relnamespace = 'public'::regnamespace
+"""
+
+
+def citus_present() -> bool:
+    """Whether this connection's database has the citus extension (asked once per connection)."""
+    cached = getattr(connection.connection, "_portal_citus", None) if connection.connection else None
+    if cached is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')")
+            cached = cursor.fetchone()[0]
+        connection.connection._portal_citus = cached
+    return cached
+
+
+def public_tables_distribute() -> list[str]:
+    """Make every public table a reference table (idempotent); returns the tables converted now."""
+    if not citus_present():
+        return []
+    converted = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        database = cursor.fetchone()[0]
+        cursor.execute(f'ALTER DATABASE "{database}" SET citus.enable_unsafe_triggers TO on')
+        cursor.execute("SET citus.enable_unsafe_triggers TO on")
+        cursor.execute(REFERENCE)
+        for (table,) in cursor.fetchall():
+            cursor.execute("SELECT create_reference_table(%s)", [table])
+            converted.append(table)
+        cursor.execute(SEQUENCES)
+        for table, column, sequence in cursor.fetchall():
+            cursor.execute(
+                f"SELECT setval(%s, GREATEST((SELECT max({column}) FROM {table}), 1), "  # noqa: S608 -- catalog names
+                f"(SELECT max({column}) FROM {table}) IS NOT NULL)",
+                [sequence],
+            )
+    return converted

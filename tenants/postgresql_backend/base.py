@@ -1,0 +1,57 @@
+"""django-tenants' PostgreSQL backend, with a schema editor that also works on a Citus cluster.
+
+Citus refuses `ALTER TABLE … ADD COLUMN … CHECK (…)` / `UNIQUE` (every constraint it propagates must have an
+explicit name). Django writes a new field's CHECK (positive integers) and UNIQUE inline in its ADD COLUMN; on
+Citus (the `citus` extension present) this editor adds the column bare and then the constraint under the name
+PostgreSQL itself gives an inline one (`<table>_<column>_check`, `<table>_<column>_key`), so a schema migrated on
+Citus has the same constraint names as one migrated on plain PostgreSQL, where nothing changes (docs/scaling.md).
+A new foreign key column gets its constraint in a statement of its own (Citus sends one command per statement).
+"""
+
+from django_tenants.postgresql_backend import base
+
+
+class DatabaseSchemaEditor(base.DatabaseWrapper.SchemaEditorClass):
+    def _citus(self) -> bool:
+        cached = getattr(self.connection, "_portal_citus", None)
+        if cached is None:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')")
+                cached = self.connection._portal_citus = cursor.fetchone()[0]
+        return cached
+
+    def add_field(self, model, field):
+        if field.many_to_many or not self._citus():
+            return super().add_field(model, field)
+        # Django writes an inline foreign key as `…; SET CONSTRAINTS … IMMEDIATE`, two commands that Citus cannot
+        # send to a worker in one prepared statement: the constraint is added after the column instead.
+        self.sql_create_column_inline_fk = None
+        params = field.db_parameters(connection=self.connection)
+        check, unique = params.get("check"), field.unique and not field.primary_key
+        table = model._meta.db_table
+        field.db_parameters = lambda connection: {**params, "check": None}
+        saved = field.__dict__.get("unique")  # a cached_property
+        field.__dict__["unique"] = False if unique else field.unique
+        db_index = field.db_index
+        field.db_index = db_index and not unique  # a unique column has its constraint's index, no other
+        try:
+            super().add_field(model, field)
+        finally:
+            del field.db_parameters
+            field.db_index = db_index
+            if saved is None:
+                del field.__dict__["unique"]
+            else:
+                field.__dict__["unique"] = saved
+        if check:
+            name = self.quote_name(f"{table}_{field.column}_check"[:63])
+            self.execute(f"ALTER TABLE {self.quote_name(table)} ADD CONSTRAINT {name} CHECK ({check})")
+        if unique:
+            name = self.quote_name(f"{table}_{field.column}_key"[:63])
+            column = self.quote_name(field.column)
+            self.execute(f"ALTER TABLE {self.quote_name(table)} ADD CONSTRAINT {name} UNIQUE ({column})")
+        return None
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    SchemaEditorClass = DatabaseSchemaEditor
