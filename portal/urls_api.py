@@ -4,14 +4,14 @@ from csp.constants import NONCE
 from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework.routers import SimpleRouter
 
 from portal.accounts.api.views import MeView, PartnerViewSet
+from portal.api.routers import ApiRouter
 from portal.audit.api.views import AuditEventViewSet
 from portal.integrations.api.views import ApiKeyViewSet
 from portal.integrations.api.webhooks import WebhookDeliveryViewSet, WebhookEndpointViewSet
 
-router = SimpleRouter()  # no root view, no format suffixes: portal/urls_api.py mounts every app's routes
+router = ApiRouter()  # portal/urls_api.py mounts every app's routes
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("api-keys", ApiKeyViewSet, basename="api-key")
 router.register("webhooks", WebhookEndpointViewSet, basename="webhook")

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, DataError, InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
@@ -42,6 +42,10 @@ class PortalExceptionHandler(ExceptionHandler):
             return PayloadTooLarge()
         if isinstance(exc, TooManyFieldsSent | SuspiciousOperation):
             return exceptions.ParseError(_("The request could not be read."))
+        if isinstance(exc, DataError) and "NUL" in str(exc):
+            # A NUL character reached a lookup or a text column (a form field, a multipart value): no PostgreSQL
+            # text can hold one, so the request cannot be served as sent.
+            return exceptions.ParseError(_("A text value holds a NUL character, which cannot be stored."))
         if isinstance(exc, OperationalError | InterfaceError) or (
             isinstance(exc, DatabaseError) and "connection" in str(exc).lower()
         ):

@@ -15,6 +15,8 @@ from rest_framework.utils import json
 MAX_DEPTH = 32
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKETS = re.compile(rb"[^\[\]{}]+")
+# An escaped NUL (\u0000 after an even number of backslashes): no PostgreSQL text can hold it.
+_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00")
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -39,6 +41,8 @@ class BoundedJSONParser(JSONParser):
         body = stream.read(limit + 1) if stream is not None else b""
         if limit is not None and len(body) > limit:
             raise PayloadTooLarge()
+        if _NUL.search(body):
+            raise exceptions.ParseError(_("A text value holds a NUL character, which cannot be stored."))
         if nesting_depth(body) > MAX_DEPTH:
             raise exceptions.ParseError(_("The JSON nests deeper than %(depth)d levels.") % {"depth": MAX_DEPTH})
         try:

@@ -40,3 +40,23 @@ def generic_validation_errors(result, generator, request, public):
             return result
         for name in unused:
             del schemas[name]
+
+
+def _decimals_as_written(node):
+    """Replace each decimal string schema (in place, recursively) by "that string, or a JSON number"."""
+    if isinstance(node, list):
+        for item in node:
+            _decimals_as_written(item)
+    elif isinstance(node, dict):
+        for key, value in list(node.items()):
+            if isinstance(value, dict) and value.get("type") == "string" and value.get("format") == "decimal":
+                extras = {name: value.pop(name) for name in ("readOnly", "description", "nullable") if name in value}
+                node[key] = {"oneOf": [value, {"type": "number"}], **extras}
+            else:
+                _decimals_as_written(value)
+
+
+def decimals_as_strings_or_numbers(result, generator, request, public):
+    """Decimals are written as strings ("4.32") and read from strings or JSON numbers (4.32), as DRF does."""
+    _decimals_as_written(result.get("components", {}))
+    return result

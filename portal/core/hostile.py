@@ -18,7 +18,8 @@ class NulByteMiddleware:
         ):
             message = _("The address contains a character that is not allowed.")
             if request.path.startswith("/api/"):
-                error = {"code": "invalid_characters", "detail": message, "attr": None}
+                # The request cannot be read: the documented parse error of every operation.
+                error = {"code": "parse_error", "detail": message, "attr": None}
                 return JsonResponse({"type": "client_error", "errors": [error]}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)

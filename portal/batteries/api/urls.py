@@ -1,10 +1,10 @@
 """API routes of battery passports, mounted under /api/v1/."""
 
-from rest_framework.routers import SimpleRouter
+from portal.api.routers import ApiRouter
 
 from .views import BatteryModelViewSet, BatteryViewSet
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("battery-models", BatteryModelViewSet, basename="battery-model")
 router.register("batteries", BatteryViewSet, basename="battery")
 

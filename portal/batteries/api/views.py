@@ -1,14 +1,13 @@
 """API of battery passports: battery models, batteries (by identifier), fitments and readings."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
+from portal.api.pagination import PortalCursorPagination
 from tenants.choices import Role
 
 from ..choices import Reader
@@ -43,19 +42,8 @@ from .serializers import (
 )
 
 
-class BatteryCursorPagination(CursorPagination):
-    """Cursor pages: constant cost however deep, no COUNT(*) over a million batteries."""
-
-    page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 1000
+class BatteryCursorPagination(PortalCursorPagination):
     ordering = ("-created_at", "-id")
-
-    def paginate_queryset(self, queryset, request, view=None):
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except DjangoValidationError as error:
-            raise NotFound(self.invalid_cursor_message) from error
 
 
 class _Roles:

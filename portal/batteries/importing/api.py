@@ -3,8 +3,8 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.routers import SimpleRouter
 
+from portal.api.routers import ApiRouter
 from portal.core.uploads import MAX_UPLOAD_BYTES
 from portal.vehicles.api.imports import VehicleImportDetailSerializer, VehicleImportSerializer, VehicleImportViewSet
 from portal.vehicles.choices import ImportMode
@@ -76,6 +76,6 @@ class BatteryImportViewSet(VehicleImportViewSet):
         return Response(BatteryImportDetailSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("battery-imports", BatteryImportViewSet, basename="battery-import")
 urlpatterns = router.urls

@@ -120,7 +120,8 @@ class ProjectUpdateSerializer(ProjectSerializer):
 
 class TransitionSerializer(serializers.ModelSerializer):
     by_partner = PartnerRefSerializer(read_only=True)
-    by_user = serializers.EmailField(source="by_user.email", read_only=True, default=None)
+    # null when an API key (no person) moved the project
+    by_user = serializers.EmailField(source="by_user.email", read_only=True, default=None, allow_null=True)
     from_stage = FromStageField(read_only=True)
     to_stage = StageNamedField(read_only=True)
 

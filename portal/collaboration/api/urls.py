@@ -1,10 +1,10 @@
 """API routes of the collaboration app, mounted under /api/v1/."""
 
-from rest_framework.routers import SimpleRouter
+from portal.api.routers import ApiRouter
 
 from .views import ListingViewSet, MilestoneViewSet, ProductViewSet, ProjectViewSet, TransitionViewSet
 
-router = SimpleRouter()  # no root view, no format suffixes: portal/urls_api.py mounts every app's routes
+router = ApiRouter()  # portal/urls_api.py mounts every app's routes
 router.register("projects", ProjectViewSet, basename="project")
 router.register("project-transitions", TransitionViewSet, basename="project-transition")
 router.register("milestones", MilestoneViewSet, basename="milestone")

@@ -143,8 +143,8 @@ class ProjectViewSet(
         """Take your partner out of the project (managers; not the owner partner)."""
         return self._respond("leave")
 
-    @extend_schema(responses=TimelineEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=TimelineEventSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[])  # one project's events: pages, no project filters
     def timeline(self, request, pk=None):
         """The project's timeline, newest first (participants that accepted)."""
         project = get_object_or_404(self.projects(accepted_only=True), pk=pk)
@@ -280,10 +280,11 @@ class ListingViewSet(
             partner=self.request.partner, role=self.request.role, **serializer.validated_data
         )
 
-    @extend_schema(responses=SuggestionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=SuggestionSerializer(many=True), filters=False)
+    # The best ten at most (`listing_suggestions`), so one plain list: no pages, no filters.
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def suggestions(self, request, pk=None):
-        """Partners whose kind, technologies and markets fit, best first."""
+        """Partners whose kind, technologies and markets fit, best first (ten at most)."""
         listing = self.get_object()
         if request.partner is None:
             raise NotFound()

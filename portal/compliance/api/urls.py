@@ -1,6 +1,6 @@
 """API routes of export compliance, mounted under /api/v1/."""
 
-from rest_framework.routers import SimpleRouter
+from portal.api.routers import ApiRouter
 
 from .dismissals import ScreeningDismissalViewSet
 from .offsets import OffsetLedgerViewSet, SubsidisedImportViewSet
@@ -14,7 +14,7 @@ from .views import (
     ShipmentViewSet,
 )
 
-router = SimpleRouter()  # no root view, no format suffixes: portal/urls_api.py mounts every app's routes
+router = ApiRouter()  # portal/urls_api.py mounts every app's routes
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("shipments", ShipmentViewSet, basename="shipment")
 router.register("shipment-checks", ShipmentCheckViewSet, basename="shipment-check")

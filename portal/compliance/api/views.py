@@ -27,6 +27,7 @@ from ..services import certificates as certificates_services
 from ..services import checks as checks_services
 from ..services import releases as releases_services
 from ..services import shipments as shipments_services
+from ..services.certificates import CERTIFICATE_TYPES
 from .serializers import (
     CertificateSerializer,
     CertificateTypeSerializer,
@@ -121,7 +122,9 @@ class CertificateViewSet(
         return Response(self.get_serializer(selectors.certificate_get(pk=certificate.pk)).data)
 
     @extend_schema(
-        summary="Download a certificate's document", responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}
+        summary="Download a certificate's document",
+        # The document is served with the type it was checked to be on upload (PDF or an image).
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in sorted(CERTIFICATE_TYPES)},
     )
     @action(detail=True, methods=["get"])
     def file(self, request, *args, **kwargs):

@@ -1,11 +1,12 @@
 """API routes of industry statistics, mounted under /api/v1/."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
+
+from portal.api.routers import ApiRouter
 
 from .views import CellViewSet, FunnelView, MeasureViewSet, TargetViewSet, WarningViewSet
 
-router = SimpleRouter()  # no root view, no format suffixes: portal/urls_api.py mounts every app's routes
+router = ApiRouter()  # portal/urls_api.py mounts every app's routes
 router.register("statistics/measures", MeasureViewSet, basename="statistics-measure")
 router.register("statistics/cells", CellViewSet, basename="statistics-cell")
 router.register("statistics/warnings", WarningViewSet, basename="statistics-warning")

@@ -5,7 +5,6 @@ staff signed in on the public host get every cell.
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from drf_standardized_errors.openapi_serializers import ValidationErrorResponseSerializer
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -72,7 +71,7 @@ class CellViewSet(StatisticsViewMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=SELECTION_PARAMETERS,
-        responses={200: CellSerializer(many=True), 400: ValidationErrorResponseSerializer},
+        responses={200: CellSerializer(many=True)},
     )
     def list(self, request):
         form = SelectionForm(request.query_params)

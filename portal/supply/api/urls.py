@@ -1,10 +1,10 @@
 """API routes of supply reports, mounted under /api/v1/."""
 
-from rest_framework.routers import SimpleRouter
+from portal.api.routers import ApiRouter
 
 from .views import SupplyReportViewSet
 
-router = SimpleRouter()  # no root view, no format suffixes: portal/urls_api.py mounts every app's routes
+router = ApiRouter()  # portal/urls_api.py mounts every app's routes
 router.register("supply-reports", SupplyReportViewSet, basename="supply-report")
 
 urlpatterns = router.urls

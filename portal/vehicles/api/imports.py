@@ -158,6 +158,12 @@ class VehicleImportViewSet(
     def get_queryset(self):
         return import_job_list(kinds=self.kinds)
 
+    def handle_exception(self, exc):
+        # An error is JSON in the API's error shape even where the success is a CSV file.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return response
+
     def get_serializer_class(self):
         # The upload's own serializer, so the OpenAPI schema documents its validation errors too.
         if self.action == "create":

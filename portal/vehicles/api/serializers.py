@@ -108,12 +108,20 @@ def _datetime(value, tz):
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
-    changed_by = serializers.EmailField(source="changed_by.email", read_only=True, default=None)
+    # null on the first entry (the registration has no earlier status)
+    from_status = serializers.ChoiceField(choices=VehicleStatus.choices, allow_null=True, read_only=True)
+    # null when an API key (no person) made the change
+    changed_by = serializers.EmailField(source="changed_by.email", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = VehicleStatusChange
         fields = ["from_status", "to_status", "changed_by", "changed_at", "source", "note"]
         read_only_fields = fields
+
+    def to_representation(self, change):
+        data = super().to_representation(change)
+        data["from_status"] = data["from_status"] or None
+        return data
 
 
 class VehicleDetailSerializer(VehicleSerializer):
@@ -128,7 +136,7 @@ class VehicleDetailSerializer(VehicleSerializer):
         tz = timezone.get_current_timezone()
         data["history"] = [
             {
-                "from_status": change.from_status,
+                "from_status": change.from_status or None,
                 "to_status": change.to_status,
                 "changed_by": change.changed_by.email if change.changed_by else None,
                 "changed_at": _datetime(change.changed_at, tz),

@@ -1,15 +1,14 @@
 """API of the vehicle registry: vehicle models and vehicles (lookup by VIN, status changes, bulk registration)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from portal.api.conditional import conditional_response
+from portal.api.pagination import PortalCursorPagination
 from tenants.choices import Role
 
 from ..choices import ChangeSource
@@ -38,20 +37,7 @@ from .serializers import (
 )
 
 
-class VehicleCursorPagination(CursorPagination):
-    """Cursor pages: constant cost however deep the page, and no COUNT(*) over millions of rows."""
-
-    page_size = 100
-
-    def paginate_queryset(self, queryset, request, view=None):
-        # A well-formed cursor can still carry a position that is no date or VIN: that is an invalid cursor.
-        try:
-            return super().paginate_queryset(queryset, request, view)
-        except DjangoValidationError as error:
-            raise NotFound(self.invalid_cursor_message) from error
-
-    page_size_query_param = "page_size"
-    max_page_size = 1000
+class VehicleCursorPagination(PortalCursorPagination):
     ordering = ("-production_date", "vin")
 
 
