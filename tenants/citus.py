@@ -7,8 +7,9 @@ On plain PostgreSQL every function here is a no-op, so the same code runs on bot
   table, right after the public schema's migrations (portal_setup) and before any partner schema exists.
 * With `citus.enable_schema_based_sharding` on, every `CREATE SCHEMA` (the template, each partner) becomes a
   distributed schema that lives whole on one node; nothing here needs to do more for it.
-* The change-capture triggers (portal/insights/capture) need `citus.enable_unsafe_triggers`: set on the
-  database, so every new connection of the coordinator has it.
+* The change-capture triggers (portal/insights/capture) need `citus.enable_unsafe_triggers` and
+  `citus.allow_nested_distributed_execution` (they write a reference table from a shard): set on the database,
+  so every new connection has them (Citus propagates the setting to the workers).
 """
 
 from django.db import connection
@@ -49,6 +50,9 @@ def public_tables_distribute() -> list[str]:
         cursor.execute("SELECT current_database()")
         database = cursor.fetchone()[0]
         cursor.execute(f'ALTER DATABASE "{database}" SET citus.enable_unsafe_triggers TO on')
+        # The capture triggers run on the shard and write the reference table insights_dirtymonth: a
+        # distributed statement inside one on a shard, refused unless this is on.
+        cursor.execute(f'ALTER DATABASE "{database}" SET citus.allow_nested_distributed_execution TO on')
         cursor.execute("SET citus.enable_unsafe_triggers TO on")
         cursor.execute(REFERENCE)
         for (table,) in cursor.fetchall():

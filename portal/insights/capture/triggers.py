@@ -19,20 +19,30 @@ MARK_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION public.insights_mark_dirty() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
     relation text;
+    source text;
     expression text;
+    transition jsonb;
+    on_citus boolean := current_setting('citus.version', true) IS NOT NULL;
 BEGIN
     FOREACH relation IN ARRAY CASE TG_OP
         WHEN 'INSERT' THEN ARRAY['new_rows'] WHEN 'DELETE' THEN ARRAY['old_rows']
         ELSE ARRAY['new_rows', 'old_rows'] END
     LOOP
+        source := quote_ident(relation);
+        IF on_citus THEN
+            -- Citus cannot plan a transition table next to a distributed table (the expressions that look up
+            -- shipments or vehicles): the rows are handed over as a parameter instead (docs/scaling.md).
+            EXECUTE format('SELECT jsonb_agg(t) FROM %I AS t', relation) INTO transition;
+            source := format('jsonb_populate_recordset(NULL::%I.%I, $1)', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+        END IF;
         FOR i IN 1 .. TG_NARGS - 1 LOOP
             expression := replace(TG_ARGV[i], '{schema}', quote_ident(TG_TABLE_SCHEMA));
             EXECUTE format(
                 'INSERT INTO public.{DirtyMonth} (schema_name, source, month, marked_at) '
                 'SELECT DISTINCT %L, %L, date_trunc(''month'', changed.d)::date, now() '
-                'FROM (SELECT %s AS d FROM %I AS t) AS changed WHERE changed.d IS NOT NULL '
+                'FROM (SELECT %s AS d FROM %s AS t) AS changed WHERE changed.d IS NOT NULL '
                 'ON CONFLICT (schema_name, source, month) DO UPDATE SET marked_at = EXCLUDED.marked_at',
-                TG_TABLE_SCHEMA, TG_ARGV[0], expression, relation);
+                TG_TABLE_SCHEMA, TG_ARGV[0], expression, source) USING transition;
         END LOOP;
     END LOOP;
     RETURN NULL;
