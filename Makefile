@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 
-.PHONY: run test bench loadtest lint format messages venv clean-data
+.PHONY: run test bench loadtest scale-test lint format messages venv clean-data
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ bench: $(STAMP)
 # 50 users for 2 minutes against gunicorn and a worker on a scratch database (see docs/operations.md).
 loadtest: $(STAMP)
 	$(PY) -m portal.devstack loadtest
+
+# The portal on a local Citus cluster (coordinator + 2 workers; docs/scaling.md). Not part of .ci/run.
+scale-test: $(STAMP)
+	$(PY) -m portal.devstack scale-test
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -315,6 +315,12 @@ def loadtest(args: list[str]) -> int:
             server.cleanup()
 
 
+def scale_test() -> int:
+    """The portal on a local Citus cluster it builds and starts itself (bench/scale_test.py, docs/scaling.md)."""
+    compile_messages()
+    return subprocess.run([PY, "bench/scale_test.py"], cwd=ROOT).returncode
+
+
 def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("run", [])
     if command == "run":
@@ -325,7 +331,9 @@ def main(argv: list[str]) -> int:
         return bench(rest)
     if command == "loadtest":
         return loadtest(rest)
-    print(f"unknown command {command!r}: use run, test, bench or loadtest", file=sys.stderr)
+    if command == "scale-test":
+        return scale_test()
+    print(f"unknown command {command!r}: use run, test, bench, loadtest or scale-test", file=sys.stderr)
     return 2
 
 
