@@ -127,9 +127,12 @@ def test_another_partner_s_battery_is_not_found(world):
     battery = battery_make(world.beta)
     client = _key_client(world, ["batteries:write"])
     assert client.get(f"/api/v1/batteries/{battery.identifier}/").status_code == 404
-    assert client.patch(
-        f"/api/v1/batteries/{battery.identifier}/", {"status": "waste"}, content_type="application/json"
-    ).status_code == 404
+    assert (
+        client.patch(
+            f"/api/v1/batteries/{battery.identifier}/", {"status": "waste"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert client.delete(f"/api/v1/batteries/{battery.identifier}/").status_code == 404
     with schema_context("beta"):
         assert Battery.objects.get(pk=battery.pk).status == "original"
