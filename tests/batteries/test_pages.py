@@ -215,3 +215,24 @@ def test_history_query_budget_does_not_grow_with_changes(world):
         page = client.get(url)
     assert_same_queries(few, many, "battery history")
     assert "Remanufactured" in page.content.decode()
+
+
+def test_the_vehicle_page_lists_the_batteries_fitted_to_it_now_and_before(world):
+    from portal.batteries.services import battery_fit
+
+    vehicle = vehicle_make(world.alpha)
+    first = battery_make(world.alpha, identifier="LA0123-FIRST-PACK")
+    second = battery_make(world.alpha, identifier="LA0123-SECOND-PACK", complete=False)
+    other = battery_make(world.alpha, identifier="LA0123-ELSEWHERE")
+    with schema_context(world.alpha.schema_name):
+        battery_fit(battery=first, vin=vehicle.vin, fitted_on=datetime.date(2025, 3, 1))
+        battery_fit(battery=second, vin=vehicle.vin, fitted_on=datetime.date(2026, 6, 1))
+        battery_fit(battery=first, vin=vehicle_make(world.alpha).vin, fitted_on=datetime.date(2026, 6, 1))
+    client = client_for(world.alpha, world.person(world.alpha, Role.VIEWER))
+    page = client.get(reverse("vehicles:vehicle_detail", kwargs={"vin": vehicle.vin})).content.decode()
+    assert page.index("LA0123-SECOND-PACK") < page.index("LA0123-FIRST-PACK")  # the current battery first
+    assert 'href="/batteries/LA0123-SECOND-PACK/"' in page and "passport incomplete" in page
+    assert "LA0123-ELSEWHERE" not in page and other.identifier not in page
+    bare = vehicle_make(world.alpha)
+    page = client.get(reverse("vehicles:vehicle_detail", kwargs={"vin": bare.vin})).content.decode()
+    assert "No battery recorded for this vehicle." in page
