@@ -53,6 +53,9 @@ def public_tables_distribute() -> list[str]:
         # The capture triggers run on the shard and write the reference table insights_dirtymonth: a
         # distributed statement inside one on a shard, refused unless this is on.
         cursor.execute(f'ALTER DATABASE "{database}" SET citus.allow_nested_distributed_execution TO on')
+        # Citus 13.2 refuses an INSERT … SELECT whose SELECT joins two colocated tables of one schema (the
+        # vehicle import's history rows) unless repartition joins are allowed; it then runs (not measured).
+        cursor.execute(f'ALTER DATABASE "{database}" SET citus.enable_repartition_joins TO on')
         cursor.execute("SET citus.enable_unsafe_triggers TO on")
         cursor.execute(REFERENCE)
         for (table,) in cursor.fetchall():
