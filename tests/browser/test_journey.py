@@ -4,6 +4,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.factories import TEST_PASSWORD
 
@@ -47,13 +48,19 @@ def test_partner_login_then_arabic_is_right_to_left(page: Page, portal_server: P
 
     expect(page.locator('link[rel="stylesheet"][href*="bootstrap.rtl.min.css"]')).to_have_count(1)
     expect(page.locator('link[rel="stylesheet"][href$="/bootstrap.min.css"]')).to_have_count(0)
-    rtl_rules = page.evaluate(
-        """() => {
-            const sheet = [...document.styleSheets].find((s) => (s.href || "").includes("bootstrap.rtl.min.css"));
-            return sheet ? sheet.cssRules.length : -1;
-        }"""
-    )
-    assert rtl_rules > 100, "bootstrap.rtl.min.css is linked but did not load"
+    # The language form's navigation is seen as soon as <html lang="ar"> is parsed, before the stylesheet has
+    # loaded: wait for the page's load event, then for the sheet's rules (a slow CI machine showed the gap).
+    page.wait_for_load_state("load")
+    try:
+        page.wait_for_function(
+            """() => {
+                const sheet = [...document.styleSheets].find((s) => (s.href || "").includes("bootstrap.rtl.min.css"));
+                return sheet && sheet.cssRules.length > 100;
+            }""",
+            timeout=15_000,
+        )
+    except PlaywrightTimeoutError:
+        pytest.fail("bootstrap.rtl.min.css is linked but did not load")
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
     # Bootstrap styles apply: the navbar is a flex row and the brand sits on the right in RTL.
     assert page.evaluate("getComputedStyle(document.querySelector('.navbar')).display") == "flex"
