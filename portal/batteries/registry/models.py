@@ -61,9 +61,15 @@ class PassportAttribute(models.Model):
 class PassportIndex(models.Model):
     """Which partner's schema holds the passport of an identifier: the public host's one indexed lookup."""
 
-    identifier = models.CharField(_("battery identifier"), max_length=100, unique=True)
+    # Looked up by the exact (upper-case) identifier only: unique through Meta.constraints, without the pattern index
+    # `unique=True` would add; passport_index_partner serves the partner key, so the foreign key has no index of its own.
+    identifier = models.CharField(_("battery identifier"), max_length=100)
     partner = models.ForeignKey(
-        "tenants.Partner", on_delete=models.CASCADE, related_name="battery_passports", verbose_name=_("partner")
+        "tenants.Partner",
+        on_delete=models.CASCADE,
+        related_name="battery_passports",
+        verbose_name=_("partner"),
+        db_index=False,
     )
     battery_id = models.BigIntegerField(_("battery id in the partner's schema"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -72,6 +78,7 @@ class PassportIndex(models.Model):
         verbose_name = _("passport index entry")
         verbose_name_plural = _("passport index")
         indexes = [models.Index(fields=["partner", "battery_id"], name="passport_index_partner")]
+        constraints = [models.UniqueConstraint(fields=["identifier"], name="passport_index_identifier_unique")]
 
     def __str__(self) -> str:
         return self.identifier
