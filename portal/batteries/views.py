@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from portal.core.forms import apply_errors
 from portal.core.lists import filtered_page
+from portal.core.replicas import reads_may_lag
 from portal.core.roles import has_role, role_required
 from tenants.choices import Role
 
@@ -52,6 +53,7 @@ def _battery_model(pk: int) -> BatteryModel:
         raise Http404 from None
 
 
+@reads_may_lag
 @require_GET
 def battery_list_view(request):
     """The battery list: filters (removable chips), "12 of 340 batteries", next / previous pages."""

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.core.forms import apply_errors
 from portal.core.lists import filtered, filtered_page, query_without_page
+from portal.core.replicas import reads_may_lag
 from portal.core.roles import has_role, role_check
 from portal.core.spreadsheets import SafeCsvWriter
 from tenants.choices import Role
@@ -98,6 +99,7 @@ def board(request):
     return render(request, "collaboration/board.html", context)
 
 
+@reads_may_lag
 def project_list(request):
     """Projects with filters (the same FilterSet as the API and the CSV export)."""
     projects = _projects(request)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.core.forms import apply_errors, style_widgets
 from portal.core.lists import filtered, filtered_page
+from portal.core.replicas import reads_may_lag
 from portal.core.roles import has_role, role_required
 from portal.core.spreadsheets import table_csv_response, table_xlsx_response
 from portal.reference.selectors import embargo_list, market_bloc_list, market_requirement_list, trade_rule_lists
@@ -70,6 +71,7 @@ def _flash(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+@reads_may_lag
 @require_GET
 def shipment_list_view(request):
     """Shipments with filters, sortable columns and next / previous pages."""

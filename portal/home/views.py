@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from portal.collaboration.selectors import project_list_for_partner, project_stage_counts
 from portal.core.lists import filtered_page
+from portal.core.replicas import reads_may_lag
 from portal.vehicles.importing.selectors import import_job_list
 from portal.vehicles.selectors import vehicle_count_estimate
 from tenants.filters import PartnerFilterSet
@@ -26,6 +27,7 @@ def public_home(request):
     )
 
 
+@reads_may_lag
 def partner_home(request):
     """A partner's home page: the worklist (what needs this person now), vehicles and projects at a glance, the team."""
     partner = request.tenant

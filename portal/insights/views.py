@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.forms import style_widgets
+from portal.core.replicas import reads_may_lag
 from portal.core.roles import staff_or_role, staff_required
 from portal.core.spreadsheets import table_csv_response, table_xlsx_response
 from tenants.choices import Role
@@ -31,6 +32,7 @@ def _table(request):
     return form, selectors.table_get(selection=selection, staff=staff, partner=partner)
 
 
+@reads_may_lag
 @require_GET
 @staff_or_role(Role.VIEWER)
 def dashboard(request):
@@ -78,6 +80,7 @@ def _export_rows(table):
         yield line
 
 
+@reads_may_lag
 @require_GET
 @staff_or_role(Role.VIEWER)
 def export(request, fmt: str):
@@ -90,6 +93,7 @@ def export(request, fmt: str):
     return respond(headers=headers, rows=_export_rows(table), name=name)
 
 
+@reads_may_lag
 @require_GET
 @staff_required
 def run_list_view(request):

@@ -95,7 +95,8 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 GET_EXECUTOR_FUNCTION = "django_tenants_smart_executor.load_executor"
 PUBLIC_SCHEMA_URLCONF = "portal.urls_public"
 ROOT_URLCONF = "portal.urls_tenant"
-DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# TenantSyncRouter migrates only the primary ("default"); ReplicaRouter sends opted-in reads to a read replica.
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter", "portal.core.replicas.ReplicaRouter"]
 SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 
 MIDDLEWARE = [
@@ -121,6 +122,7 @@ MIDDLEWARE = [
     "portal.core.errors.PortalNotFoundMiddleware",  # inside the CSP middleware: its page gets the policy too
     "django_htmx.middleware.HtmxMiddleware",
     "tenants.middleware.MembershipRequiredMiddleware",
+    "portal.core.replicas.ReplicaMiddleware",  # after the membership check; does nothing without a replica
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "portal.core.errors.DatabaseUnavailableMiddleware",
@@ -154,6 +156,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A streaming replica for pages whose reads may lag (portal.core.replicas, docs/scaling.md "Read replicas"):
+# without DATABASE_REPLICA_URL everything reads the primary.
+PORTAL_READ_REPLICA = None
+if os.environ.get("DATABASE_REPLICA_URL"):
+    PORTAL_READ_REPLICA = "replica"
+    DATABASES[PORTAL_READ_REPLICA] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        engine="tenants.postgresql_backend",  # follows the primary connection's partner schema
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+# After a write, that person's reads stay on the primary this long: longer than the replica's lag ever is.
+PORTAL_READ_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "tenants.User"

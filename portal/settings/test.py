@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import CELERY_BROKER_TRANSPORT_OPTIONS, DATA_DIR
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, DATA_DIR, DATABASES
 
 # The broker is the test session's own embedded Redis (tests/embedded_broker.py) unless CELERY_BROKER_URL is set.
 # A task whose worker a test killed is handed to the next worker within seconds, not hours; the workers of the
@@ -23,3 +23,9 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 
 # Uploads made by tests never land among the demo's files.
 MEDIA_ROOT = DATA_DIR / "test-media"
+
+# A second alias on the same test database (TEST MIRROR): tests/core/test_replicas.py turns the router on with
+# PORTAL_READ_REPLICA = "replica". Off by default: every other test reads the primary, as without a replica. The
+# mirror is its own connection, outside the test's transaction: it sees only committed rows, like a paused replica.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+PORTAL_READ_REPLICA = None

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.core.forms import apply_errors
 from portal.core.lists import Column, columns_choose, columns_chosen, filtered, filtered_page
+from portal.core.replicas import reads_may_lag
 from portal.core.roles import has_role, role_required
 from tenants.choices import Role
 
@@ -51,6 +52,7 @@ COLUMNS = [
 ]
 
 
+@reads_may_lag
 @require_GET
 def vehicle_list_view(request):
     """The vehicle list: filters (shown as removable chips), "124 of 5,310 vehicles", the columns this person
@@ -173,6 +175,7 @@ def vehicle_status(request, vin: str):
     return render(request, "vehicles/vehicle_status_form.html", {"form": form, "vehicle": vehicle})
 
 
+@reads_may_lag
 @require_GET
 def vehicle_model_list_view(request):
     """The partner's vehicle models."""

@@ -6,9 +6,16 @@ Citus (the `citus` extension present) this editor adds the column bare and then 
 PostgreSQL itself gives an inline one (`<table>_<column>_check`, `<table>_<column>_key`), so a schema migrated on
 Citus has the same constraint names as one migrated on plain PostgreSQL, where nothing changes (docs/scaling.md).
 A new foreign key column gets its constraint in a statement of its own (Citus sends one command per statement).
+
+Any other alias with this engine (a read replica, docs/scaling.md "Read replicas") follows the tenant connection:
+django-tenants sets the partner's schema only on that one (`TenantMainMiddleware`, `schema_context`), so before
+every cursor a follower takes the same tenant and issues the same `SET search_path`. A replica connection kept
+open from another partner's request can never read that partner's schema.
 """
 
+from django.db import connections
 from django_tenants.postgresql_backend import base
+from django_tenants.utils import get_tenant_database_alias
 
 
 class DatabaseSchemaEditor(base.DatabaseWrapper.SchemaEditorClass):
@@ -55,3 +62,26 @@ class DatabaseSchemaEditor(base.DatabaseWrapper.SchemaEditorClass):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     SchemaEditorClass = DatabaseSchemaEditor
+
+    def _cursor(self, name=None):
+        self.tenant_follow()
+        return super()._cursor(name)
+
+    def tenant_follow(self) -> None:
+        """On any alias but the tenant one: take that connection's tenant (schema and search path) now."""
+        alias = get_tenant_database_alias()
+        if self.alias == alias:
+            return
+        leader = connections[alias]  # thread-local: the connection of this very request or task
+        if (self.tenant, self.schema_name, self.include_public_schema) == (
+            leader.tenant,
+            leader.schema_name,
+            leader.include_public_schema,
+        ):
+            return
+        # Not set_tenant(): that also empties ContentType's cache, which the leader's own switch already did.
+        self.tenant = leader.tenant
+        self.schema_name = leader.schema_name
+        self.include_public_schema = leader.include_public_schema
+        self.set_settings_schema(self.schema_name)
+        self.search_path_set_schemas = None
