@@ -4,7 +4,9 @@ import pytest
 from django_tenants.utils import schema_context
 
 from portal.integrations.services import api_key_create
+from portal.vehicles.choices import ChangeSource
 from portal.vehicles.models import Vehicle, VehicleModel, VehicleStatusChange
+from portal.vehicles.services import vehicle_status_change
 from tenants.choices import Role
 
 from ..conftest import ROLES, client_for
@@ -228,6 +230,42 @@ def test_list_api_query_budget_does_not_grow(world):
     with query_budget(10) as many:
         assert len(client.get("/api/v1/vehicles/").json()["results"]) >= 15
     assert_same_queries(small, many, "/api/v1/vehicles/")
+
+
+def test_detail_reads_the_vehicle_and_its_history_in_one_query(world):
+    person = world.person(world.alpha, Role.MEMBER)
+    vehicle = vehicle_make(world.alpha, user=person)
+    client = _client(world, Role.VIEWER)
+    client.get(f"/api/v1/vehicles/{vehicle.vin}/")
+    with query_budget(10) as short:
+        first = client.get(f"/api/v1/vehicles/{vehicle.vin}/").json()
+    with schema_context("alpha"):
+        vehicle_status_change(
+            vehicle=vehicle,
+            to_status="registered",
+            user=person,
+            registration_country="HU",
+            registration_date=vehicle.production_date,
+            note="Pest",
+        )
+        vehicle_status_change(vehicle=vehicle, to_status="deregistered", source=ChangeSource.API, note="by key")
+        changes = list(VehicleStatusChange.objects.filter(vehicle=vehicle).order_by("changed_at", "id"))
+    with query_budget(10) as long:
+        history = client.get(f"/api/v1/vehicles/{vehicle.vin}/").json()["history"]
+    assert_same_queries(short, long, "vehicle detail")
+    assert not [sql for sql in long.sql().splitlines() if sql.startswith('SELECT "vehicles_vehiclestatuschange"')]
+    assert len(first["history"]) == 1 and first["history"][0]["from_status"] is None
+    assert [
+        (row["from_status"], row["to_status"], row["changed_by"], row["source"], row["note"]) for row in history
+    ] == [
+        (None, "produced", person.email, changes[0].source, changes[0].note),
+        ("produced", "registered", person.email, "web", "Pest"),
+        ("registered", "deregistered", None, "api", "by key"),
+    ]
+    # As DRF's DateTimeField writes them (UTC: "Z"), to the microsecond.
+    assert [row["changed_at"] for row in history] == [
+        change.changed_at.isoformat().replace("+00:00", "Z") for change in changes
+    ]
 
 
 def test_openapi_documents_the_vehicle_endpoints(world):

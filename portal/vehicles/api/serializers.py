@@ -1,5 +1,7 @@
 """Serializers of the vehicle registry API: shapes only, the services decide."""
 
+import datetime
+
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -136,14 +138,14 @@ class VehicleDetailSerializer(VehicleSerializer):
         tz = timezone.get_current_timezone()
         data["history"] = [
             {
-                "from_status": change.from_status or None,
-                "to_status": change.to_status,
-                "changed_by": change.changed_by.email if change.changed_by else None,
-                "changed_at": _datetime(change.changed_at, tz),
-                "source": change.source,
-                "note": change.note,
+                "from_status": change["from_status"] or None,
+                "to_status": change["to_status"],
+                "changed_by": change["changed_by"],
+                "changed_at": _datetime(datetime.datetime.fromisoformat(change["changed_at"]), tz),
+                "source": change["source"],
+                "note": change["note"],
             }
-            for change in vehicle.status_changes.all()  # prefetched with changed_by by vehicle_get(with_history=True)
+            for change in vehicle.history_rows  # annotated by vehicle_get(with_history=True): JSON rows, oldest first
         ]
         return data
 
