@@ -68,3 +68,13 @@ class ReadingSource(models.TextChoices):
     MANUAL = "manual", _("Entered by hand")
     IMPORT = "import", _("Import")
     API = "api", _("API")
+
+
+# The attribute ids (PassportAttribute.code, from the attribute list) the alliance statistics read.
+CARBON_FOOTPRINT_CLASS = "carbon_footprint_performance_class"
+# The materials whose recycled share a passport declares (Annex XIII 1(e)), each with its (pre-consumer,
+# post-consumer) share: Art. 8(2) counts both ("recovered from manufacturing waste or post-consumer waste").
+RECYCLED_SHARES = {
+    material: (f"pre_consumer_recycled_{material}_share", f"post_consumer_recycled_{material}_share")
+    for material in ("cobalt", "lithium", "nickel", "lead")
+}

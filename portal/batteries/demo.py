@@ -1,5 +1,6 @@
 """Demo battery passports: cq-thunder's motorcycle packs (fitted to its vehicles) and yangtze-cells' industrial and
-EV packs, some complete and some still missing mandatory attributes (idempotent)."""
+EV packs, some complete and some still missing mandatory attributes, and the packs of three more makers so that
+the alliance's battery statistics disclose some cells and suppress others (idempotent)."""
 
 import datetime
 
@@ -19,11 +20,47 @@ MODELS = {
     "cq-thunder": [
         ("CQT-P43", "Thunder pack 4.3 kWh", BatteryCategory.LMT, "NMC", True, "CQT0P43", 8, True),
         ("CQT-P14", "Thunder swap pack 1.4 kWh", BatteryCategory.LMT, "LFP", False, "CQT0P14", 4, False),
+        (
+            "CQT-ESS-10",
+            "Thunder swap-station storage 10 kWh",
+            BatteryCategory.INDUSTRIAL,
+            "LFP",
+            True,
+            "CQT0ESS",
+            2,
+            False,
+        ),
     ],
     "yangtze-cells": [
         ("YZ-ESS-200", "Yangtze storage rack 200 kWh", BatteryCategory.INDUSTRIAL, "LFP", True, "YZC0ESS", 3, False),
         ("YZ-EV-75", "Yangtze EV pack 75 kWh", BatteryCategory.EV, "NMC", False, "YZC0EV75", 3, False),
     ],
+    # More makers hold batteries, so that the alliance's battery statistics have cells with three or more of them
+    # (LMT packs, both chemistries) and cells that stay suppressed (EV packs: Yangtze Cells alone).
+    "cq-lingyun": [
+        ("LY-P30", "Lingyun pack 3.0 kWh", BatteryCategory.LMT, "NMC", True, "LYM0P30", 6, False),
+        ("LY-ESS-15", "Lingyun charging buffer 15 kWh", BatteryCategory.INDUSTRIAL, "LFP", True, "LYM0ESS", 2, False),
+    ],
+    "siam-ebike": [("SEB-P05", "Siam e-bike pack 0.5 kWh", BatteryCategory.LMT, "LFP", True, "SEB0P05", 5, False)],
+    "wuxi-swiftride": [("WSR-P07", "Swiftride pack 0.7 kWh", BatteryCategory.LMT, "NMC", True, "WSR0P07", 5, False)],
+}
+# Model values that differ from SAMPLE, for the statistics: other carbon-footprint classes, and LFP cells hold no
+# cobalt or nickel.
+MODEL_VALUES = {
+    "YZ-ESS-200": {"carbon_footprint_performance_class": "A"},
+    "LY-P30": {"carbon_footprint_performance_class": "C"},
+}
+CHEMISTRY_VALUES = {"LFP": {"pre_consumer_recycled_cobalt_share": "0 %", "pre_consumer_recycled_nickel_share": "0 %"}}
+# Model values that differ from SAMPLE: carbon-footprint classes and recycled shares for the statistics.
+MODEL_VALUES = {
+    "YZ-ESS-200": {
+        "carbon_footprint_performance_class": "A",
+        "pre_consumer_recycled_lithium_share": "8 %",
+        "post_consumer_recycled_lithium_share": "4 %",
+    },
+    "LY-P30": {"carbon_footprint_performance_class": "C", "pre_consumer_recycled_cobalt_share": "9 %"},
+    "SEB-P05": {"pre_consumer_recycled_cobalt_share": "0 %", "post_consumer_recycled_nickel_share": "0 %"},
+    "WSR-P07": {"pre_consumer_recycled_nickel_share": "7 %", "post_consumer_recycled_lithium_share": "3,5 %"},
 }
 # What the incomplete models leave out (so the passport page has something to list).
 LEFT_OUT = {"battery_carbon_footprint_per_functional_unit", "carbon_footprint_performance_class", "battery_mass"}
@@ -73,7 +110,8 @@ def _seed_partner(partner, specs, stdout) -> None:
             name=name,
             category=category,
             chemistry=chemistry,
-            values=_values(category, Granularity.MODEL, partner=partner, complete=complete),
+            values=_values(category, Granularity.MODEL, partner=partner, complete=complete)
+            | MODEL_VALUES.get(code, {}),
         )
         for serial in range(1, count + 1):
             identifier = f"{prefix}-{serial:06d}"

@@ -11,6 +11,7 @@ class Source(models.TextChoices):
     SHIPMENTS = "shipments", _("Shipments")
     CERTIFICATES = "certificates", _("Certificates")
     SUPPLY = "supply", _("Supply reports")
+    BATTERIES = "batteries", _("Battery passports")
 
 
 class Breakdown(models.TextChoices):
@@ -23,6 +24,10 @@ class Breakdown(models.TextChoices):
     REASON = "reason", _("Reason")
     CERTIFICATE_TYPE = "certificate_type", _("Certificate type")
     STAGE = "stage", _("Stage")
+    BATTERY_CATEGORY = "battery_category", _("Battery category")
+    CHEMISTRY = "chemistry", _("Battery chemistry")
+    CARBON_CLASS = "carbon_class", _("Carbon-footprint performance class")
+    RECYCLED_SHARE = "recycled_share", _("Recycled share (pre- and post-consumer)")
 
 
 class Grain(models.TextChoices):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 from psycopg import sql
 
+from portal.batteries.choices import CARBON_FOOTPRINT_CLASS, RECYCLED_SHARES
+from portal.batteries.models import Battery, BatteryModel
 from portal.collaboration.models import Project, Transition
 from portal.compliance.choices import Severity, ShipmentStatus, Verdict
 from portal.compliance.models import Certificate, Shipment, ShipmentCheck, ShipmentVehicle
@@ -54,6 +56,8 @@ MODELS = [
     SupplyReport,
     Project,
     Transition,
+    Battery,
+    BatteryModel,
     Partner,
     Fact,
     Cell,
@@ -156,6 +160,85 @@ SELECT 'supply_total', {SupplyReport.month}, '', '', {SupplyReport.total_value} 
 UNION ALL
 SELECT 'supply_local', {SupplyReport.month}, '', '', {SupplyReport.local_value} FROM {SupplyReport} WHERE true {filter}
 """
+
+# Batteries count in the month their passport was registered (created). A value is the battery's own, else its
+# model's (as on the passport: `m.values || b.values`, the services keep no empty values). The carbon-footprint
+# performance class is a letter ("B", "class B"); anything else declared is "other", nothing is "none". A recycled
+# share is a number with an optional "%" (decimal comma too); a material's share is its pre- plus post-consumer
+# share when either is declared, and falls in one of RECYCLED_BANDS (lower bound included, "0" is exactly 0); it is
+# "none" when neither is declared as a number, or when they add up to more than 100.
+NOT_DECLARED = "none"
+OTHER_CLASS = "other"
+RECYCLED_BANDS = (("0", 0), ("0-5", 5), ("5-10", 10), ("10-20", 20), ("20-50", 50), ("50-100", 100))
+BATTERY_MATERIALS = tuple(RECYCLED_SHARES)
+_SHARE = (
+    "CASE WHEN x.v ->> %({code})s ~ '^[[:space:]]*[0-9]+([.,][0-9]+)?[[:space:]]*%%?[[:space:]]*$' "
+    "THEN replace(substring(x.v ->> %({code})s from '[0-9]+(?:[.,][0-9]+)?'), ',', '.')::numeric END"
+)
+
+
+def _band(material: str) -> str:
+    steps = [
+        f"WHEN w.{material} IS NULL OR w.{material} > 100 THEN '{NOT_DECLARED}'",
+        f"WHEN w.{material} = 0 THEN '0'",
+    ]
+    steps += [f"WHEN w.{material} < {upper} THEN '{band}'" for band, upper in RECYCLED_BANDS[1:-1]]
+    return f"CASE {' '.join(steps)} ELSE '{RECYCLED_BANDS[-1][0]}' END AS {material}"
+
+
+def _battery_sql() -> str:
+    materials = BATTERY_MATERIALS
+    comma = ",\n           "
+    shares = comma.join(
+        f"{_SHARE.format(code=f'battery_{material}_{side}')} AS {material}_{side}"
+        for material in materials
+        for side in ("pre", "post")
+    )
+    sums = comma.join(f"coalesce(p.{m}_pre + p.{m}_post, p.{m}_pre, p.{m}_post) AS {m}" for m in materials)
+    bands = comma.join(_band(material) for material in materials)
+    measures = " ".join(f"WHEN GROUPING(y.{m}) = 0 THEN 'battery_recycled_{m}'" for m in materials)
+    sets = ", ".join(f"(y.period, y.{m})" for m in materials)
+    keys = ", ".join(f"y.{m}" for m in materials)
+    # A template for sql_render (its own braces doubled), built from the constants above; values stay parameters.
+    return f"""
+SELECT CASE WHEN GROUPING(y.category) = 0 THEN 'batteries' WHEN GROUPING(y.carbon_class) = 0 THEN 'battery_carbon_class'
+            {measures} END,
+       y.period, coalesce(y.category, y.carbon_class, {keys}), coalesce(y.chemistry, ''), count(*)
+FROM (
+    SELECT w.period, w.category, w.chemistry,
+           coalesce(substring(upper(w.class) from '^[[:space:]]*(?:CLASS[[:space:]]*)?([A-Z])[[:space:]]*$'),
+                    CASE WHEN coalesce(w.class, '') ~ '^[[:space:]]*$' THEN '{NOT_DECLARED}' ELSE '{OTHER_CLASS}' END
+           ) AS carbon_class,
+           {bands}
+    FROM (
+        SELECT p.period, p.category, p.chemistry, p.class,
+           {sums}
+        FROM (
+            SELECT x.period, x.category, x.chemistry, x.v ->> %(battery_class)s AS class,
+               {shares}
+            FROM (
+                SELECT date_trunc('month', b.{{Battery.created_at}} AT TIME ZONE 'UTC')::date AS period,
+                       b.{{Battery.category}} AS category, m.{{BatteryModel.chemistry}} AS chemistry,
+                       m.{{BatteryModel.values}} || b.{{Battery.values}} AS v
+                FROM {{Battery}} b JOIN {{BatteryModel}} m ON m.id = b.{{Battery.battery_model}}
+                WHERE true {{filter}}
+            ) AS x
+        ) AS p
+    ) AS w
+) AS y
+GROUP BY GROUPING SETS ((y.period, y.category, y.chemistry), (y.period, y.carbon_class), {sets})
+"""  # noqa: S608 - constants and model names only
+
+
+BATTERIES_SQL = _battery_sql()
+BATTERY_PARAMS = {
+    "battery_class": CARBON_FOOTPRINT_CLASS,
+    **{
+        f"battery_{material}_{side}": code
+        for material, pair in RECYCLED_SHARES.items()
+        for side, code in zip(("pre", "post"), pair, strict=True)
+    },
+}
 SCANS = [
     Scan(
         Source.VEHICLES,
@@ -179,6 +262,13 @@ SCANS = [
     ),
     Scan(Source.CERTIFICATES, ("certificates_expiring",), EXPIRING_SQL, ("c.{Certificate.valid_to}",)),
     Scan(Source.SUPPLY, ("supply_total", "supply_local"), SUPPLY_SQL, ("{SupplyReport.month}",)),
+    Scan(
+        Source.BATTERIES,
+        ("batteries", "battery_carbon_class", *(f"battery_recycled_{material}" for material in BATTERY_MATERIALS)),
+        BATTERIES_SQL,
+        ("(b.{Battery.created_at} AT TIME ZONE 'UTC')",),
+        BATTERY_PARAMS,
+    ),
 ]
 
 MEASURES: dict[str, Measure] = {
@@ -272,6 +362,38 @@ MEASURES: dict[str, Measure] = {
             "projects",
             (B.STAGE, B.KIND),
             {B.STAGE: "d1"},
+        ),
+        Measure(
+            "batteries",
+            _("Batteries registered"),
+            _("batteries"),
+            Source.BATTERIES,
+            (B.TOTAL, B.BATTERY_CATEGORY, B.CHEMISTRY, B.KIND, B.COUNTRY),
+            {B.BATTERY_CATEGORY: "d1", B.CHEMISTRY: "d2"},
+        ),
+        Measure(
+            "battery_carbon_class",
+            _("Batteries by carbon-footprint performance class"),
+            _("batteries"),
+            Source.BATTERIES,
+            (B.CARBON_CLASS,),
+            {B.CARBON_CLASS: "d1"},
+        ),
+        *(
+            Measure(
+                f"battery_recycled_{material}",
+                label,
+                _("batteries"),
+                Source.BATTERIES,
+                (B.RECYCLED_SHARE,),
+                {B.RECYCLED_SHARE: "d1"},
+            )
+            for material, label in [
+                ("cobalt", _("Batteries by recycled cobalt share")),
+                ("lithium", _("Batteries by recycled lithium share")),
+                ("nickel", _("Batteries by recycled nickel share")),
+                ("lead", _("Batteries by recycled lead share")),
+            ]
         ),
     ]
 }

@@ -7,11 +7,13 @@ recomputes every partner measure from the raw rows, independently of the measure
 
 import datetime
 import itertools
+import re
 from collections import defaultdict
 from decimal import Decimal
 
 from django_tenants.utils import schema_context
 
+from portal.batteries.models import Battery, BatteryModel
 from portal.collaboration.models import Transition
 from portal.compliance.models import Certificate, Shipment, ShipmentCheck, ShipmentVehicle
 from portal.insights.choices import Breakdown
@@ -133,6 +135,25 @@ def supply_row(partner, when, total, local) -> SupplyReport:
         return SupplyReport.objects.create(month=when, total_value=Decimal(total), local_value=Decimal(local))
 
 
+def battery_model_row(partner, category: str = "LMT", chemistry: str = "NMC", **values) -> BatteryModel:
+    """A battery model with these passport values (attribute id → value)."""
+    with schema_context(partner.schema_name):
+        return BatteryModel.objects.create(
+            code=f"STAT-BM-{next(_numbers)}", name="Stats pack", category=category, chemistry=chemistry, values=values
+        )
+
+
+def battery_row(partner, model, created: datetime.datetime, **values) -> Battery:
+    """A battery of the model registered at `created` (a UTC moment), with its own passport values."""
+    with schema_context(partner.schema_name):
+        battery = Battery.objects.create(
+            identifier=f"STAT{next(_serials):09d}", category=model.category, battery_model=model, values=values
+        )
+        Battery.objects.filter(pk=battery.pk).update(created_at=created)  # auto_now_add: set it after
+        battery.created_at = created
+        return battery
+
+
 # ---------------------------------------------------------------- reading the pipeline's tables
 
 
@@ -161,6 +182,54 @@ def dirty_clear() -> None:
 
 
 # ---------------------------------------------------------------- the same figures, recomputed in Python
+
+SHARE = re.compile(r"^ *([0-9]+(?:[.,][0-9]+)?) *%? *$")
+CLASS = re.compile(r"^ *(?:CLASS *)?([A-Z]) *$")
+MATERIALS = ("cobalt", "lithium", "nickel", "lead")
+
+
+def _share(value) -> Decimal | None:
+    found = SHARE.match(str(value)) if value is not None else None
+    return Decimal(found.group(1).replace(",", ".")) if found else None
+
+
+def recycled_band(pre, post) -> str:
+    """The band of a material's pre- plus post-consumer share, as docs/insights.md defines them."""
+    shares = [share for share in (_share(pre), _share(post)) if share is not None]
+    if not shares or sum(shares) > 100:
+        return "none"
+    total = sum(shares)
+    if total == 0:
+        return "0"
+    for band, upper in (("0-5", 5), ("5-10", 10), ("10-20", 20), ("20-50", 50)):
+        if total < upper:
+            return band
+    return "50-100"
+
+
+def carbon_class(value) -> str:
+    if value is None or not str(value).strip():
+        return "none"
+    found = CLASS.match(str(value).upper())
+    return found.group(1) if found else "other"
+
+
+def battery_facts(partner) -> dict:
+    """(measure, month, d1, d2) → count of the partner's batteries, from their passport values."""
+    counts: dict = defaultdict(Decimal)
+    with schema_context(partner.schema_name):
+        for battery in Battery.objects.select_related("battery_model"):
+            values = {**battery.battery_model.values, **battery.values}
+            period = utc_month(battery.created_at)
+            counts[("batteries", period, battery.category, battery.battery_model.chemistry)] += 1
+            counts[
+                ("battery_carbon_class", period, carbon_class(values.get("carbon_footprint_performance_class")), "")
+            ] += 1
+            for material in MATERIALS:
+                pre = values.get(f"pre_consumer_recycled_{material}_share")
+                post = values.get(f"post_consumer_recycled_{material}_share")
+                counts[(f"battery_recycled_{material}", period, recycled_band(pre, post), "")] += 1
+    return dict(counts)
 
 
 def _partner_facts(partner) -> dict:
@@ -200,6 +269,7 @@ def _partner_facts(partner) -> dict:
             counts[("supply_local", report.month, "", "")] += report.local_value
     for key, shipment_ids in shipments_of.items():
         counts[key] = Decimal(len(shipment_ids))
+    counts.update(battery_facts(partner))
     return {(*key, partner.pk): value for key, value in counts.items() if value}
 
 

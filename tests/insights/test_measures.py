@@ -16,6 +16,8 @@ from portal.insights.pipeline import run_inline
 from ..collaboration.factories import project_for
 from .factories import (
     at,
+    battery_model_row,
+    battery_row,
     cells,
     cells_expected,
     certificate_row,
@@ -87,6 +89,32 @@ def _partner_data(partner, rng, vehicles: int) -> None:
         total = rng.randrange(1000, 9000)
         supply_row(partner, when, total, rng.randrange(0, total))
     supply_row(partner, month(2024, 6), 0, 0)  # a month with nothing bought: no fact
+    _batteries(partner, rng)
+
+
+# Passport values as partners write them: classes with and without "class", shares with "%" and decimal commas,
+# text where a number belongs, a share above 100 %.
+CLASSES = ["B", "class a", " C ", "", "pending", None]
+SHARES = ["4 %", "6,5", "0", "12.25%", "See the declaration", "150", "55", None]
+
+
+def _passport(rng, prefix: str = "") -> dict:
+    values = {"carbon_footprint_performance_class": rng.choice(CLASSES)}
+    for material in ("cobalt", "lithium", "nickel", "lead"):
+        for stage in ("pre", "post"):
+            values[f"{stage}_consumer_recycled_{material}_share"] = rng.choice(SHARES)
+    return {code: value for code, value in values.items() if value is not None and rng.random() < 0.8}
+
+
+def _batteries(partner, rng) -> None:
+    """Battery models of each category, batteries registered in the months (some with values of their own)."""
+    models = [
+        battery_model_row(partner, category, chemistry, **_passport(rng))
+        for category, chemistry in (("EV", "NMC"), ("LMT", "LFP"), ("industrial", "LFP"))
+    ]
+    for _ in range(8):
+        own = _passport(rng) if rng.random() < 0.4 else {}
+        battery_row(partner, rng.choice(models), at(_day(rng, rng.choice(MONTHS)), hour=rng.choice([0, 12, 23])), **own)
 
 
 def _projects(partners, rng) -> None:

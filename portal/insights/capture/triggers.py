@@ -60,6 +60,8 @@ MODELS = {
     "ShipmentCheck": "compliance.ShipmentCheck",
     "Certificate": "compliance.Certificate",
     "SupplyReport": "supply.SupplyReport",
+    "Battery": "batteries.Battery",
+    "BatteryModel": "batteries.BatteryModel",
     "DirtyMonth": "insights.DirtyMonth",
 }
 
@@ -84,7 +86,21 @@ CAPTURED = {
     "compliance.ShipmentCheck": (Source.SHIPMENTS, ["(t.{ShipmentCheck.checked_at} AT TIME ZONE 'UTC')"]),
     "compliance.Certificate": (Source.CERTIFICATES, ["t.{Certificate.valid_to}"]),
     "supply.SupplyReport": (Source.SUPPLY, ["t.{SupplyReport.month}"]),
+    # A battery counts in the month it was registered; its model's values (carbon class, recycled shares) and
+    # chemistry break down every battery of the model, so a model's change marks their months.
+    "batteries.Battery": (Source.BATTERIES, ["(t.{Battery.created_at} AT TIME ZONE 'UTC')"]),
+    "batteries.BatteryModel": (
+        Source.BATTERIES,
+        [
+            "unnest(ARRAY(SELECT b.{Battery.created_at} AT TIME ZONE 'UTC' FROM {schema}.{Battery} b "
+            "WHERE b.{Battery.battery_model} = t.id))"
+        ],
+    ),
 }
+# The tables each migration of insights_capture installs triggers on (a migration's state knows only the models
+# of the apps it depends on).
+FIRST_CAPTURED = [label for label in CAPTURED if not label.startswith("batteries.")]
+BATTERIES_CAPTURED = [label for label in CAPTURED if label.startswith("batteries.")]
 # A model's category also breaks down the exports of its shipped vehicles: a second trigger (updates only)
 # marks the months those shipments left in.
 _MODEL_EXPORT_MONTHS = (
@@ -137,10 +153,11 @@ def mark_function_sql(apps=global_apps) -> str:
     return _render(MARK_FUNCTION, apps)
 
 
-def create_triggers_sql(apps=global_apps) -> str:
-    """CREATE TRIGGER statements for every captured table (run in a partner schema)."""
+def create_triggers_sql(apps=global_apps, labels=None) -> str:
+    """CREATE TRIGGER statements for the captured tables (all, or `labels`), run in a partner schema."""
     statements = []
-    for label, (source, expressions) in CAPTURED.items():
+    for label in CAPTURED if labels is None else labels:
+        source, expressions = CAPTURED[label]
         arguments = ", ".join(_quoted(value) for value in [source, *(_render(e, apps) for e in expressions)])
         table = Table(apps.get_model(label))
         for suffix, (operation, referencing) in OPERATIONS.items():
@@ -152,10 +169,10 @@ def create_triggers_sql(apps=global_apps) -> str:
     return "\n".join(statements)
 
 
-def drop_triggers_sql(apps=global_apps) -> str:
+def drop_triggers_sql(apps=global_apps, labels=None) -> str:
     return "\n".join(
         DROP_TRIGGER.format(suffix=suffix, table=Table(apps.get_model(label)))
-        for label in CAPTURED
+        for label in (CAPTURED if labels is None else labels)
         for suffix in OPERATIONS
     )
 
@@ -182,16 +199,27 @@ def mark_function_drop(apps, schema_editor) -> None:
     schema_editor.execute(DROP_FUNCTION, params=None)
 
 
-def triggers_create(apps, schema_editor) -> None:
+def _execute_lines(schema_editor, statements: str) -> None:
     # One statement per execute (one per line): Citus sends a DDL to the worker holding the schema as one
     # prepared statement, which cannot hold several commands (docs/scaling.md).
-    for statement in create_triggers_sql(apps).splitlines():
+    for statement in statements.splitlines():
         schema_editor.execute(statement, params=None)
+
+
+def triggers_create(apps, schema_editor) -> None:
+    _execute_lines(schema_editor, create_triggers_sql(apps, FIRST_CAPTURED))
 
 
 def triggers_drop(apps, schema_editor) -> None:
-    for statement in drop_triggers_sql(apps).splitlines():
-        schema_editor.execute(statement, params=None)
+    _execute_lines(schema_editor, drop_triggers_sql(apps, FIRST_CAPTURED))
+
+
+def battery_triggers_create(apps, schema_editor) -> None:
+    _execute_lines(schema_editor, create_triggers_sql(apps, BATTERIES_CAPTURED))
+
+
+def battery_triggers_drop(apps, schema_editor) -> None:
+    _execute_lines(schema_editor, drop_triggers_sql(apps, BATTERIES_CAPTURED))
 
 
 def export_trigger_create(apps, schema_editor) -> None:
