@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 
-.PHONY: run test bench loadtest scale-test lint format messages venv clean-data
+.PHONY: run test bench loadtest scale-test replica-check lint format messages venv clean-data
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ loadtest: $(STAMP)
 # The portal on a local Citus cluster (coordinator + 2 workers; docs/scaling.md). Not part of .ci/run.
 scale-test: $(STAMP)
 	$(PY) -m portal.devstack scale-test
+
+# The portal on its own primary + streaming replica in /tmp (pg_basebackup; docs/scaling.md). Not part of .ci/run.
+replica-check: $(STAMP)
+	$(PY) -m portal.devstack replica-check
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -321,6 +321,12 @@ def scale_test() -> int:
     return subprocess.run([PY, "bench/scale_test.py"], cwd=ROOT).returncode
 
 
+def replica_check() -> int:
+    """The portal on a primary and a streaming replica it starts itself (bench/replica_check.py, docs/scaling.md)."""
+    compile_messages()
+    return subprocess.run([PY, "bench/replica_check.py"], cwd=ROOT).returncode
+
+
 def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("run", [])
     if command == "run":
@@ -333,7 +339,9 @@ def main(argv: list[str]) -> int:
         return loadtest(rest)
     if command == "scale-test":
         return scale_test()
-    print(f"unknown command {command!r}: use run, test, bench, loadtest or scale-test", file=sys.stderr)
+    if command == "replica-check":
+        return replica_check()
+    print(f"unknown command {command!r}: use run, test, bench, loadtest, scale-test or replica-check", file=sys.stderr)
     return 2
 
 
