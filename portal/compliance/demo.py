@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from portal.reference.models import CertificateType, Embargo, EmbargoSeverity, ScreenedParty, ScreeningList
@@ -130,7 +131,7 @@ DEMO_OWNERSHIP_SOURCE = "Demo ownership register"
 def _seed_screening_extras() -> None:
     """Each demo list's source and last update (both fresh: a stale one would add a note to every demo check),
     and a company that is not listed itself but owned 60 % by listed parties."""
-    today = datetime.date.today()
+    today = timezone.localdate()
     ScreeningList.objects.get_or_create(
         name=DEMO_LIST, defaults={"publisher": "Alliance demo", "updated_on": today, "refresh_days": 7}
     )
@@ -241,7 +242,7 @@ def _seed_thunder(partner, stdout) -> None:
             return
         officer = officers[0]
         user = officer.user
-        today = datetime.date.today()
+        today = timezone.localdate()
         years = lambda n: today + datetime.timedelta(days=365 * n)  # noqa: E731
         t3, t5, s1, bike = (
             models[name] for name in ("Thunder T3 Pro", "Thunder T5 Sport", "Thunder S1 City", "Thunder E-Bike 250")
@@ -346,7 +347,7 @@ def _seed_maker(partner, slug: str, stdout) -> None:
         Membership.objects.filter(pk=owner.pk).update(is_compliance_officer=True)
         owner.is_compliance_officer = True
         user = owner.user
-        today = datetime.date.today()
+        today = timezone.localdate()
         code = slug.upper().replace("-", "")[:8]
         _certificate(
             "un38-3", f"UN383-{code}-001", "Battery test centre (demo)", models, today.replace(day=1), None, user
@@ -429,7 +430,7 @@ def _seed_ev_licence(partner, stdout) -> None:
             stdout.write(f"{partner.schema_name}: {EV_MODEL} or owner missing; export licence demo skipped.")
             return
         user = owner.user
-        today = datetime.date.today()
+        today = timezone.localdate()
         year = today + datetime.timedelta(days=365)
         since = datetime.date(2025, 6, 1)
         _certificate("ccc", "2025011101234567", "China Quality Certification Centre (demo)", [model], since, year, user)
@@ -597,7 +598,7 @@ def _seed_passports(partner, stdout) -> None:
             consignee_country="HU",
             incoterm="DAP",
             hs_code="8711.60",
-            expected_arrival=datetime.date.today() + datetime.timedelta(days=100),
+            expected_arrival=timezone.localdate() + datetime.timedelta(days=100),
         )
         stdout.write(f"cq-thunder: {PASSPORT_SHIPMENT} with recorded batteries: {shipment.verdict}.")
 

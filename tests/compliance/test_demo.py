@@ -1,8 +1,10 @@
 """The compliance demo shows every verdict, a release and a shipped shipment, and is safe to run twice."""
 
+import datetime
 import io
 
 import pytest
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from portal.compliance import demo as compliance_demo
@@ -65,15 +67,25 @@ def test_the_demo_officers_are_the_manager_and_the_member_as_the_readme_says(wor
         assert waiting.status == "pending" and waiting.requested_by.email.startswith("manager@")
 
 
-def test_the_demo_shows_chinas_export_licence_rule(world):
+# The UK asks new M1 types for R155 / R156 from 2026-06-01 (a review) and blocks from 2027-06-01, on the arrival day;
+# the demo's city car arrives 35 days after the day it is seeded. Both days keep today and the arrival on one side.
+UK_REVIEWS = datetime.date(2027, 3, 1)  # arrives 2027-04-05
+UK_BLOCKS = datetime.date(2027, 6, 15)  # arrives 2027-07-20
+
+
+@pytest.mark.parametrize(("day", "uk_verdict"), [(UK_REVIEWS, "needs_review"), (UK_BLOCKS, "blocked")])
+def test_the_demo_shows_chinas_export_licence_rule(world, monkeypatch, day, uk_verdict):
     """Taizhou Hengtong's passenger rickshaws (8703.80.10.90): cleared with a licence, blocked for used vehicles
     without the after-sales letter and for a destination the licence does not cover; its cargo trikes (8703.80) are
-    asked for the full code."""
+    asked for the full code. The demo and the checks read the clock the verdict reads (`timezone.now`), held on
+    `day`."""
     from portal.vehicles.demo_volumes import volumes_seed
 
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC))
+    assert timezone.localdate() == day
     partners = {"taizhou-hengtong": world.alpha}
     reference_demo.seed(partners=partners, stdout=io.StringIO())
-    volumes_seed(partners=partners, stdout=io.StringIO())
+    volumes_seed(partners=partners, stdout=io.StringIO(), today=day)
     for _ in range(2):
         compliance_demo.seed(partners=partners, stdout=io.StringIO())
     with schema_context(world.alpha.schema_name):
@@ -92,12 +104,16 @@ def test_the_demo_shows_chinas_export_licence_rule(world):
     assert checks["DEMO-EV-0005"][0] == "needs_review" and "shipment_certificate_missing" in checks["DEMO-EV-0005"][1]
     assert "shipment_certificate_missing" not in checks["DEMO-EV-0001"][1]
     # UN R155 / R156: the city car has its R155 approval, not R156; the UK reviews new types until 2027-06-01, then
-    # blocks (the demo's dates follow the clock: either, by the day it runs).
-    verdict, codes = checks["DEMO-EV-0006"]
-    assert verdict in ("needs_review", "blocked") and "certificate_missing" in codes, checks["DEMO-EV-0006"]
+    # blocks.
     with schema_context(world.alpha.schema_name):
-        reasons = Shipment.objects.get(reference="DEMO-EV-0006").latest_check.reasons
-    missing = {r["params"]["certificate_type"] for r in reasons if r["code"] == "certificate_missing"}
-    assert missing == {"un-r156"}
+        uk = Shipment.objects.select_related("latest_check").get(reference="DEMO-EV-0006")
+    assert uk.expected_arrival == day + datetime.timedelta(days=35) and uk.latest_check.checked_on == day
+    assert uk.verdict == uk_verdict, uk.latest_check.reasons
+    missing = [r for r in uk.latest_check.reasons if r["code"] == "certificate_missing"]
+    assert [(r["params"]["certificate_type"], r["severity"]) for r in missing] == [
+        ("un-r156", "review" if uk_verdict == "needs_review" else "block")
+    ]
+    # Nothing else holds it back: the only reasons above a note are the missing R156 approval's.
+    assert [r for r in uk.latest_check.reasons if r["severity"] in ("review", "block")] == missing
     # Its cargo trikes are declared as 8703.80 only: the verdict asks for the full code.
     assert "export_licence_hs_unclear" in checks["DEMO-DE-TAIZHOUH"][1]
