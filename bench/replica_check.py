@@ -6,7 +6,8 @@ the machine is touched. Runs `portal_setup` against the primary, provisions two 
 DATABASE_REPLICA_URL pointing at the replica (portal.core.replicas):
 
 * measures the replica's lag: from a one-row write's commit on the primary to the replica having replayed
-  the WAL past it (`replica_lag_ms`: median of REPLICA_CHECK_SAMPLES, default 50, with no other writes);
+  the WAL past it (`replica_lag_ms`: median of REPLICA_CHECK_SAMPLES, default 50, with no other writes), and
+  again while another connection commits bulk inserts back to back (`replica_lag_load_ms`, `load_wal_mb_s`);
 * pauses replay (`pg_wal_replay_pause()`), then: a manager of partner A adds a vehicle model (POST) and reads
   the model list: the new model is there, read from the primary (pinned by the cookie); another person of A
   reads the same list: it comes from the replica, without the new model (replay paused); A's statistics page
@@ -27,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -144,6 +146,34 @@ def lag_samples(primary: psycopg.Connection, replica: psycopg.Connection) -> lis
     return samples
 
 
+def lag_samples_under_writes(cluster: "Cluster", primary: psycopg.Connection, replica: psycopg.Connection):
+    """The same lag while another connection commits 20,000-row inserts (~3 MB of WAL each) back to back, and
+    how much WAL those wrote per second."""
+    stop = threading.Event()
+    written = []
+
+    def write() -> None:
+        with control(cluster, cluster.primary_port) as writer:
+            writer.execute("CREATE TABLE IF NOT EXISTS replica_load (id int, payload text)")
+            start = writer.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+            started = time.perf_counter()
+            while not stop.is_set():
+                writer.execute("INSERT INTO replica_load SELECT g, repeat('x', 100) FROM generate_series(1, 20000) g")
+            end = writer.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+            size = writer.execute("SELECT pg_wal_lsn_diff(%s::pg_lsn, %s::pg_lsn)", [str(end), str(start)])
+            written.append(float(size.fetchone()[0]) / (time.perf_counter() - started))
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        samples = lag_samples(primary, replica)
+    finally:
+        stop.set()
+        thread.join()
+    return samples, written[0] / 1e6 if written else 0.0
+
+
 def main() -> int:
     started = time.perf_counter()
     base_port = int(os.environ.get("REPLICA_CHECK_PORT", "0"))
@@ -227,6 +257,12 @@ def run(cluster: Cluster, started: float) -> int:
     lag_ms = statistics.median(samples)
     lag_p95 = sorted(samples)[int(len(samples) * 0.95) - 1]
     say(f"lag over {len(samples)} writes: median {lag_ms:.2f} ms, p95 {lag_p95:.2f} ms, max {max(samples):.2f} ms")
+    loaded, wal_mb_s = lag_samples_under_writes(cluster, primary_ctl, replica_ctl)
+    lag_load_ms = statistics.median(loaded)
+    say(
+        f"lag under bulk inserts ({wal_mb_s:.1f} MB of WAL a second): median {lag_load_ms:.2f} ms, "
+        f"max {max(loaded):.2f} ms"
+    )
 
     writer_client, reader_client, reader_b_client = client(a, writer), client(a, reader), client(b, reader_b)
     models_url = reverse("vehicles:model_list")
@@ -287,8 +323,10 @@ def run(cluster: Cluster, started: float) -> int:
     ) and (caught_up)
     print(
         f"replica-check: ok={ok} replica_lag_ms={lag_ms:.2f} replica_lag_p95_ms={lag_p95:.2f} "
-        f"replica_lag_max_ms={max(samples):.2f} samples={len(samples)} pinned_read_primary={pinned_read_primary} "
-        f"other_read_replica={other_read_replica} stale_while_paused={stale_while_paused} "
+        f"replica_lag_max_ms={max(samples):.2f} samples={len(samples)} replica_lag_load_ms={lag_load_ms:.2f} "
+        f"replica_lag_load_max_ms={max(loaded):.2f} load_wal_mb_s={wal_mb_s:.1f} "
+        f"pinned_read_primary={pinned_read_primary} other_read_replica={other_read_replica} "
+        f"stale_while_paused={stale_while_paused} "
         f"statistics_replica={statistics_replica} isolation={isolation} caught_up={caught_up} "
         f"resume_catch_up_ms={catch_up_ms:.0f} setup_s={setup_s:.1f} total_s={time.perf_counter() - started:.0f}",
         flush=True,
