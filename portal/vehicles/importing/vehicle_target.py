@@ -55,9 +55,14 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
         with timed(job, "upsert: match existing vehicles"):
             # Matched once, before anything is inserted: an anti-join against the table the INSERT grows would
             # be planned from its old statistics (a nested loop over a "small" table) and turn quadratic.
+            # The vehicle's status is kept in the staging row, so the history below reads the staging table
+            # alone: on Citus an INSERT … SELECT that fills an identity column is not pushed down, and its SELECT,
+            # a join of two tables without a shard key, would be planned as a repartition join over the whole
+            # registry (refused, or with citus.enable_repartition_joins ~0.5 s even for no rows; docs/scaling.md).
             cursor.execute(
                 sql.SQL(
-                    """UPDATE {stage} s SET vehicle_id = v.id, changed = ({old}) IS DISTINCT FROM ({new})
+                    """UPDATE {stage} s SET vehicle_id = v.id, from_status = v.status,
+                                           changed = ({old}) IS DISTINCT FROM ({new})
                        FROM {vehicle} v
                        WHERE v.vin = s.vin AND s.err_reason IS NULL"""
                 ).format(**names, old=_OLD_VALUES, new=_NEW_VALUES)
@@ -69,9 +74,9 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                 sql.SQL(
                     """INSERT INTO {history} (vehicle_id, from_status, to_status, changed_by_id, changed_at, source,
                                              note, import_job_id)
-                       SELECT v.id, v.status, coalesce(s.status, v.status), %(user)s, now(), %(source)s, %(note)s,
-                              %(job)s
-                       FROM {stage} s JOIN {vehicle} v ON v.id = s.vehicle_id
+                       SELECT s.vehicle_id, s.from_status, coalesce(s.status, s.from_status), %(user)s, now(),
+                              %(source)s, %(note)s, %(job)s
+                       FROM {stage} s
                        WHERE s.changed"""
                 ).format(**names),
                 params,
@@ -138,7 +143,7 @@ import_target_register(
         empty_message=gettext_lazy("The file has a header row but no vehicles."),
         stage_ddl="""vin varchar(17), model_id bigint, production_date date, plant text, status text,
                      registration_country text, registration_region text, plate text, registration_date date,
-                     vehicle_id bigint, changed boolean""",
+                     vehicle_id bigint, from_status text, changed boolean""",
         stage_columns=STAGE_COLUMNS,
         duplicate_key="vin",
         duplicate_column="vin",
