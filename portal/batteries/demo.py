@@ -51,17 +51,6 @@ MODEL_VALUES = {
     "LY-P30": {"carbon_footprint_performance_class": "C"},
 }
 CHEMISTRY_VALUES = {"LFP": {"pre_consumer_recycled_cobalt_share": "0 %", "pre_consumer_recycled_nickel_share": "0 %"}}
-# Model values that differ from SAMPLE: carbon-footprint classes and recycled shares for the statistics.
-MODEL_VALUES = {
-    "YZ-ESS-200": {
-        "carbon_footprint_performance_class": "A",
-        "pre_consumer_recycled_lithium_share": "8 %",
-        "post_consumer_recycled_lithium_share": "4 %",
-    },
-    "LY-P30": {"carbon_footprint_performance_class": "C", "pre_consumer_recycled_cobalt_share": "9 %"},
-    "SEB-P05": {"pre_consumer_recycled_cobalt_share": "0 %", "post_consumer_recycled_nickel_share": "0 %"},
-    "WSR-P07": {"pre_consumer_recycled_nickel_share": "7 %", "post_consumer_recycled_lithium_share": "3,5 %"},
-}
 # What the incomplete models leave out (so the passport page has something to list).
 LEFT_OUT = {"battery_carbon_footprint_per_functional_unit", "carbon_footprint_performance_class", "battery_mass"}
 SAMPLE = {
