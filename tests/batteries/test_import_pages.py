@@ -2,13 +2,15 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from portal.vehicles.importing import services
 from portal.vehicles.models import ImportJob
 from tenants.choices import Role
 from tests.conftest import client_for
-from tests.vehicles.import_samples import csv_bytes, media_root
+from tests.vehicles.import_samples import csv_bytes, job_make, media_root
 
 from .factories import identifier_next, model_make
 
@@ -95,3 +97,40 @@ def test_templates_name_the_columns_in_the_readers_language(world, language):
         xlsx = client.get(f"/batteries/imports/template-{kind}.xlsx", HTTP_ACCEPT_LANGUAGE=language)
         assert xlsx.status_code == 200
     assert client.get("/batteries/imports/template-vehicles.csv").status_code == 404
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_job_page_names_a_battery_import_by_its_kind(world, media, language):
+    """The job page is every kind's: a battery job is a battery import there (title, kind line, breadcrumb to the
+    battery imports), never a vehicle import, in the reader's language."""
+    battery_job = job_make(world.alpha, b"identifier,model\r\n", name="b.csv", kind="batteries", market="EU")
+    vehicle_job = job_make(world.alpha, b"vin,model,production_date\r\n", name="v.csv")
+    client = client_for(world.alpha, world.person(world.alpha, Role.VIEWER))
+    with translation.override(language):
+        battery, vehicle, imports, market = (
+            _("Battery import"),
+            _("Vehicle import"),
+            _("Battery imports"),
+            _("Target market"),
+        )
+    if language != "en":
+        assert (battery, vehicle) != ("Battery import", "Vehicle import")  # translated, or the test proves nothing
+    page = client.get(f"/vehicles/imports/{battery_job.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"<title>{battery}" in page and f'data-testid="import-kind">{battery}<' in page
+    assert f'href="/batteries/imports/">{imports}</a>' in page
+    assert vehicle not in page and market not in page  # a battery job has no market to choose
+    page = client.get(f"/vehicles/imports/{vehicle_job.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"<title>{vehicle}" in page and f'data-testid="import-kind">{vehicle}<' in page and market in page
+
+
+def test_each_kind_gets_its_upload_page_from_the_same_form(world, media):
+    client = client_for(world.alpha, world.person(world.alpha, Role.MEMBER))
+    batteries = client.get("/batteries/imports/new/")
+    vehicles = client.get("/vehicles/imports/new/")
+    assert batteries.templates[0].name == vehicles.templates[0].name == "vehicles/import_form.html"
+    assert set(batteries.context["form"].fields) == {"file", "kind", "mode", "dry_run"}
+    assert set(vehicles.context["form"].fields) == {"file", "market", "mode", "dry_run"}
+    page = batteries.content.decode()
+    for kind in ("batteries", "battery_readings"):
+        assert f'href="/batteries/imports/template-{kind}.xlsx"' in page
+    assert 'href="/vehicles/imports/template.csv"' in vehicles.content.decode()

@@ -4,7 +4,8 @@ Rows are checked in Python while streaming (identifier, model, category, status,
 values) and in SQL over the whole staging table (a VIN of the partner's, an identifier no other partner holds, a
 status step the battery may take, the battery of a reading). The upsert writes in one transaction: batteries
 (with their history rows, their `complete` flag computed in the same statement, their fitments and the
-alliance's passport index), or readings (one per battery, time and source: a second import updates them).
+alliance's passport index), or readings (one per battery, time and source: a second import updates them), and
+tells the partner's webhooks once per run (`imported_event`), not once per row.
 """
 
 from __future__ import annotations
@@ -14,17 +15,21 @@ import json
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from psycopg import sql
 
+from portal.integrations.models import WebhookEvent
+from portal.integrations.webhooks import webhook_event_emit
 from portal.vehicles.importing.headers import HeaderSpec, in_every_language, normalise
 from portal.vehicles.importing.pipeline import Stage, stage_error_add, timed
 from portal.vehicles.importing.rows import parse_date
-from portal.vehicles.importing.targets import ImportTarget, import_target_register
+from portal.vehicles.importing.targets import ImportPage, ImportTarget, import_target_register
 from portal.vehicles.models import ImportJob, Vehicle
 from tenants.models import Partner
+from tenants.selectors import partner_url
 
 from ..choices import BatteryCategory, BatteryStatus, Behaviour, ReadingSource
 from ..models import Battery, BatteryFitment, BatteryModel, BatteryReading
@@ -159,12 +164,61 @@ class Choices:
         return self.values.get(raw.strip().casefold()) or self.labels.get(normalise(raw))
 
 
-class BatteryRowChecker:
-    """Turns (line, cells) into a battery staging tuple; built once per run (model codes read once)."""
+PROBLEM_COLUMNS = ("err_column", "err_value", "err_reason", "warn_column", "warn_value", "warn_reason")
 
-    def __init__(self, *, job: ImportJob, columns: dict[str, int], partner_id: int | None):
+
+def _stage_columns(*own: str) -> tuple[str, ...]:
+    """The COPY columns of a kind: the line, the identifier, the kind's own, then the problem arrays."""
+    return ("line", "identifier", *own, *PROBLEM_COLUMNS)
+
+
+class RowChecker:
+    """What the row checks of both battery kinds share: the cells by header field, the identifier every row starts
+    with, the messages both use, and the staging tuple of a refused or an accepted row (`OWN`: the kind's own
+    staging columns, between the identifier and the problem arrays)."""
+
+    OWN: tuple[str, ...] = ()
+
+    def __init__(self, *, columns: dict[str, int]):
         self.columns = columns
         self.width = max(columns.values()) + 1
+        self.msg_required = _("This column is required.")
+        self.msg_future = _("The date is in the future.")
+        self.msg_too_long = _("Longer than %(limit)d characters.")
+        self.refused_values = (None,) * len(self.OWN)
+        self.no_problems = (None,) * len(PROBLEM_COLUMNS)
+
+    def _cell(self, cells: list, field: str) -> str:
+        index = self.columns.get(field)
+        return str(cells[index]).strip() if index is not None else ""
+
+    def _begin(self, cells: list) -> tuple[list, list[tuple[str, str, str]], str | None]:
+        """The row padded to the header's width, its errors (the identifier's, if any) and its identifier."""
+        if len(cells) < self.width:
+            cells = cells + [""] * (self.width - len(cells))
+        errors: list[tuple[str, str, str]] = []
+        raw_identifier = self._cell(cells, "identifier")
+        identifier, problem = _identifier(raw_identifier)
+        if problem:
+            errors.append(("identifier", raw_identifier, problem))
+        return cells, errors, identifier
+
+    def _refused(self, line: int, identifier: str | None, errors: list[tuple[str, str, str]]) -> tuple:
+        """The staging tuple of a row with errors: its identifier (for duplicates) and its problems only."""
+        return (line, identifier, *self.refused_values, *_columns(errors), None, None, None)
+
+    def _accepted(self, line: int, identifier: str, values: tuple) -> tuple:
+        """The staging tuple of a good row: its values in `OWN` order, no problems."""
+        return (line, identifier, *values, *self.no_problems)
+
+
+class BatteryRowChecker(RowChecker):
+    """Turns (line, cells) into a battery staging tuple; built once per run (model codes read once)."""
+
+    OWN = ("battery_model_id", "category", "status", "vin", "fitted_on", "vals")
+
+    def __init__(self, *, job: ImportJob, columns: dict[str, int], partner_id: int | None):
+        super().__init__(columns=columns)
         self.models = {
             code.strip().casefold(): (pk, category)
             for code, pk, category in BatteryModel.objects.values_list("code", "pk", "category")
@@ -174,7 +228,6 @@ class BatteryRowChecker:
         ]
         self.categories = Choices(BatteryCategory)
         self.statuses = Choices(BatteryStatus)
-        self.msg_required = _("This column is required.")
         self.msg_model = _("There is no battery model with this code; add it first.")
         self.msg_category = _("Unknown category; use one of: %(values)s.") % {
             "values": ", ".join(BatteryCategory.values)
@@ -183,23 +236,11 @@ class BatteryRowChecker:
         self.msg_status = _("Unknown status; use one of: %(values)s.") % {"values": ", ".join(BatteryStatus.values)}
         self.msg_date = _("Not a date; write it as YYYY-MM-DD (e.g. 2025-03-01).")
         self.msg_fitted = _("Enter the date the battery was fitted.")
-        self.msg_future = _("The date is in the future.")
         self.msg_vin = _("A VIN has 17 characters.")
-        self.msg_too_long = _("Longer than %(limit)d characters.")
         self.tomorrow = (timezone.now().date() + datetime.timedelta(days=1)).isoformat()
 
-    def _cell(self, cells: list, field: str) -> str:
-        index = self.columns.get(field)
-        return str(cells[index]).strip() if index is not None else ""
-
     def check(self, line: int, cells: list) -> tuple:
-        if len(cells) < self.width:
-            cells = cells + [""] * (self.width - len(cells))
-        errors: list[tuple[str, str, str]] = []
-        raw_identifier = self._cell(cells, "identifier")
-        identifier, problem = _identifier(raw_identifier)
-        if problem:
-            errors.append(("identifier", raw_identifier, problem))
+        cells, errors, identifier = self._begin(cells)
         raw_model = self._cell(cells, "model")
         model = self.models.get(raw_model.casefold())
         if model is None:
@@ -242,41 +283,13 @@ class BatteryRowChecker:
                 errors.append((code, value, self.msg_too_long % {"limit": MAX_VALUE_CHARS}))
             values[code] = value
         if errors:
-            return (line, identifier, None, None, None, None, None, None, *_columns(errors), None, None, None)
-        return (
-            line,
-            identifier,
-            model[0],
-            category,
-            status,
-            vin,
-            fitted_on,
-            json.dumps(values, ensure_ascii=False),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
+            return self._refused(line, identifier, errors)
+        return self._accepted(
+            line, identifier, (model[0], category, status, vin, fitted_on, json.dumps(values, ensure_ascii=False))
         )
 
 
-BATTERY_COLUMNS = (
-    "line",
-    "identifier",
-    "battery_model_id",
-    "category",
-    "status",
-    "vin",
-    "fitted_on",
-    "vals",
-    "err_column",
-    "err_value",
-    "err_reason",
-    "warn_column",
-    "warn_value",
-    "warn_reason",
-)
+BATTERY_COLUMNS = _stage_columns(*BatteryRowChecker.OWN)
 
 
 def _columns(problems: list[tuple[str, str, str]]) -> tuple[list, list, list]:
@@ -294,25 +307,42 @@ def _partner_id_sql() -> sql.Composable:
     )
 
 
+def _reference_check(cursor, stage: Stage, *, key: str, table: str, into: str, reason: str) -> None:
+    """The SQL check both kinds share: a row's `key` (a VIN, a battery identifier) names a row of the partner's own
+    `table` (same column name there), whose id goes into the staging column `into`; a key that names none refuses
+    the row with `reason` (an empty key is left to the row's own checks)."""
+    key_column, into_column = sql.Identifier("s", key), sql.Identifier("s", into)
+    cursor.execute(
+        sql.SQL("UPDATE {stage} s SET {into} = t.id FROM {table} t WHERE {table_key} = {key}").format(
+            stage=stage.ident,
+            into=sql.Identifier(into),
+            table=sql.Identifier(table),
+            table_key=sql.Identifier("t", key),
+            key=key_column,
+        )
+    )
+    stage_error_add(
+        cursor,
+        stage,
+        column=key,
+        value=key_column,
+        reason=reason,
+        where=sql.SQL("{key} IS NOT NULL AND {into} IS NULL AND s.err_reason IS NULL").format(
+            key=key_column, into=into_column
+        ),
+    )
+
+
 def _battery_sql_checks(cursor, stage: Stage, job: ImportJob) -> None:
     """A VIN of the partner's own vehicles; an identifier no other partner's passport holds; a status the
     battery may move to; a category the battery already has."""
     names = {
         "stage": stage.ident,
-        "vehicle": sql.Identifier(VEHICLE),
         "battery": sql.Identifier(BATTERY),
         "index": sql.Identifier("public", PassportIndex._meta.db_table),
     }
-    cursor.execute(
-        sql.SQL("UPDATE {stage} s SET vehicle_id = v.id FROM {vehicle} v WHERE v.vin = s.vin").format(**names)
-    )
-    stage_error_add(
-        cursor,
-        stage,
-        column="vin",
-        value=sql.SQL("s.vin"),
-        reason=_("No vehicle of yours has this VIN."),
-        where=sql.SQL("s.vin IS NOT NULL AND s.vehicle_id IS NULL AND s.err_reason IS NULL"),
+    _reference_check(
+        cursor, stage, key="vin", table=VEHICLE, into="vehicle_id", reason=_("No vehicle of yours has this VIN.")
     )
     stage_error_add(
         cursor,
@@ -522,7 +552,34 @@ def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                 ).format(**names)
             )
     unchanged = max(0, job.rows_valid - created - updated)
+    imported_event(job, change="imported", created=created, updated=updated, unchanged=unchanged)
     return created, updated, unchanged
+
+
+def imported_event(job: ImportJob, *, change: str, created: int, updated: int, unchanged: int) -> None:
+    """One `battery.passport_changed` event for a whole run that wrote passports, not one per row (a file may hold
+    a million: the receiver follows `api_url` to the job, as a battery model's change sends one event for all its
+    batteries). Inside the run's transaction: the delivery is queued when the rows commit, and not if they roll
+    back. Nothing is sent when the run changed nothing."""
+    partner = Partner.objects.filter(schema_name=connection.schema_name).first()
+    if partner is None or not created + updated:
+        return
+    webhook_event_emit(
+        partner=partner,
+        event=WebhookEvent.PASSPORT_CHANGED,
+        data={
+            "change": change,
+            "import_job": str(job.pk),
+            "kind": job.kind,
+            "file": job.original_name,
+            "created": created,
+            "updated": updated,
+            "unchanged": unchanged,
+            "rejected": job.rows_rejected,
+            "url": partner_url(partner, reverse("vehicles:import_detail", args=[job.pk])),
+            "api_url": partner_url(partner, reverse("v1:battery-import-detail", args=[job.pk])),
+        },
+    )
 
 
 # Readings --------------------------------------------------------------------------------------------------------
@@ -553,8 +610,18 @@ def parse_number(raw: str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-class ReadingRowChecker:
+class ReadingRowChecker(RowChecker):
     """Turns (line, cells) into a reading staging tuple."""
+
+    OWN = (
+        "measured_at",
+        "state_of_health",
+        "capacity_fade",
+        "cycles",
+        "energy_throughput",
+        "negative_event",
+        "source",
+    )
 
     LIMITS = {  # field → (lowest, highest, digits before the point)
         "state_of_health": (Decimal(0), Decimal(100), 3),
@@ -563,31 +630,17 @@ class ReadingRowChecker:
     }
 
     def __init__(self, *, job: ImportJob, columns: dict[str, int], partner_id: int | None):
-        self.columns = columns
-        self.width = max(columns.values()) + 1
+        super().__init__(columns=columns)
         self.sources = Choices(ReadingSource)
         self.latest = timezone.now() + datetime.timedelta(days=1)
-        self.msg_required = _("This column is required.")
         self.msg_moment = _("Not a time; write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM (e.g. 2026-03-01T08:30).")
-        self.msg_future = _("The date is in the future.")
         self.msg_number = _("Not a number.")
         self.msg_range = _("Must be between %(low)s and %(high)s.")
         self.msg_cycles = _("Not a whole number of cycles.")
         self.msg_source = _("Unknown source; use one of: %(values)s.") % {"values": ", ".join(ReadingSource.values)}
-        self.msg_too_long = _("Longer than %(limit)d characters.")
-
-    def _cell(self, cells: list, field: str) -> str:
-        index = self.columns.get(field)
-        return str(cells[index]).strip() if index is not None else ""
 
     def check(self, line: int, cells: list) -> tuple:
-        if len(cells) < self.width:
-            cells = cells + [""] * (self.width - len(cells))
-        errors: list[tuple[str, str, str]] = []
-        raw_identifier = self._cell(cells, "identifier")
-        identifier, problem = _identifier(raw_identifier)
-        if problem:
-            errors.append(("identifier", raw_identifier, problem))
+        cells, errors, identifier = self._begin(cells)
         raw_moment = self._cell(cells, "measured_at")
         moment = parse_moment(raw_moment) if raw_moment else None
         if moment is None:
@@ -624,59 +677,23 @@ class ReadingRowChecker:
             if source is None:
                 errors.append(("source", raw_source, self.msg_source))
         if errors:
-            return (line, identifier, None, None, None, None, None, None, None, *_columns(errors), None, None, None)
-        return (
-            line,
-            identifier,
-            moment,
-            numbers["state_of_health"],
-            numbers["capacity_fade"],
-            cycles,
-            numbers["energy_throughput"],
-            event,
-            str(source),
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
+            return self._refused(line, identifier, errors)
+        fields = (numbers["state_of_health"], numbers["capacity_fade"], cycles, numbers["energy_throughput"])
+        return self._accepted(line, identifier, (moment, *fields, event, str(source)))
 
 
-READING_COLUMNS = (
-    "line",
-    "identifier",
-    "measured_at",
-    "state_of_health",
-    "capacity_fade",
-    "cycles",
-    "energy_throughput",
-    "negative_event",
-    "source",
-    "err_column",
-    "err_value",
-    "err_reason",
-    "warn_column",
-    "warn_value",
-    "warn_reason",
-)
+READING_COLUMNS = _stage_columns(*ReadingRowChecker.OWN)
 
 
 def _reading_sql_checks(cursor, stage: Stage, job: ImportJob) -> None:
     """The battery of every reading, by identifier, among the partner's own batteries."""
-    cursor.execute(
-        sql.SQL("UPDATE {stage} s SET battery_id = b.id FROM {battery} b WHERE b.identifier = s.identifier").format(
-            stage=stage.ident, battery=sql.Identifier(BATTERY)
-        )
-    )
-    stage_error_add(
+    _reference_check(
         cursor,
         stage,
-        column="identifier",
-        value=sql.SQL("s.identifier"),
+        key="identifier",
+        table=BATTERY,
+        into="battery_id",
         reason=_("No battery of yours has this identifier; import the batteries first."),
-        where=sql.SQL("s.identifier IS NOT NULL AND s.battery_id IS NULL AND s.err_reason IS NULL"),
     )
 
 
@@ -735,7 +752,29 @@ def _reading_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
             )
             created = cursor.rowcount
     unchanged = max(0, job.rows_valid - created - updated)
+    imported_event(job, change="readings_imported", created=created, updated=updated, unchanged=unchanged)
     return created, updated, unchanged
+
+
+def _template_url(kind: str):
+    def url(file_format: str) -> str:
+        return reverse(f"battery_imports:template_{file_format}", kwargs={"kind": kind})
+
+    return url
+
+
+PAGE = ImportPage(
+    title=gettext_lazy("Import batteries"),
+    list_title=gettext_lazy("Battery imports"),
+    list_url="battery_imports:list",
+    create_url="battery_imports:create",
+    rules=gettext_lazy(
+        "A battery already in your registry is updated when its data differ and left alone when they are the same; "
+        "an empty cell keeps the current value. A reading is one per battery, time and source: importing it again "
+        "updates it."
+    ),
+    market="EU",  # the passport rule is the EU's; no VIN rule depends on it
+)
 
 
 def register() -> None:
@@ -759,6 +798,19 @@ def register() -> None:
             template_header=battery_template_header,
             sql_checks=_battery_sql_checks,
             analyze=(BATTERY, HISTORY, FITMENT),
+            page=PAGE,
+            job_label=gettext_lazy("Battery import"),
+            columns_help=(
+                (
+                    gettext_lazy("Batteries"),
+                    gettext_lazy(
+                        "identifier and battery model code (required); category, status, VIN and fitting date; and "
+                        "any passport attribute by its id (e.g. battery_mass), kept with the battery."
+                    ),
+                ),
+            ),
+            template_url=_template_url(BATTERIES),
+            template_name="batteries-template",
         )
     )
     import_target_register(
@@ -782,5 +834,18 @@ def register() -> None:
             template_header=READING_HEADERS.template_header,
             sql_checks=_reading_sql_checks,
             analyze=(READING,),
+            page=PAGE,
+            job_label=gettext_lazy("Battery reading import"),
+            columns_help=(
+                (
+                    gettext_lazy("Battery readings"),
+                    gettext_lazy(
+                        "identifier and time of measurement (required); state of health, capacity fade, cycles, "
+                        "energy throughput, negative event, source."
+                    ),
+                ),
+            ),
+            template_url=_template_url(READINGS),
+            template_name="battery-readings-template",
         )
     )

@@ -16,6 +16,26 @@ VEHICLES = "vehicles"
 
 
 @dataclass(frozen=True)
+class ImportPage:
+    """The list and upload pages a family of kinds shares (`ImportTarget.page`): the vehicles have theirs, the
+    batteries and their readings share one. The pages themselves are the pipeline's (`views.py`, the templates
+    `vehicles/import_list.html` and `vehicles/import_form.html`); this says what differs.
+
+    - `title` / `list_title`: the upload page's and the list page's headings;
+    - `list_url` / `create_url`: the URL names of the two pages (a job's page is `ImportTarget.detail_url`);
+    - `rules`: what the upload page says of rows already in the registry;
+    - `market`: the market of every job uploaded here; None: the form asks for it (VIN rules depend on it).
+    """
+
+    title: str | Promise
+    list_title: str | Promise
+    list_url: str
+    create_url: str
+    rules: str | Promise
+    market: str | None = None
+
+
+@dataclass(frozen=True)
 class ImportTarget:
     """One kind of import (`ImportJob.kind`).
 
@@ -32,7 +52,11 @@ class ImportTarget:
       tables, identifiers another partner holds), run in SQL over the whole staging table before duplicates are
       looked for; they add errors to rows with `stage_error_add`;
     - `analyze`: tables to ANALYZE after a large import;
-    - `detail_url`: the URL name of the job page (the uploader's notice links it).
+    - `detail_url`: the URL name of the job page (the uploader's notice links it);
+    - `page`: the list and upload pages of the kind (`ImportPage`, shared by the kinds of one family);
+      `job_label`: what the job page calls a job of this kind ("Battery import"); `columns_help`: (term, text)
+      pairs the upload page shows under "Columns"; `template_url(file_format)`: the URL of the kind's empty
+      template ("csv" or "xlsx"), `template_name` its file name.
     """
 
     kind: str
@@ -51,6 +75,11 @@ class ImportTarget:
     sql_checks: Callable | None = None
     analyze: tuple[str, ...] = ()
     detail_url: str = "vehicles:import_detail"
+    page: ImportPage | None = None
+    job_label: str | Promise = ""
+    columns_help: tuple[tuple[str | Promise, str | Promise], ...] = ()
+    template_url: Callable[[str], str] | None = None
+    template_name: str = "import-template"
     extra: dict = field(default_factory=dict)
 
 
@@ -72,3 +101,9 @@ def import_target(kind: str) -> ImportTarget:
 def import_kinds() -> list[str]:
     import_target(VEHICLES)
     return list(_TARGETS)
+
+
+def import_page_targets(kind: str) -> list[ImportTarget]:
+    """The targets whose jobs share the pages of `kind`'s (its family, in the order they were registered)."""
+    page = import_target(kind).page
+    return [target for target in _TARGETS.values() if target.page == page]

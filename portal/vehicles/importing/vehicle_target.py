@@ -1,6 +1,8 @@
 """The registry's own import target: vehicles (VIN rules, model, dates, status, registration), upserted by VIN."""
 
 from django.db import connection
+from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from psycopg import sql
@@ -11,7 +13,7 @@ from ..vin import wmi_owner_map
 from .headers import match_header, template_header
 from .pipeline import Stage, timed
 from .rows import STAGE_COLUMNS, RowChecker
-from .targets import VEHICLES, ImportTarget, import_target_register
+from .targets import VEHICLES, ImportPage, ImportTarget, import_target_register
 
 VEHICLE = Vehicle._meta.db_table
 HISTORY = VehicleStatusChange._meta.db_table
@@ -136,6 +138,41 @@ def _checker(*, job: ImportJob, columns: dict[str, int], partner_id: int | None)
     )
 
 
+def _template_url(file_format: str) -> str:
+    return reverse(f"vehicles:import_template_{file_format}")
+
+
+PAGE = ImportPage(
+    title=gettext_lazy("Import vehicles"),
+    list_title=gettext_lazy("Vehicle imports"),
+    list_url="vehicles:import_list",
+    create_url="vehicles:import_create",
+    rules=gettext_lazy(
+        "A VIN already in the registry is updated when its data differ and left alone when they are the same, so "
+        "importing a file twice creates no duplicates. An empty optional cell keeps the current value. When a VIN "
+        "appears twice in the file, the later lines are refused."
+    ),
+)
+# Under "Columns" on the upload page: each field with a few of the header names it is read from.
+COLUMNS_HELP = (
+    (gettext_lazy("VIN (required)"), "vin, VIN code, chassis number, 车架号, VIN码, 车辆识别代号"),
+    (
+        gettext_lazy("Model (required)"),
+        format_lazy(
+            "{} — {}", "model, model name, 车型, 车辆型号", gettext_lazy("the name of one of your vehicle models")
+        ),
+    ),
+    (
+        gettext_lazy("Production date (required)"),
+        "production date, 生产日期, 制造日期 — 2025-03-01, 2025/03/01, 01.03.2025, 20250301",
+    ),
+    (gettext_lazy("Plant"), "plant, factory, 工厂"),
+    (
+        gettext_lazy("Optional"),
+        "status (状态), registration country (ISO code), registration region, plate (车牌), registration date",
+    ),
+)
+
 import_target_register(
     ImportTarget(
         kind=VEHICLES,
@@ -155,5 +192,10 @@ import_target_register(
         template_header=template_header,
         analyze=(VEHICLE, HISTORY),
         detail_url="vehicles:import_detail",
+        page=PAGE,
+        job_label=gettext_lazy("Vehicle import"),
+        columns_help=COLUMNS_HELP,
+        template_url=_template_url,
+        template_name="vehicle-import-template",
     )
 )

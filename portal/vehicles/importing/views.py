@@ -1,4 +1,9 @@
-"""Import pages: upload, list of past imports, job page with htmx progress, rejected rows and their CSV."""
+"""Import pages: upload, list of past imports, job page with htmx progress, rejected rows and their CSV.
+
+The same views serve every kind of import: a URL conf names the kind (`kind=` in its extra arguments) and the
+targets registry (`targets.py`) says what its pages show — the vehicles' at /vehicles/imports/, the batteries' and
+their readings' at /batteries/imports/. A job's page is one for every kind.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.core.forms import apply_errors
 from portal.core.roles import has_role, role_required
+from portal.core.spreadsheets import table_csv_response, table_xlsx_response
 from tenants.choices import Role
 
 from ..choices import ImportMode, ImportStatus
@@ -25,7 +31,7 @@ from .selectors import (
     import_warning_list,
 )
 from .services import import_job_commit, import_job_create
-from .template import template_csv_response, template_xlsx_response
+from .targets import import_page_targets, import_target
 
 PAGE_SIZE = 50
 WARNINGS_SHOWN = 100
@@ -40,30 +46,38 @@ def _job_or_404(pk):
 
 @require_GET
 @role_required(Role.VIEWER)
-def import_list(request):
-    """Past imports of this partner, newest first."""
-    page = Paginator(import_job_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "vehicles/import_list.html", {"page": page, "can_upload": has_role(request, Role.MEMBER)})
+def import_list(request, *, kind: str):
+    """Past imports of this partner of the kinds that share `kind`'s page, newest first."""
+    targets = import_page_targets(kind)
+    page = Paginator(import_job_list(kinds=tuple(t.kind for t in targets)), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "import_page": targets[0].page,
+        "several_kinds": len(targets) > 1,
+        "can_upload": has_role(request, Role.MEMBER),
+    }
+    return render(request, "vehicles/import_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(Role.MEMBER)
-def import_create(request):
+def import_create(request, *, kind: str):
     """Upload a file: it is checked at once (kind, encoding, header), then imported by a worker."""
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    targets = import_page_targets(kind)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, targets=targets)
     if request.method == "POST" and form.is_valid():
         try:
-            job = import_job_create(user=request.user, upload=form.cleaned_data["file"], **_options(form))
+            job = import_job_create(user=request.user, upload=form.cleaned_data["file"], **form.job_options())
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            return redirect("vehicles:import_detail", pk=job.pk)
-    return render(request, "vehicles/import_form.html", {"form": form}, status=400 if form.errors else 200)
-
-
-def _options(form) -> dict:
-    data = form.cleaned_data
-    return {"market": data["market"], "mode": data["mode"], "dry_run": data["dry_run"]}
+            return redirect(import_target(job.kind).detail_url, pk=job.pk)
+    context = {
+        "form": form,
+        "import_page": targets[0].page,
+        "targets": [(t, t.template_url("xlsx"), t.template_url("csv")) for t in targets],
+    }
+    return render(request, "vehicles/import_form.html", context, status=400 if form.errors else 200)
 
 
 @require_GET
@@ -76,6 +90,7 @@ def import_detail(request, pk):
     committed = import_job_commit_of(job=job) if job.dry_run else None
     context = {
         "job": job,
+        "target": import_target(job.kind),
         "page": page,
         "warnings": import_warning_list(job=job)[:WARNINGS_SHOWN] if job.rows_warned else [],
         "progress": import_job_progress(job),
@@ -111,16 +126,18 @@ def import_commit(request, pk):
 
 @require_GET
 @role_required(Role.VIEWER)
-def import_template_csv(request):
-    """An empty file to fill in: the columns named in the reader's language (the import accepts every language)."""
-    return template_csv_response()
+def import_template(request, *, kind: str, file_format: str, page_of: str | None = None):
+    """An empty file to fill in: the columns named in the reader's language (the import accepts every language).
 
-
-@require_GET
-@role_required(Role.VIEWER)
-def import_template_xlsx(request):
-    """The same template as XLSX."""
-    return template_xlsx_response()
+    `page_of`: the kind's page when the kind comes from the URL; a kind of another page is not found there."""
+    try:
+        target = import_target(kind)
+    except KeyError:
+        raise Http404() from None
+    if page_of is not None and target not in import_page_targets(page_of):
+        raise Http404()
+    respond = table_xlsx_response if file_format == "xlsx" else table_csv_response
+    return respond(headers=target.template_header(), rows=[], name=target.template_name)
 
 
 def _running(job) -> bool:
