@@ -180,7 +180,7 @@ def _seed_list(stdout) -> None:
     stdout.write(f"Screening list: {len(DEMO_PARTIES) + FILLER} demo entries; 1 embargo.")
 
 
-def _certificate(code, number, body, models, valid_from, valid_to, user):
+def _certificate(code, number, body, models, valid_from, valid_to, user, rxswins=()):
     certificate_type = CertificateType.objects.get(code=code)
     return certificate_create(
         certificate_type=certificate_type,
@@ -190,6 +190,7 @@ def _certificate(code, number, body, models, valid_from, valid_to, user):
         valid_from=valid_from,
         valid_to=valid_to,
         file=ContentFile(PDF, name=f"{number}.pdf"),
+        rxswins=rxswins,
         user=user,
     )
 
@@ -416,6 +417,12 @@ EV_SABER_SHIPMENT = ("DEMO-EV-0005", "SA", "Dammam Eco Rides Co.", "Prince Moham
 # 2027-06-01, then it blocks; the verdict announces that too). The licence covers the UK, an outlet is listed there.
 EV_CAR = ("Hengtong City EV", "M1", "LFP", "29.50", 260, ["4G", "GNSS", "OTA"], "8703.80", "HCE10")
 EV_CYBER_SHIPMENT = ("DEMO-EV-0006", "GB", "Thames City Cars Ltd", "Dockside Rd 4, London")
+# RXSWIN per vehicle (UN R156): the long-range city car has both approvals; its R156 approval lists the software
+# versions 3.1.0 and 3.2.0, and one of the three cars still runs 2.9.4: the UK shipment needs a review of that car.
+EV_CAR_LR = ("Hengtong City EV Long Range", "M1", "LFP", "38.00", 340, ["4G", "GNSS", "OTA"], "8703.80", "HCL10")
+EV_RXSWINS = ("R156-HT-CITY-LR-3.1.0", "R156-HT-CITY-LR-3.2.0")
+EV_RXSWIN_OLD = "R156-HT-CITY-LR-2.9.4"
+EV_RXSWIN_SHIPMENT = ("DEMO-EV-0007", "GB", "Kentish EV Traders Ltd", "Harbour St 12, Dover")
 
 
 def _seed_ev_licence(partner, stdout) -> None:
@@ -483,6 +490,7 @@ def _seed_ev_licence(partner, stdout) -> None:
             expected_arrival=today + datetime.timedelta(days=50),
         )
         _seed_ev_cyber(partner, user, today)
+        _seed_ev_rxswin(partner, user, today)
         reference, destination, consignee, address = EV_EU_SHIPMENT
         _shipment(
             reference,
@@ -521,6 +529,44 @@ def _seed_ev_cyber(partner, user, today) -> None:
     r155_to = since + datetime.timedelta(days=3 * 365)
     _certificate("un-r155", "E11-155R-000231", "UK type-approval authority VCA (demo)", [car], since, r155_to, user)
     reference, destination, consignee, address = EV_CYBER_SHIPMENT
+    _shipment(
+        reference,
+        user,
+        _free_vehicles(car, 3),
+        destination=destination,
+        consignee_name=consignee,
+        consignee_address=address,
+        consignee_country=destination,
+        incoterm="CIF",
+        hs_code=EV_HS,
+        expected_arrival=today + datetime.timedelta(days=35),
+    )
+
+
+def _seed_ev_rxswin(partner, user, today) -> None:
+    """Taizhou Hengtong's long-range city car (three cars with their RXSWINs) with every approval the UK asks,
+    its R156 approval listing the RXSWINs it covers; one car's older software is not among them (DEMO-EV-0007)."""
+    from portal.vehicles.demo import demo_vin, models_ensure
+    from portal.vehicles.services import vehicle_register
+
+    [(car, vds)] = models_ensure([EV_CAR_LR])
+    made = today - datetime.timedelta(days=25)
+    for serial, rxswin in zip(range(990101, 990104), (EV_RXSWINS[1], EV_RXSWINS[1], EV_RXSWIN_OLD), strict=True):
+        vin = demo_vin("LHT", vds, made.year, "A", serial)
+        if not Vehicle.objects.filter(vin=vin).exists():
+            vehicle_register(
+                partner=partner, vin=vin, model=car, production_date=made, market="CN", user=user, rxswin=rxswin
+            )
+    since = datetime.date(2025, 10, 1)
+    year = today + datetime.timedelta(days=365)
+    _certificate("ccc", "2025011101241120", "China Quality Certification Centre (demo)", [car], since, year, user)
+    _certificate("miit-catalogue", "MIIT-2025-401-0347", "MIIT (demo)", [car], since, None, user)
+    _certificate("un38-3", "UN383-HT-CITY-LR-01", "Battery test centre (demo)", [car], since, None, user)
+    r155_to = since + datetime.timedelta(days=3 * 365)
+    _certificate("un-r155", "E11-155R-000318", "UK type-approval authority VCA (demo)", [car], since, r155_to, user)
+    vca = "UK type-approval authority VCA (demo)"
+    _certificate("un-r156", "E11-156R-000144", vca, [car], since, None, user, rxswins=EV_RXSWINS)
+    reference, destination, consignee, address = EV_RXSWIN_SHIPMENT
     _shipment(
         reference,
         user,

@@ -7,6 +7,7 @@ from django_countries import countries
 from portal.core.forms import DateInput, StyledForm, style_widgets
 from portal.reference.models import CertificateType, PriceUndertaking
 from portal.vehicles.models import VehicleModel
+from portal.vehicles.rxswin import rxswin_list_parse
 
 from .choices import COMMON_HS_CODES, Incoterm
 from .models import Certificate, Shipment
@@ -86,11 +87,29 @@ class CertificateForm(StyledForm, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     file = forms.FileField(label=_("Document (PDF or image, up to 10 MB)"), required=False)
+    rxswins = forms.CharField(
+        label=_("RXSWINs covered"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        help_text=_(
+            "For a UN R156 approval: the software identification numbers it covers, separated by semicolons or "
+            "new lines (optional). Vehicles of its models whose recorded RXSWIN is not listed need a review."
+        ),
+    )
 
     class Meta:
         model = Certificate
         fields = ["certificate_type", "number", "issuing_body", "vehicle_models", "valid_from", "valid_to", "note"]
         widgets = {"valid_from": DateInput, "valid_to": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["rxswins"] = "; ".join(self.instance.rxswins)
+
+    def clean_rxswins(self) -> list[str]:
+        # Validated by the service (the model's field), which names the RXSWIN at fault.
+        return rxswin_list_parse(self.cleaned_data["rxswins"].replace("\n", ";"))
 
     def _post_clean(self):
         pass

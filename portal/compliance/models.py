@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 
 from portal.reference.models import CertificateType, OffsetScheme
 from portal.vehicles.models import Vehicle, VehicleModel
+from portal.vehicles.rxswin import RXSWIN_MAX_LENGTH, validate_rxswin
 
 from .choices import Incoterm, ReleaseRequestStatus, ShipmentStatus, Trigger, Verdict
 from .storage import certificate_storage
@@ -35,6 +36,15 @@ class Certificate(models.Model):
     file_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(default=0)
+    # UN R156: the RXSWINs the approval covers (empty: none listed); the check then asks for a review of vehicles
+    # of its models whose recorded RXSWIN no valid approval lists.
+    rxswins = ArrayField(
+        models.CharField(max_length=RXSWIN_MAX_LENGTH, validators=[validate_rxswin]),
+        default=list,
+        blank=True,
+        verbose_name=_("RXSWINs covered"),
+        help_text=_("For a UN R156 approval: the software identification numbers it covers (optional)."),
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -172,6 +172,8 @@ def _requirement_text(code: str, p: dict) -> str:
             )
             % words
         )
+    if code == Code.RXSWIN_NOT_LISTED:
+        return _rxswin_text(p)
     if code == Code.REQUIREMENT_NOTE and p.get("in_force"):
         return (
             _(
@@ -189,6 +191,33 @@ def _requirement_text(code: str, p: dict) -> str:
             % words
         )
     return ""
+
+
+def _rxswin_text(p: dict) -> str:
+    """UN R156: vehicles whose recorded RXSWIN no valid approval of their model lists (a review, per model)."""
+    rxswins = ", ".join(p.get("rxswins", []))
+    more = p.get("rxswin_count", 0) - len(p.get("rxswins", []))
+    if more > 0:
+        rxswins += _(" and %(count)d more") % {"count": more}
+    return ngettext(
+        "%(count)d vehicle of %(model)s has an RXSWIN that no %(certificate)s valid on %(day)s lists (%(numbers)s; "
+        "required for %(market)s by %(source)s): check its software or the approval. RXSWIN not listed: "
+        "%(rxswins)s. Vehicle: %(vins)s.",
+        "%(count)d vehicles of %(model)s have RXSWINs that no %(certificate)s valid on %(day)s lists (%(numbers)s; "
+        "required for %(market)s by %(source)s): check their software or the approval. RXSWINs not listed: "
+        "%(rxswins)s. Vehicles: %(vins)s.",
+        p["count"],
+    ) % {
+        "count": p["count"],
+        "model": p.get("model", ""),
+        "certificate": p.get("certificate_name", ""),
+        "day": p.get("day", ""),
+        "numbers": ", ".join(p.get("numbers", [])),
+        "market": _market(p.get("market", "")),
+        "source": p.get("source", ""),
+        "rxswins": rxswins,
+        "vins": _vins(p),
+    }
 
 
 def _battery_passport_text(p: dict) -> str:

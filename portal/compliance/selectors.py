@@ -258,12 +258,20 @@ def check_certificates(*, model_ids) -> list[CertificateFacts]:
         "certificate__number",
         "certificate__valid_from",
         "certificate__valid_to",
+        "certificate__rxswins",
     )
     found: dict[int, dict] = {}
-    for certificate_id, model_id, type_id, number, valid_from, valid_to in links:
+    for certificate_id, model_id, type_id, number, valid_from, valid_to, rxswins in links:
         entry = found.setdefault(
             certificate_id,
-            {"type": type_id, "number": number, "from": valid_from, "to": valid_to, "models": set()},
+            {
+                "type": type_id,
+                "number": number,
+                "from": valid_from,
+                "to": valid_to,
+                "rxswins": frozenset(rxswins or ()),
+                "models": set(),
+            },
         )
         entry["models"].add(model_id)
     return [
@@ -274,9 +282,21 @@ def check_certificates(*, model_ids) -> list[CertificateFacts]:
             valid_from=entry["from"],
             valid_to=entry["to"],
             model_ids=frozenset(entry["models"]),
+            rxswins=entry["rxswins"],
         )
         for pk, entry in found.items()
     ]
+
+
+def check_vehicle_rxswins(*, shipment: Shipment) -> dict[int, str]:
+    """Vehicle id → recorded RXSWIN (UN R156) of the shipment's vehicles that have one (one query; the check
+    calls it only when a certificate of the shipment's models lists RXSWINs)."""
+    return dict(
+        ShipmentVehicle.objects.filter(shipment=shipment)
+        .exclude(vehicle__rxswin="")
+        .values_list("vehicle_id", "vehicle__rxswin")
+        .order_by()
+    )
 
 
 def check_vehicles_elsewhere(*, shipment: Shipment) -> dict[str, list[str]]:

@@ -69,6 +69,8 @@ class Code:
     REQUIREMENT_NOTE = "requirement_note"
     # EU battery passports (reference.MarketRequirement.battery_passports)
     BATTERY_PASSPORT_INCOMPLETE = "battery_passport_incomplete"
+    # UN R156: a vehicle's recorded RXSWIN that no valid software update approval of its model lists
+    RXSWIN_NOT_LISTED = "rxswin_not_listed"
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ class CertificateFacts:
     valid_from: datetime.date
     valid_to: datetime.date | None
     model_ids: frozenset[int]
+    rxswins: frozenset[str] = frozenset()  # UN R156: the RXSWINs the approval covers (empty: none listed)
 
 
 @dataclass(frozen=True)
@@ -252,6 +255,50 @@ def _certificate_reason(
     return Reason(Code.CERTIFICATE_NOT_YET_VALID, Severity.BLOCK, key, details)
 
 
+def _valid_on_day(certificate: CertificateFacts, day: datetime.date) -> bool:
+    return certificate.valid_from <= day and (certificate.valid_to is None or certificate.valid_to >= day)
+
+
+def _rxswin_reason(
+    rule: MarketRequirement,
+    model: ModelFacts,
+    count: int,
+    held: list[CertificateFacts],
+    recorded: list[tuple[str, str]],
+    day: datetime.date,
+) -> Reason | None:
+    """UN R156: the model's vehicles whose recorded RXSWIN no approval valid on the rule's day lists (a review).
+
+    Checked only where an approval of the model lists RXSWINs (the maker records them for it) and one is valid on
+    the day: without a valid approval the certificate reason already speaks for the model. `recorded`: (VIN,
+    RXSWIN) of the model's vehicles that have one; vehicles without an RXSWIN are not asked about."""
+    if not recorded or not any(certificate.rxswins for certificate in held):
+        return None
+    valid = [certificate for certificate in held if _valid_on_day(certificate, day)]
+    if not valid:
+        return None
+    listed = frozenset().union(*(certificate.rxswins for certificate in valid))
+    unlisted = [(vin, rxswin) for vin, rxswin in recorded if rxswin not in listed]
+    if not unlisted:
+        return None
+    rxswins = sorted({rxswin for _vin, rxswin in unlisted})
+    params = {
+        **_rule_params(rule),
+        "model_id": model.id,
+        "model": model.name,
+        "vehicle_count": count,
+        "count": len(unlisted),
+        "vins": sorted(vin for vin, _rxswin in unlisted)[:VIN_SAMPLE],
+        "rxswins": rxswins[:VIN_SAMPLE],
+        "rxswin_count": len(rxswins),
+        "numbers": sorted(certificate.number for certificate in valid),
+        "day": day.isoformat(),
+    }
+    if rule.valid_on == RequirementDay.SHIPPING:
+        params["on"] = RequirementDay.SHIPPING.value
+    return Reason(Code.RXSWIN_NOT_LISTED, Severity.REVIEW, f"rxswin:{rule.certificate_type.code}:{model.id}", params)
+
+
 def _rule_day(rule: MarketRequirement, facts: ShipmentFacts, today: datetime.date) -> datetime.date:
     """The day a requirement is checked on: the expected arrival, or the shipping date (blank: today)."""
     if rule.valid_on == RequirementDay.SHIPPING:
@@ -297,7 +344,10 @@ def _certificate_reasons(
     counts: dict[int, int],
     certificates: list[CertificateFacts],
     today: datetime.date,
+    recorded: dict[int, list[tuple[str, str]]] | None = None,
 ) -> list[Reason]:
+    """`recorded`: model id → (VIN, RXSWIN) of its vehicles with a recorded RXSWIN (UN R156; None: not read)."""
+    recorded = recorded or {}
     held: dict[tuple[int, int], list[CertificateFacts]] = defaultdict(list)
     for certificate in certificates:
         for model_id in certificate.model_ids:
@@ -309,6 +359,7 @@ def _certificate_reasons(
     reasons = []
     upcoming_seen = set()
     seen = set()  # per-shipment requirements and notes are said once, whatever the models
+    rxswin_seen = set()  # (certificate type, model): two markets requiring the same approval ask once
     for model_id, count in sorted(counts.items()):
         model = models[model_id]
         applicable = [rule for rule in market_rules if rule_applies(rule, model)]
@@ -347,6 +398,12 @@ def _certificate_reasons(
             )
             if reason is not None:
                 reasons.append(reason)
+            approval = (rule.certificate_type_id, model_id)
+            if not rule.per_shipment and model_id in recorded and approval not in rxswin_seen:
+                rxswin = _rxswin_reason(rule, model, count, held_here, recorded[model_id], day)
+                if rxswin is not None:
+                    rxswin_seen.add(approval)
+                    reasons.append(rxswin)
         for rule in applicable:
             starts, day = rule.effective_from, _rule_day(rule, facts, today)
             if day < starts <= day + datetime.timedelta(days=UPCOMING_DAYS) and rule.pk not in upcoming_seen:
@@ -777,16 +834,25 @@ def evaluate(
     today: datetime.date,
     export_facts: ExportFacts = NO_EXPORT_FACTS,
     batteries: tuple[IncompleteBattery, ...] = (),
+    rxswins: dict[int, str] | None = None,
 ) -> Outcome:
     """Every reason, then the verdict: blocked if any reason blocks, needs review if any needs review.
 
-    `batteries`: the incomplete battery passports of the shipment's vehicles (complete ones are not passed)."""
+    `batteries`: the incomplete battery passports of the shipment's vehicles (complete ones are not passed).
+    `rxswins`: vehicle id → its recorded RXSWIN (UN R156), for the vehicles that have one; read only when a
+    certificate of the shipment's models lists RXSWINs."""
     counts: dict[int, int] = defaultdict(int)
     for row in vehicles:
         counts[row.model_id] += 1
+    recorded: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    if rxswins:
+        for row in vehicles:
+            rxswin = rxswins.get(row.id)
+            if rxswin:
+                recorded[row.model_id].append((row.vin, rxswin))
     reasons = _party_reasons(facts, rules, screening, thresholds)
     reasons += _vehicle_reasons(facts, vehicles, models, counts, elsewhere)
-    reasons += _certificate_reasons(facts, rules, models, counts, certificates, today)
+    reasons += _certificate_reasons(facts, rules, models, counts, certificates, today, recorded)
     reasons += _battery_passport_reasons(facts, rules, vehicles, models, batteries, today)
     reasons += _export_licence_reasons(facts, vehicles, models, counts, certificates, rules, export_facts, today)
     reasons += _duty_reasons(facts, rules, vehicles, models)

@@ -8,6 +8,7 @@ from portal.core.forms import DateInput, StyledForm
 
 from .choices import Connectivity, VehicleStatus
 from .models import VehicleModel
+from .rxswin import RXSWIN_MAX_LENGTH
 from .services import market_choices
 
 
@@ -29,6 +30,12 @@ class VehicleRegisterForm(StyledForm, forms.Form):
     model = forms.ModelChoiceField(label=_("Model"), queryset=VehicleModel.objects.order_by("name"))
     production_date = forms.DateField(label=_("Production date"), widget=DateInput)
     plant = forms.CharField(label=_("Plant"), max_length=120, required=False)
+    rxswin = forms.CharField(
+        label=_("RXSWIN"),
+        max_length=RXSWIN_MAX_LENGTH,
+        required=False,
+        help_text=_("The software identification number (UN R156) the maker recorded, e.g. R156-ABC-1.2.3."),
+    )
     market = forms.ChoiceField(
         label=_("Market whose VIN rules apply"),
         help_text=_("China and North America require a correct check digit; elsewhere a mismatch is a warning."),
@@ -39,6 +46,19 @@ class VehicleRegisterForm(StyledForm, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["market"].choices = market_choices()
         self.fields["market"].initial = default_market
+
+
+class VehicleRxswinForm(StyledForm, forms.Form):
+    rxswin = forms.CharField(
+        label=_("RXSWIN"),
+        max_length=RXSWIN_MAX_LENGTH,
+        required=False,
+        help_text=_(
+            "The software identification number (UN R156) the maker recorded, e.g. R156-ABC-1.2.3; blank: none "
+            "recorded. Shipments check it against the RXSWINs the model's UN R156 approvals list."
+        ),
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 class VehicleStatusForm(StyledForm, forms.Form):

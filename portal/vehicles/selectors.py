@@ -40,6 +40,7 @@ VEHICLE_ROW_FIELDS = (
     "registration_region",
     "plate",
     "registration_date",
+    "rxswin",
     "created_at",
     "updated_at",
 )
@@ -119,6 +120,7 @@ EXPORT_COLUMNS = [
     ("registration_region", "registration_region"),
     ("plate", "plate"),
     ("registration_date", "registration_date"),
+    ("rxswin", "rxswin"),
 ]
 
 

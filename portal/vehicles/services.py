@@ -21,6 +21,7 @@ from tenants.models import Partner
 
 from .choices import ChangeSource, VehicleStatus
 from .models import Vehicle, VehicleModel, VehicleStatusChange
+from .rxswin import rxswin_problem
 from .vin import VinCheck, VinProblem, vin_check, wmi_owner_map
 
 BULK_LIMIT = 10_000
@@ -164,9 +165,12 @@ def vehicle_register(
     user=None,
     source: str = ChangeSource.WEB,
     note: str = "",
+    rxswin: str = "",
 ) -> Vehicle:
-    """Register a produced vehicle after checking its VIN for `market` (default: the partner's country)."""
+    """Register a produced vehicle after checking its VIN for `market` (default: the partner's country); `rxswin`:
+    its software identification number (UN R156) where the maker records one."""
     market = market_normalise(market, partner=partner)
+    rxswin = _rxswin_clean(rxswin)
     check = vin_check(vin, market=market, partner_id=partner.pk)
     if not check.ok:
         raise ValidationError({"vin": _vin_errors(check)})
@@ -177,13 +181,41 @@ def vehicle_register(
     try:
         with transaction.atomic():
             vehicle = Vehicle.objects.create(
-                vin=check.vin, model=model, production_date=production_date, plant=(plant or "").strip()
+                vin=check.vin, model=model, production_date=production_date, plant=(plant or "").strip(), rxswin=rxswin
             )
             _history(vehicle, from_status="", user=user, source=source, note=note).save()
     except IntegrityError as error:  # registered by someone else a moment ago
         raise ValidationError(
             {"vin": _("A vehicle with VIN %(vin)s is already registered.") % {"vin": check.vin}}
         ) from error
+    return vehicle
+
+
+def _rxswin_clean(rxswin: str | None) -> str:
+    """The RXSWIN trimmed (blank: none recorded), or a ValidationError keyed `rxswin` saying what is wrong."""
+    text = (rxswin or "").strip()
+    problem = rxswin_problem(text) if text else None
+    if problem:
+        raise ValidationError({"rxswin": ValidationError(problem, code="invalid_rxswin")})
+    return text
+
+
+def vehicle_rxswin_set(
+    *, vehicle: Vehicle, rxswin: str, user=None, source: str = ChangeSource.WEB, note: str = ""
+) -> Vehicle:
+    """Record (or clear, with a blank) the vehicle's RXSWIN (UN R156), e.g. after a software update; the change is
+    kept in its history (the status stays) and open shipments see it at their next check."""
+    rxswin = _rxswin_clean(rxswin)
+    with transaction.atomic():
+        vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+        if vehicle.rxswin == rxswin:
+            return vehicle
+        before = vehicle.rxswin
+        vehicle.rxswin = rxswin
+        vehicle.save(update_fields=["rxswin", "updated_at"])
+        what = _("RXSWIN %(before)s → %(after)s") % {"before": before or "—", "after": rxswin or "—"}
+        text = f"{what} · {note}" if note else what
+        _history(vehicle, from_status=vehicle.status, user=user, source=source, note=text).save()
     return vehicle
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("imports/", include("portal.vehicles.importing.urls")),
     path("<str:vin>/", views.vehicle_detail, name="vehicle_detail"),
     path("<str:vin>/status/", views.vehicle_status, name="vehicle_status"),
+    path("<str:vin>/rxswin/", views.vehicle_rxswin, name="vehicle_rxswin"),
 ]

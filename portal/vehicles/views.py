@@ -18,7 +18,7 @@ from tenants.choices import Role
 from .choices import ChangeSource
 from .exports import vehicles_csv_response, vehicles_xlsx_response
 from .filters import VehicleFilterSet
-from .forms import VehicleModelForm, VehicleRegisterForm, VehicleStatusForm
+from .forms import VehicleModelForm, VehicleRegisterForm, VehicleRxswinForm, VehicleStatusForm
 from .related import vehicle_related
 from .selectors import (
     vehicle_count_estimate,
@@ -34,6 +34,7 @@ from .services import (
     vehicle_model_create,
     vehicle_model_update,
     vehicle_register,
+    vehicle_rxswin_set,
     vehicle_status_change,
     vehicle_warnings,
 )
@@ -113,6 +114,7 @@ def vehicle_detail(request, vin: str):
             "history": vehicle_history(vehicle=vehicle),
             "related": vehicle_related(vehicle=vehicle),
             "can_write": has_role(request, Role.MEMBER) and bool(manual_transitions(vehicle.status)),
+            "can_edit": has_role(request, Role.MEMBER),
         },
     )
 
@@ -136,6 +138,7 @@ def vehicle_create(request):
                 user=request.user,
                 source=ChangeSource.WEB,
                 note=data["note"],
+                rxswin=data["rxswin"],
             )
         except ValidationError as error:
             apply_errors(form, error)
@@ -173,6 +176,29 @@ def vehicle_status(request, vin: str):
             messages.success(request, _("Status changed."))
             return redirect("vehicles:vehicle_detail", vin=vehicle.vin)
     return render(request, "vehicles/vehicle_status_form.html", {"form": form, "vehicle": vehicle})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.MEMBER)
+def vehicle_rxswin(request, vin: str):
+    """Record or change the vehicle's RXSWIN (UN R156 software identification number), e.g. after an update."""
+    vehicle = vehicle_get(vin=vin)
+    form = VehicleRxswinForm(request.POST or None, initial={"rxswin": vehicle.rxswin})
+    if request.method == "POST" and form.is_valid():
+        try:
+            vehicle_rxswin_set(
+                vehicle=vehicle,
+                rxswin=form.cleaned_data["rxswin"],
+                user=request.user,
+                source=ChangeSource.WEB,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("RXSWIN saved."))
+            return redirect("vehicles:vehicle_detail", vin=vehicle.vin)
+    return render(request, "vehicles/vehicle_rxswin_form.html", {"form": form, "vehicle": vehicle})
 
 
 @reads_may_lag

@@ -26,8 +26,8 @@ def pdf(name: str = "certificate.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
-def certificate_make(partner, code: str, models, *, valid_from=None, valid_to=None, file=None, number=None):
-    """A certificate of the partner (valid from last year; `valid_to` None = no expiry)."""
+def certificate_make(partner, code: str, models, *, valid_from=None, valid_to=None, file=None, number=None, rxswins=()):
+    """A certificate of the partner (valid from last year; `valid_to` None = no expiry; `rxswins`: UN R156's list)."""
     with schema_context(partner.schema_name):
         return certificate_create(
             certificate_type=CertificateType.objects.get(code=code),
@@ -37,6 +37,7 @@ def certificate_make(partner, code: str, models, *, valid_from=None, valid_to=No
             valid_from=valid_from or days(-365),
             valid_to=valid_to,
             file=file,
+            rxswins=rxswins,
         )
 
 

@@ -115,5 +115,13 @@ def test_the_demo_shows_chinas_export_licence_rule(world, monkeypatch, day, uk_v
     ]
     # Nothing else holds it back: the only reasons above a note are the missing R156 approval's.
     assert [r for r in uk.latest_check.reasons if r["severity"] in ("review", "block")] == missing
+    # RXSWIN (UN R156): the long-range car has both approvals; one of its three cars runs software its R156 approval
+    # does not list, so the shipment needs a review of that car (a review in either UK phase).
+    with schema_context(world.alpha.schema_name):
+        dover = Shipment.objects.select_related("latest_check").get(reference="DEMO-EV-0007")
+    assert dover.verdict == "needs_review", dover.latest_check.reasons
+    (rxswin,) = [r for r in dover.latest_check.reasons if r["severity"] in ("review", "block")]
+    assert rxswin["code"] == "rxswin_not_listed" and rxswin["params"]["rxswins"] == ["R156-HT-CITY-LR-2.9.4"]
+    assert (rxswin["params"]["count"], rxswin["params"]["numbers"]) == (1, ["E11-156R-000144"])
     # Its cargo trikes are declared as 8703.80 only: the verdict asks for the full code.
     assert "export_licence_hs_unclear" in checks["DEMO-DE-TAIZHOUH"][1]

@@ -14,9 +14,11 @@ def _model_pk(partner) -> dict:
 SAMPLES = {
     "vehicles:vehicle_detail": _vin,
     "vehicles:vehicle_status": _vin,
+    "vehicles:vehicle_rxswin": _vin,
     "vehicles:model_update": _model_pk,
     "v1:vehicle-detail": _vin,
     "v1:vehicle-status": _vin,
+    "v1:vehicle-rxswin": _vin,
     "v1:vehicle-model-detail": _model_pk,
 }
 
@@ -29,9 +31,9 @@ def _plant(partner) -> list[str]:
     """A model, a vehicle and an import whose texts only the partner's members may ever see."""
     slug = partner.schema_name
     model = model_make(partner, name=f"SECRET-{slug}-model")
-    vehicle = vehicle_make(partner, model=model, plant=f"SECRET-{slug}-plant")
+    vehicle = vehicle_make(partner, model=model, plant=f"SECRET-{slug}-plant", rxswin=f"SECRET-{slug}-rxswin")
     job = finished_job_make(partner)
-    return [model.name, vehicle.plant, vehicle.vin, job.original_name]
+    return [model.name, vehicle.plant, vehicle.vin, vehicle.rxswin, job.original_name]
 
 
 PLANTS = [_plant]

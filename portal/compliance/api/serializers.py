@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from portal.reference.models import CertificateType, Embargo, MarketBloc, MarketRequirement
 from portal.vehicles.models import VehicleModel
+from portal.vehicles.rxswin import RXSWIN_MAX_LENGTH, validate_rxswin
 
 from ..choices import Incoterm
 from ..models import Certificate, ReleaseRequest, Shipment, ShipmentCheck, ShipmentOverride
@@ -68,6 +69,12 @@ class CertificateSerializer(serializers.ModelSerializer):
     )
     file = serializers.FileField(write_only=True, required=False, help_text="PDF or image, up to 10 MB.")
     file_url = serializers.SerializerMethodField()
+    rxswins = serializers.ListField(
+        child=serializers.CharField(max_length=RXSWIN_MAX_LENGTH, validators=[validate_rxswin], trim_whitespace=True),
+        required=False,
+        max_length=500,
+        help_text="UN R156: the RXSWINs (software identification numbers) the approval covers; empty: none listed.",
+    )
 
     class Meta:
         model = Certificate
@@ -80,6 +87,7 @@ class CertificateSerializer(serializers.ModelSerializer):
             "valid_from",
             "valid_to",
             "note",
+            "rxswins",
             "file",
             "file_name",
             "content_type",

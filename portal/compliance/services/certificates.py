@@ -24,7 +24,12 @@ from ..models import Certificate, CertificateWarning
 
 MAX_CERTIFICATE_BYTES = 10 * 1024 * 1024
 CERTIFICATE_TYPES = {"application/pdf", "image/png", "image/jpeg", "image/webp", "image/tiff"}
-CERTIFICATE_FIELDS = ("certificate_type", "number", "issuing_body", "valid_from", "valid_to", "note")
+CERTIFICATE_FIELDS = ("certificate_type", "number", "issuing_body", "valid_from", "valid_to", "note", "rxswins")
+
+
+def _rxswins(values) -> list[str]:
+    """The RXSWINs as given, trimmed, blanks dropped, each once (order kept); validated by the model's field."""
+    return list(dict.fromkeys(text for text in (str(value).strip() for value in values or ()) if text))
 
 
 def certificate_file_validate(file) -> str:
@@ -75,9 +80,10 @@ def certificate_create(
     valid_to: datetime.date | None = None,
     file=None,
     note: str = "",
+    rxswins=(),
     user=None,
 ) -> Certificate:
-    """Add a certificate of the partner, with its document when given."""
+    """Add a certificate of the partner, with its document when given (`rxswins`: those a UN R156 approval covers)."""
     vehicle_models = list(vehicle_models)
     certificate = Certificate(
         certificate_type=certificate_type,
@@ -86,6 +92,7 @@ def certificate_create(
         valid_from=valid_from,
         valid_to=valid_to,
         note=(note or "").strip(),
+        rxswins=_rxswins(rxswins),
         uploaded_by=person_of(user),
     )
     _certificate_clean(certificate, vehicle_models)
@@ -104,6 +111,8 @@ def certificate_update(
     unknown = set(changes) - set(CERTIFICATE_FIELDS)
     if unknown:
         raise TypeError(f"certificate_update: unknown fields {sorted(unknown)}")
+    if "rxswins" in changes:
+        changes["rxswins"] = _rxswins(changes["rxswins"])
     for name, value in changes.items():
         setattr(certificate, name, value.strip() if isinstance(value, str) else value)
     models = list(vehicle_models) if vehicle_models is not None else list(certificate.vehicle_models.all())

@@ -73,11 +73,12 @@ def shipment_evaluate(
     model_ids = {row.model_id for row in vehicles}
     facts = _facts(shipment)
     licence_rules = [rule for rule in rules.export_licence_rules if str(rule.origin) == facts.origin]
+    certificates = selectors.check_certificates(model_ids=model_ids) if model_ids else []
     return evaluate(
         facts=facts,
         vehicles=vehicles,
         models=selectors.check_models(model_ids=model_ids),
-        certificates=selectors.check_certificates(model_ids=model_ids) if model_ids else [],
+        certificates=certificates,
         elsewhere=selectors.check_vehicles_elsewhere(shipment=shipment) if vehicles else {},
         rules=rules,
         screening=screening,
@@ -88,6 +89,12 @@ def shipment_evaluate(
             incomplete_batteries(vehicle_ids=selectors.shipment_vehicle_ids(shipment=shipment))
             if vehicles and passport_rules_apply(rules=rules, destination=facts.destination)
             else ()
+        ),
+        # UN R156: the vehicles' RXSWINs are read only when an approval of the shipment's models lists some.
+        rxswins=(
+            selectors.check_vehicle_rxswins(shipment=shipment)
+            if any(certificate.rxswins for certificate in certificates)
+            else None
         ),
     )
 

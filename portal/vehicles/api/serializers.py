@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from ..choices import Connectivity, VehicleStatus
 from ..models import Vehicle, VehicleModel, VehicleStatusChange
+from ..rxswin import RXSWIN_MAX_LENGTH
 from ..services import BULK_LIMIT, SHIPMENT_ONLY, export_by_hand_message
 
 
@@ -40,6 +41,9 @@ class VehicleListSerializer(serializers.ListSerializer):
 class VehicleSerializer(serializers.ModelSerializer):
     model = VehicleModelBriefSerializer(read_only=True)
     registration_country = serializers.CharField(read_only=True, help_text="ISO 3166 code, blank until registered.")
+    rxswin = serializers.CharField(
+        read_only=True, help_text="UN R156 software identification number the maker recorded; blank: none recorded."
+    )
 
     class Meta:
         model = Vehicle
@@ -53,6 +57,7 @@ class VehicleSerializer(serializers.ModelSerializer):
             "registration_region",
             "plate",
             "registration_date",
+            "rxswin",
             "created_at",
             "updated_at",
         ]
@@ -75,6 +80,7 @@ class VehicleSerializer(serializers.ModelSerializer):
             "registration_region": vehicle.registration_region,
             "plate": vehicle.plate,
             "registration_date": _date(vehicle.registration_date),
+            "rxswin": vehicle.rxswin,
             "created_at": _datetime(vehicle.created_at, tz),
             "updated_at": _datetime(vehicle.updated_at, tz),
         }
@@ -92,6 +98,7 @@ def _row(row: dict, tz) -> dict:
         "registration_region": row["registration_region"],
         "plate": row["plate"],
         "registration_date": _date(row["registration_date"]),
+        "rxswin": row["rxswin"],
         "created_at": _datetime(row["created_at"], tz),
         "updated_at": _datetime(row["updated_at"], tz),
     }
@@ -159,6 +166,20 @@ class VehicleRegisterSerializer(serializers.Serializer):
     plant = serializers.CharField(max_length=120, required=False, default="", allow_blank=True)
     market = serializers.CharField(max_length=8, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    rxswin = serializers.CharField(
+        max_length=RXSWIN_MAX_LENGTH,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="UN R156 software identification number, where the maker records one (e.g. R156-ABC-1.2.3).",
+    )
+
+
+class VehicleRxswinSerializer(serializers.Serializer):
+    """The vehicle's RXSWIN (UN R156) after a software update; blank clears it."""
+
+    rxswin = serializers.CharField(max_length=RXSWIN_MAX_LENGTH, allow_blank=True)
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
 class ManualStatusField(serializers.ChoiceField):

@@ -21,6 +21,7 @@ from ..services import (
     vehicle_model_create,
     vehicle_model_update,
     vehicle_register,
+    vehicle_rxswin_set,
     vehicle_status_change,
     vehicle_warnings,
 )
@@ -32,6 +33,7 @@ from .serializers import (
     VehicleDetailSerializer,
     VehicleModelSerializer,
     VehicleRegisterSerializer,
+    VehicleRxswinSerializer,
     VehicleSerializer,
     VehicleStatusChangeSerializer,
 )
@@ -146,6 +148,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             user=request.user,
             source=ChangeSource.API,
             note=data["note"],
+            rxswin=data["rxswin"],
         )
         warnings = vehicle_warnings(partner=request.partner, vin=vehicle.vin, market=data["market"] or None)
         body = {
@@ -170,6 +173,24 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = VehicleStatusChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         vehicle_status_change(vehicle=vehicle, user=request.user, source=ChangeSource.API, **serializer.validated_data)
+        return Response(VehicleDetailSerializer(vehicle_get(vin=vehicle.vin, with_history=True)).data)
+
+    @extend_schema(
+        summary="Record a vehicle's RXSWIN",
+        description=(
+            "The UN R156 software identification number the maker recorded (e.g. after a software update); blank "
+            "clears it. The change is kept in the vehicle's history; shipments compare it with the RXSWINs the "
+            "model's R156 approvals list (`rxswins` of a certificate)."
+        ),
+        request=VehicleRxswinSerializer,
+        responses={200: VehicleDetailSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def rxswin(self, request, *args, **kwargs):
+        vehicle = self.get_object()
+        serializer = VehicleRxswinSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        vehicle_rxswin_set(vehicle=vehicle, user=request.user, source=ChangeSource.API, **serializer.validated_data)
         return Response(VehicleDetailSerializer(vehicle_get(vin=vehicle.vin, with_history=True)).data)
 
     @extend_schema(

@@ -48,6 +48,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "registration_region": ("registrationregion", "region", "province", "state", "注册地区", "地区", "省份"),
     "plate": ("plate", "platenumber", "licenseplate", "licenceplate", "numberplate", "车牌", "车牌号", "车牌号码"),
     "registration_date": ("registrationdate", "registereddate", "dateofregistration", "注册日期", "上牌日期"),
+    "rxswin": ("rxswin", "softwareid", "softwareidentificationnumber", "软件识别码", "软件识别号"),
 }
 REQUIRED = ("vin", "model", "production_date")
 FIELDS = tuple(HEADER_ALIASES)
@@ -62,6 +63,7 @@ TEMPLATE_LABELS = {
     "registration_region": gettext_lazy("Region"),
     "plate": gettext_lazy("Plate"),
     "registration_date": gettext_lazy("Registration date"),
+    "rxswin": gettext_lazy("RXSWIN"),
 }
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)

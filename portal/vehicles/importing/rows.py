@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from ..choices import VehicleStatus
+from ..rxswin import rxswin_problem
 from ..vin import vin_check
 from .headers import in_every_language, normalise
 
@@ -26,6 +27,7 @@ STAGE_COLUMNS = (
     "registration_region",
     "plate",
     "registration_date",
+    "rxswin",
     "err_column",
     "err_value",
     "err_reason",
@@ -131,7 +133,15 @@ class RowChecker:
         raw_model = cells[get("model")].strip()
         raw_date = cells[get("production_date")].strip()
         optional = {}
-        for name in ("plant", "status", "registration_country", "registration_region", "plate", "registration_date"):
+        for name in (
+            "plant",
+            "status",
+            "registration_country",
+            "registration_region",
+            "plate",
+            "registration_date",
+            "rxswin",
+        ):
             index = get(name)
             value = cells[index].strip() if index is not None else ""
             optional[name] = value or None
@@ -169,13 +179,17 @@ class RowChecker:
             registration_date = self._date(optional["registration_date"])
             if registration_date is None:
                 errors.append(("registration_date", optional["registration_date"], self.msg_date))
+        if optional["rxswin"] is not None:
+            problem = rxswin_problem(optional["rxswin"])
+            if problem:
+                errors.append(("rxswin", optional["rxswin"], problem))
         for name, limit in MAX_LENGTHS.items():
             value = optional[name]
             if value is not None and len(value) > limit:
                 errors.append((name, value, self.msg_too_long % {"limit": limit}))
         warned = _columns(warnings) if warnings else (None, None, None)
         if errors:
-            return (line, vin, None, None, None, None, None, None, None, None, *_columns(errors), *warned)
+            return (line, vin, None, None, None, None, None, None, None, None, None, *_columns(errors), *warned)
         return (
             line,
             vin,
@@ -187,6 +201,7 @@ class RowChecker:
             optional["registration_region"],
             optional["plate"],
             registration_date,
+            optional["rxswin"],
             None,
             None,
             None,

@@ -22,11 +22,11 @@ HISTORY = VehicleStatusChange._meta.db_table
 _NEW_VALUES = sql.SQL("""
     s.model_id, s.production_date, coalesce(s.plant, v.plant), coalesce(s.status, v.status),
     coalesce(s.registration_country, v.registration_country), coalesce(s.registration_region, v.registration_region),
-    coalesce(s.plate, v.plate), coalesce(s.registration_date, v.registration_date)
+    coalesce(s.plate, v.plate), coalesce(s.registration_date, v.registration_date), coalesce(s.rxswin, v.rxswin)
 """)
 _OLD_VALUES = sql.SQL("""
     v.model_id, v.production_date, v.plant, v.status, v.registration_country, v.registration_region, v.plate,
-    v.registration_date
+    v.registration_date, v.rxswin
 """)
 
 
@@ -93,6 +93,7 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                             registration_region = coalesce(s.registration_region, v.registration_region),
                             plate = coalesce(s.plate, v.plate),
                             registration_date = coalesce(s.registration_date, v.registration_date),
+                            rxswin = coalesce(s.rxswin, v.rxswin),
                             updated_at = now()
                         FROM {stage} s
                         WHERE v.id = s.vehicle_id AND s.changed"""
@@ -104,11 +105,12 @@ def _upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                 sql.SQL(
                     """WITH created AS (
                            INSERT INTO {vehicle} (vin, model_id, production_date, plant, status, registration_country,
-                                                  registration_region, plate, registration_date, created_at, updated_at)
+                                                  registration_region, plate, registration_date, rxswin, created_at,
+                                                  updated_at)
                            SELECT s.vin, s.model_id, s.production_date, coalesce(s.plant, ''),
                                   coalesce(s.status, %(produced)s), coalesce(s.registration_country, ''),
                                   coalesce(s.registration_region, ''), coalesce(s.plate, ''), s.registration_date,
-                                  now(), now()
+                                  coalesce(s.rxswin, ''), now(), now()
                            FROM {stage} s
                            WHERE s.err_reason IS NULL AND s.vehicle_id IS NULL
                            RETURNING id, status
@@ -180,7 +182,7 @@ import_target_register(
         empty_message=gettext_lazy("The file has a header row but no vehicles."),
         stage_ddl="""vin varchar(17), model_id bigint, production_date date, plant text, status text,
                      registration_country text, registration_region text, plate text, registration_date date,
-                     vehicle_id bigint, from_status text, changed boolean""",
+                     rxswin text, vehicle_id bigint, from_status text, changed boolean""",
         stage_columns=STAGE_COLUMNS,
         duplicate_key="vin",
         duplicate_column="vin",

@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 from portal.reference.choices import Category
 
 from ..choices import BatteryChemistry, ChangeSource, Connectivity, VehicleStatus
+from ..rxswin import RXSWIN_MAX_LENGTH, validate_rxswin
 
 
 class VehicleModel(models.Model):
@@ -53,6 +54,17 @@ class Vehicle(models.Model):
     registration_region = models.CharField(_("registration region"), max_length=80, blank=True)
     plate = models.CharField(_("plate"), max_length=20, blank=True)
     registration_date = models.DateField(_("registration date"), null=True, blank=True)
+    # UN R156: the maker's software identification number, where it records one (blank: not recorded). The
+    # database default keeps raw inserts (imports, bulk loads) that do not name the column working.
+    rxswin = models.CharField(
+        _("RXSWIN"),
+        max_length=RXSWIN_MAX_LENGTH,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_rxswin],
+        help_text=_("The software identification number (UN R156) the maker recorded, e.g. R156-ABC-1.2.3."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
