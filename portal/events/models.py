@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.collaboration.choices import ProductCategory, Technology
-from portal.collaboration.models import market_names, technology_labels
+from portal.collaboration.models import TaggedMixin
 
 from .choices import CardKind, Interest, MeetingStatus, RequestStatus, SessionKind
 
@@ -160,7 +160,7 @@ class Attendee(models.Model):
         return str(self)
 
 
-class Card(models.Model):
+class Card(TaggedMixin, models.Model):
     """A partner's offer or need at an event; a private card is never shown to another partner."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cards")
@@ -188,14 +188,6 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def tag_labels(self) -> list[str]:
-        return technology_labels(self.tags)
-
-    @property
-    def market_names(self) -> list[str]:
-        return market_names(self.markets)
 
     @property
     def category_labels(self) -> list[str]:
