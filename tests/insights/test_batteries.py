@@ -242,6 +242,17 @@ def test_the_page_is_translated(fleet):
         assert word in heading, language
 
 
+def test_quarters_of_battery_cells_follow_the_same_rules(fleet):
+    """Q1 2026 holds March only: the same figures and statuses, computed on read from the facts."""
+    url = "/api/v1/statistics/cells/?measure=battery_recycled_cobalt&grain=quarter&first=2026-01&last=2026-03"
+    rows = _viewer(fleet["gamma"]).get(url).json()["results"]
+    assert {(row["period"], row["key"]): (row["value"], row["suppressed"]) for row in rows} == {
+        ("2026-01-01", "5-10"): ("8.00", False),
+        ("2026-01-01", "0"): (None, True),
+        ("2026-01-01", "none"): (None, True),
+    }
+
+
 def test_an_incremental_run_follows_a_model_and_a_battery_change_and_a_deletion(fleet):
     beta, gamma = fleet["beta"], fleet["gamma"]
     ev = fleet["rows"]["beta-ev"][0]
