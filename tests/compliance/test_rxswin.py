@@ -8,13 +8,18 @@ import pytest
 from django_tenants.utils import schema_context
 
 from portal.compliance.choices import Verdict
+from portal.compliance.models import Certificate
 from portal.compliance.reasons import reason_text
 from portal.compliance.services.checks import check_reproduce, shipment_check
 from portal.compliance.verdict import Code
+from portal.reference.models import CertificateType
 from portal.vehicles.models import Vehicle
+from tenants.choices import Role
 from tenants.models import Partner
 
+from ..conftest import client_for
 from ..queries import assert_same_queries, query_budget
+from ..vehicles.factories import model_make
 from .factories import certificate_make, reload, shipment_make, vehicles_make
 from .test_cyber import LONG_AGO, TODAY, _car
 
@@ -193,3 +198,56 @@ def test_the_rxswins_are_read_only_when_an_approval_lists_some_and_in_one_query(
     assert vehicle_rxswin not in counted["plain"].sql() and vehicle_rxswin in counted["few"].sql()
     assert len(counted["few"]) == len(counted["plain"]) + 1
     assert_same_queries(counted["few"], counted["many"], "a check that reads RXSWINs")
+
+
+def test_the_shipment_page_words_the_reason(world, maker):
+    car = _approved(maker, rxswins=[NEW])
+    (vehicle,) = _vehicles(maker, car, [OLD])
+    shipment = _checked(maker, [vehicle])
+    client = client_for(maker, world.person(maker, Role.VIEWER))
+    page = client.get(f"/compliance/shipments/{shipment.pk}/").content.decode()
+    assert "RXSWIN not listed: R156-VOLTA-1.0.0" in page and vehicle.vin in page
+    reasons = client.get(f"/api/v1/shipments/{shipment.pk}/").json()["check"]["reasons"]
+    assert [reason["text"] for reason in reasons if reason["code"] == Code.RXSWIN_NOT_LISTED] == [
+        reason_text(_rxswin_reasons(shipment)[0])
+    ]
+
+
+def _certificate_form(model, rxswins: str) -> dict:
+    return {
+        "certificate_type": CertificateType.objects.get(code="un-r156").pk,
+        "number": "E11-156R-7",
+        "issuing_body": "VCA",
+        "vehicle_models": [model.pk],
+        "valid_from": "2025-01-01",
+        "rxswins": rxswins,
+    }
+
+
+def test_the_certificate_form_and_api_take_the_list_and_refuse_a_bad_rxswin(world, maker):
+    model = model_make(maker, name="Volta Form", category="M1", hs_code="8703.80")
+    client = client_for(maker, world.person(maker, Role.MEMBER))
+    refused = client.post("/compliance/certificates/new/", _certificate_form(model, f"{NEW}\nR156-\u202e1"))
+    assert refused.status_code == 200 and "printable characters only" in refused.content.decode()
+    saved = client.post("/compliance/certificates/new/", _certificate_form(model, f"{OLD}; {NEW}\n{OLD}"))
+    assert saved.status_code == 302
+    with schema_context(maker.schema_name):
+        certificate = Certificate.objects.get(number="E11-156R-7")
+        assert certificate.rxswins == [OLD, NEW] and Certificate.objects.count() == 1
+    page = client.get(f"/compliance/certificates/{certificate.pk}/").content.decode()
+    assert OLD in page and NEW in page
+    assert f"{OLD}; {NEW}" in client.get(f"/compliance/certificates/{certificate.pk}/edit/").content.decode()
+    url = f"/api/v1/certificates/{certificate.pk}/"
+    assert client.get(url).json()["rxswins"] == [OLD, NEW]
+    changed = client.patch(url, {"rxswins": ["R156-VOLTA-3.0.0"]}, content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["rxswins"] == ["R156-VOLTA-3.0.0"]
+    bad = client.patch(url, {"rxswins": ["ok", "not;ok"]}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["attr"].startswith("rxswins")
+    with schema_context(maker.schema_name):
+        assert Certificate.objects.get(pk=certificate.pk).rxswins == ["R156-VOLTA-3.0.0"]
+    # Another partner reads and changes nothing of it.
+    other = client_for(world.alpha, world.person(world.alpha, Role.OWNER))
+    assert other.get(url).status_code == 404
+    assert other.patch(url, {"rxswins": []}, content_type="application/json").status_code == 404
+    with schema_context(maker.schema_name):
+        assert Certificate.objects.get(pk=certificate.pk).rxswins == ["R156-VOLTA-3.0.0"]

@@ -171,7 +171,8 @@ COLUMNS_HELP = (
     (gettext_lazy("Plant"), "plant, factory, 工厂"),
     (
         gettext_lazy("Optional"),
-        "status (状态), registration country (ISO code), registration region, plate (车牌), registration date",
+        "status (状态), registration country (ISO code), registration region, plate (车牌), registration date, "
+        "RXSWIN (软件识别码)",
     ),
 )
 
