@@ -325,7 +325,8 @@ def vehicle_bulk_register(
 ) -> list[Vehicle]:
     """Register up to 10,000 vehicles: all rows are validated first, then all are written in one transaction.
 
-    Each row: `vin`, `model` (id or name of a vehicle model), `production_date` (ISO date), optional `plant`.
+    Each row: `vin`, `model` (id or name of a vehicle model), `production_date` (ISO date), optional `plant` and
+    `rxswin` (UN R156 software identification number).
     Any invalid row → BulkValidationError listing every problem, and nothing is written. The warnings of the rows
     (an advisory check digit, a WMI not in the register) are appended to `warnings` when given.
     """
@@ -373,7 +374,14 @@ def vehicle_bulk_register(
         if not isinstance(plant, str) or len(plant) > 120:
             errors.append(RowError(index, "plant", _("The plant is a text of at most 120 characters.")))
             plant = ""
-        prepared.append(Vehicle(vin=check.vin, model=vehicle_model, production_date=production_date, plant=plant))
+        rxswin = row.get("rxswin") or ""
+        problem = rxswin_problem(rxswin.strip()) if isinstance(rxswin, str) and rxswin.strip() else None
+        if not isinstance(rxswin, str) or problem:
+            errors.append(RowError(index, "rxswin", problem or _("The RXSWIN is a text.")))
+            rxswin = ""
+        vehicle = Vehicle(vin=check.vin, model=vehicle_model, production_date=production_date, plant=plant)
+        vehicle.rxswin = rxswin.strip()
+        prepared.append(vehicle)
     for vin in Vehicle.objects.filter(vin__in=list(seen)).values_list("vin", flat=True):
         errors.append(RowError(seen[vin], "vin", _("A vehicle with VIN %(vin)s is already registered.") % {"vin": vin}))
     if errors:

@@ -200,3 +200,25 @@ def test_the_import_reads_an_optional_rxswin_column_and_refuses_a_bad_one_by_row
     with schema_context("alpha"):
         stored = dict(Vehicle.objects.values_list("vin", "rxswin"))
     assert (stored[rows[0][0]], stored[rows[3][0]]) == (RXSWIN, "R156-ABC-10")
+
+
+def test_the_bulk_call_takes_an_rxswin_per_row_and_refuses_a_bad_one_by_row(world):
+    wmi_ensure(world.alpha)
+    model = model_make(world.alpha)
+    client = client_for(world.alpha, world.person(world.alpha, Role.MEMBER))
+    rows = [
+        {"vin": vin_for(WMI["alpha"], serial), "model": model.pk, "production_date": "2024-02-01"}
+        for serial in range(871_001, 871_004)
+    ]
+    rows[0]["rxswin"] = RXSWIN
+    rows[1]["rxswin"] = "R156,1"
+    refused = client.post("/api/v1/vehicles/bulk/", {"vehicles": rows}, content_type="application/json")
+    assert refused.status_code == 400 and [e["attr"] for e in refused.json()["errors"]] == ["vehicles.1.rxswin"]
+    with schema_context("alpha"):
+        assert not Vehicle.objects.filter(vin__in=[row["vin"] for row in rows]).exists()
+    rows[1]["rxswin"] = ""
+    created = client.post("/api/v1/vehicles/bulk/", {"vehicles": rows}, content_type="application/json")
+    assert created.status_code == 201, created.json()
+    with schema_context("alpha"):
+        stored = dict(Vehicle.objects.filter(vin__in=[row["vin"] for row in rows]).values_list("vin", "rxswin"))
+    assert stored == {rows[0]["vin"]: RXSWIN, rows[1]["vin"]: "", rows[2]["vin"]: ""}

@@ -216,6 +216,7 @@ class BulkVehicleRowSerializer(serializers.Serializer):
     model = serializers.CharField(help_text="Id or name of the vehicle model.")
     production_date = serializers.DateField()
     plant = serializers.CharField(required=False)
+    rxswin = serializers.CharField(required=False, help_text="UN R156 software identification number, if recorded.")
 
 
 class VehicleBulkSerializer(serializers.Serializer):
