@@ -24,12 +24,11 @@ from psycopg import sql
 from portal.integrations.models import WebhookEvent
 from portal.integrations.webhooks import webhook_event_emit
 from portal.vehicles.importing.headers import HeaderSpec, in_every_language, normalise
-from portal.vehicles.importing.pipeline import Stage, stage_error_add, timed
+from portal.vehicles.importing.pipeline import Stage, import_job_links, stage_error_add, timed
 from portal.vehicles.importing.rows import parse_date
 from portal.vehicles.importing.targets import ImportPage, ImportTarget, import_target_register
 from portal.vehicles.models import ImportJob, Vehicle
 from tenants.models import Partner
-from tenants.selectors import partner_url
 
 from ..choices import BatteryCategory, BatteryStatus, Behaviour, ReadingSource
 from ..models import Battery, BatteryFitment, BatteryModel, BatteryReading
@@ -576,8 +575,7 @@ def imported_event(job: ImportJob, *, change: str, created: int, updated: int, u
             "updated": updated,
             "unchanged": unchanged,
             "rejected": job.rows_rejected,
-            "url": partner_url(partner, reverse("vehicles:import_detail", args=[job.pk])),
-            "api_url": partner_url(partner, reverse("v1:battery-import-detail", args=[job.pk])),
+            **import_job_links(job, partner=partner),
         },
     )
 
@@ -798,6 +796,7 @@ def register() -> None:
             template_header=battery_template_header,
             sql_checks=_battery_sql_checks,
             analyze=(BATTERY, HISTORY, FITMENT),
+            api_detail_url="v1:battery-import-detail",
             page=PAGE,
             job_label=gettext_lazy("Battery import"),
             columns_help=(
@@ -834,6 +833,7 @@ def register() -> None:
             template_header=READING_HEADERS.template_header,
             sql_checks=_reading_sql_checks,
             analyze=(READING,),
+            api_detail_url="v1:battery-import-detail",
             page=PAGE,
             job_label=gettext_lazy("Battery reading import"),
             columns_help=(

@@ -24,9 +24,14 @@ from portal.audit.services import audit_record
 from portal.core.uploads import UploadError, open_table
 from portal.inbox.choices import NoticeKind
 from portal.inbox.services import notify
+from portal.integrations.models import WebhookEvent
+from portal.integrations.webhooks import webhook_event_emit
+from tenants.models import Partner
+from tenants.selectors import partner_url
 
 from ..choices import ImportMode, ImportPhase, ImportProblemLevel, ImportStatus
 from ..models import ImportJob, ImportRejection
+from .selectors import import_job_result
 from .targets import ImportTarget, import_target
 
 logger = logging.getLogger(__name__)
@@ -191,15 +196,17 @@ def _quietly(query, params=None) -> None:
 
 
 def _fail(job: ImportJob, message: str) -> None:
-    ImportRejection.objects.filter(job=job).delete()
-    _progress(
-        job, status=ImportStatus.FAILED, phase=ImportPhase.DONE, error_message=message, finished_at=timezone.now()
-    )
-    _audit_finished(job)
+    with transaction.atomic():  # the failed state and its announcements together
+        ImportRejection.objects.filter(job=job).delete()
+        _progress(
+            job, status=ImportStatus.FAILED, phase=ImportPhase.DONE, error_message=message, finished_at=timezone.now()
+        )
+        _audit_finished(job)
 
 
 def _audit_finished(job: ImportJob) -> None:
-    """The audit trail's record of how an import ended (the worker has no request: the uploader is the actor)."""
+    """How an import ended, told once, in the transaction that records its final state: the audit trail (the worker
+    has no request: the uploader is the actor), the uploader's inbox and the partner's webhooks."""
     audit_record(
         action=AuditAction.IMPORT_FINISHED,
         actor=job.created_by,
@@ -226,6 +233,50 @@ def _audit_finished(job: ImportJob) -> None:
             "rejected": job.rows_rejected,
         },
         url=reverse(import_target(job.kind).detail_url, args=[job.pk]),
+    )
+    import_finished_emit(job)
+
+
+def import_job_links(job: ImportJob, *, partner: Partner) -> dict[str, str]:
+    """Absolute links of a job for webhook receivers: its page (`url`) and its API resource (`api_url`), by kind."""
+    target = import_target(job.kind)
+    return {
+        "url": partner_url(partner, reverse(target.detail_url, args=[job.pk])),
+        "api_url": partner_url(partner, reverse(target.api_detail_url, args=[job.pk])),
+    }
+
+
+def import_finished_emit(job: ImportJob) -> None:
+    """One `import.finished` event per job, of every kind, when it reaches its final state (imported, refused,
+    failed, dry run). Called in the transaction that records that state: the delivery rows commit with it and are
+    sent after the commit; if it rolls back nothing is sent (the run then ends as failed, and tells that)."""
+    partner = Partner.objects.filter(schema_name=connection.schema_name).first()
+    if partner is None:
+        return
+    webhook_event_emit(
+        partner=partner,
+        event=WebhookEvent.IMPORT_FINISHED,
+        data={
+            "import_job": str(job.pk),
+            "kind": job.kind,
+            "file": job.original_name,
+            "status": job.status,
+            "outcome": import_job_result(job),
+            "dry_run": job.dry_run,
+            "mode": job.mode,
+            "committed_from": str(job.committed_from_id) if job.committed_from_id else None,
+            "rows": job.rows_processed,
+            "valid": job.rows_valid,
+            "created": job.rows_created,
+            "updated": job.rows_updated,
+            "unchanged": job.rows_unchanged,
+            "rejected": job.rows_rejected,
+            "warned": job.rows_warned,
+            "error": job.error_message,
+            "started_at": job.started_at.isoformat() if job.started_at else None,
+            "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+            **import_job_links(job, partner=partner),
+        },
     )
 
 
@@ -342,8 +393,9 @@ def _finish(job: ImportJob, stage: Stage, target: ImportTarget) -> None:
             _quietly(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(map(sql.Identifier, target.analyze))))
         return
     done["finished_at"] = timezone.now()
-    _progress(job, **done)
-    _audit_finished(job)
+    with transaction.atomic():  # the final state and its announcements together
+        _progress(job, **done)
+        _audit_finished(job)
 
 
 def stale_jobs_requeue(*, older_than_s: float, max_attempts: int) -> list:
@@ -374,16 +426,21 @@ def stale_jobs_fail(*, older_than_s: float) -> int:
     ids = list(stale.values_list("pk", flat=True))
     if not ids:
         return 0
-    failed = stale.filter(pk__in=ids).update(
-        status=ImportStatus.FAILED,
-        phase=ImportPhase.DONE,
-        finished_at=timezone.now(),
-        error_message=_(
-            "The import stopped: the worker running it went away (no sign of life for %(minutes)d minutes). "
-            "Nothing was imported; upload the file again."
+    finished_at = timezone.now()
+    with transaction.atomic():
+        failed = stale.filter(pk__in=ids).update(
+            status=ImportStatus.FAILED,
+            phase=ImportPhase.DONE,
+            finished_at=finished_at,
+            error_message=_(
+                "The import stopped: the worker running it went away (no sign of life for %(minutes)d minutes). "
+                "Nothing was imported; upload the file again."
+            )
+            % {"minutes": max(1, round(older_than_s / 60))},
         )
-        % {"minutes": max(1, round(older_than_s / 60))},
-    )
+        # A final state too: the jobs this update failed (not one that finished meanwhile) tell the webhooks.
+        for job in ImportJob.objects.filter(pk__in=ids, status=ImportStatus.FAILED, finished_at=finished_at):
+            import_finished_emit(job)
     for pk in ids:
         _quietly(
             sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(connection.schema_name, f"{STAGE_PREFIX}{pk.hex}"))

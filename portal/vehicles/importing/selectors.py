@@ -65,6 +65,19 @@ def _imported(job: ImportJob) -> int:
     return job.rows_created + job.rows_updated
 
 
+def import_job_result(job: ImportJob) -> str:
+    """What happened, as a stable code for machines (the `import.finished` webhook's `outcome`): queued, running,
+    refused (all or nothing, rows had errors), failed, dry_run, partly_imported (rows refused) or imported."""
+    if job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return job.status
+    if job.status == ImportStatus.FAILED:
+        refused = job.rows_rejected and not job.dry_run and job.mode == ImportMode.ALL_OR_NOTHING
+        return "refused" if refused else "failed"
+    if job.dry_run:
+        return "dry_run"
+    return "partly_imported" if job.rows_rejected else "imported"
+
+
 def import_job_outcome(job: ImportJob) -> Outcome:
     """Never a green "succeeded" over refused rows: the counts say what was imported, refused, or would be."""
     if job.status == ImportStatus.QUEUED:
@@ -73,7 +86,7 @@ def import_job_outcome(job: ImportJob) -> Outcome:
         return Outcome(_("Running"), str(job.get_phase_display()), "primary")
     rejected = job.rows_rejected
     if job.status == ImportStatus.FAILED:
-        if rejected and not job.dry_run and job.mode == ImportMode.ALL_OR_NOTHING:
+        if import_job_result(job) == "refused":
             text = ngettext(
                 "Refused: nothing imported, %(count)d row has errors (all or nothing).",
                 "Refused: nothing imported, %(count)d rows have errors (all or nothing).",

@@ -52,7 +52,8 @@ class ImportTarget:
       tables, identifiers another partner holds), run in SQL over the whole staging table before duplicates are
       looked for; they add errors to rows with `stage_error_add`;
     - `analyze`: tables to ANALYZE after a large import;
-    - `detail_url`: the URL name of the job page (the uploader's notice links it);
+    - `detail_url`: the URL name of the job page (the uploader's notice links it); `api_detail_url`: the URL name
+      of the job's API resource (the `import.finished` webhook links both);
     - `page`: the list and upload pages of the kind (`ImportPage`, shared by the kinds of one family);
       `job_label`: what the job page calls a job of this kind ("Battery import"); `columns_help`: (term, text)
       pairs the upload page shows under "Columns"; `template_url(file_format)`: the URL of the kind's empty
@@ -75,6 +76,7 @@ class ImportTarget:
     sql_checks: Callable | None = None
     analyze: tuple[str, ...] = ()
     detail_url: str = "vehicles:import_detail"
+    api_detail_url: str = "v1:vehicle-import-detail"
     page: ImportPage | None = None
     job_label: str | Promise = ""
     columns_help: tuple[tuple[str | Promise, str | Promise], ...] = ()
