@@ -17,6 +17,12 @@ against the coordinator and provisions 4 partners (they land on both workers). T
   (count and md5), every vehicle the API created there;
 * `rebalance`: 2 partners added while one worker takes no new shards, then `citus_rebalance_start`.
 
+After every step the copies of every reference table are compared between nodes (`diverged_after`, and at the
+end `reference_diverged`), and at the end the coordinator's log is searched for "failed to commit transaction on"
+(`commit_warnings`): a two-phase commit whose second phase failed on a worker while the client saw it succeed.
+Today the shipment step produces two such warnings (the capture trigger's nested write of a reference table in a
+transaction over several nodes; docs/scaling.md), so the run ends `ok=False failed=commits`.
+
 Stops the cluster at the end and prints one line, `scale-test: ok=… …` with every figure.
 """
 
@@ -110,10 +116,19 @@ def run(url: str, started: float) -> int:
 
             traceback.print_exc()
             ok, measured = False, {}
+        diverged = reference_divergence()
+        if diverged and "diverged_after" not in figures:
+            figures["diverged_after"] = name  # the first step after which placements of a reference table differ
+            say(f"{name}: reference tables whose placements differ: {', '.join(diverged)}")
         checks[name] = ok
         figures.update(measured)
         line = " ".join(f"{key}={value}" for key, value in measured.items())
         say(f"{name}: ok={ok} {line} ({time.perf_counter() - step_started:.1f} s)")
+    diverged = reference_divergence()
+    checks["reference_tables"] = not diverged
+    figures["reference_diverged"] = len(diverged)
+    figures["commit_warnings"] = commit_warnings()
+    checks["commits"] = figures["commit_warnings"] == 0
     failed = [name for name, ok in checks.items() if not ok]
     figures["total_s"] = round(time.perf_counter() - started)
     line = " ".join(f"{key}={value}" for key, value in figures.items())
@@ -169,6 +184,36 @@ def schema_digest(schema: str, max_vehicle_id: int | None = None) -> tuple:
         )
         history, history_md5 = cursor.fetchone()
     return vehicles, history, f"{vehicles_md5[:8]}{history_md5[:8]}"
+
+
+def reference_divergence() -> list[str]:
+    """Reference tables whose copies differ between nodes (count and md5 of the rows on each placement)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT logicalrelid::regclass::text FROM pg_dist_partition WHERE partmethod = 'n' AND repmodel = 't'"
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+        diverged = []
+        for table in tables:
+            cursor.execute(
+                "SELECT count(DISTINCT result) FROM run_command_on_placements(%s, $$SELECT count(*) || ':' || "
+                "coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM %%s t$$)",
+                [table],
+            )
+            if cursor.fetchone()[0] != 1:
+                diverged.append(table)
+    return diverged
+
+
+def commit_warnings() -> int:
+    """The coordinator's "failed to commit transaction on <node>" warnings: a transaction the client saw commit
+    that one node did not (the second phase of a two-phase commit failed there)."""
+    log = DATA / f"node{PORT}.log"
+    if not log.exists():
+        return 0
+    return log.read_text(errors="replace").count("failed to commit transaction on")
 
 
 # ---------------------------------------------------------------- steps
