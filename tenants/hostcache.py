@@ -1,0 +1,69 @@
+"""Host → partner, read from the shared cache so a request costs one cache round trip instead of two queries.
+
+django-tenants resolves every request's host with `SET search_path = public` and a query joining the domain and
+its partner. With a cache every web process shares (the `throttle` alias: Redis when `REDIS_CACHE_URL` is set) the
+partner is kept under its host name; without one (the embedded default: a dummy cache) every get misses and each
+request asks the database, as before.
+
+Nothing cached can outlive a change, as in portal.integrations.keycache: each entry is stored with the token it
+was read under, one token for every host, replaced when any partner or domain is saved, deleted, deactivated or
+reactivated (now, for this process, and again after the commit, for the others). A reader fetches its entry and
+the token in one `MGET` before it reads the database; an entry under another token is ignored. So a partner
+shut, renamed or given another host is seen as such by the very next request, in every process.
+"""
+
+import uuid
+
+from django.core.cache import caches
+from django.db import transaction
+
+ALIAS = "throttle"  # the cache every web process shares (Redis), or a dummy that never hits
+TOKEN = "tenant-host:token"
+ENTRY_TIMEOUT = 300  # seconds; a backstop only, the token makes entries stale at once
+NONE = "-"  # the token of a cache holding none yet (a fresh token is never this)
+
+
+def _entry_key(hostname: str) -> str:
+    return f"tenant-host:entry:{hostname}"
+
+
+class HostLookup:
+    """What one `MGET` found for a host: the cached partner (or None) and the token to store a fresh one under."""
+
+    def __init__(self, hostname: str):
+        self.hostname = hostname
+        found = caches[ALIAS].get_many([TOKEN, _entry_key(hostname)])
+        self.token = found.get(TOKEN) or NONE
+        entry = found.get(_entry_key(hostname))
+        self.tenant = entry[1] if entry and entry[0] == self.token else None
+
+    def remember(self, tenant) -> None:
+        """Store the partner read from the database under the token fetched before that read."""
+        caches[ALIAS].set(_entry_key(self.hostname), (self.token, tenant), timeout=ENTRY_TIMEOUT)
+
+
+def _replace() -> None:
+    caches[ALIAS].set(TOKEN, uuid.uuid4().hex, timeout=None)
+
+
+def hosts_forget() -> None:
+    """A partner or a domain changed: no cached host is trusted any more (now, and again once committed)."""
+    _replace()
+    transaction.on_commit(_replace)
+
+
+def signals_connect() -> None:
+    """Forget every host when a partner or a domain changes (called once, from the app's ready())."""
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Domain, Partner
+    from .signals import partner_deactivated, partner_reactivated
+
+    def changed(sender, **kwargs):
+        hosts_forget()
+
+    for model in (Partner, Domain):
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"hostcache_{model.__name__}_saved")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"hostcache_{model.__name__}_deleted")
+    partner_deactivated.connect(changed, weak=False, dispatch_uid="hostcache_partner_deactivated")
+    partner_reactivated.connect(changed, weak=False, dispatch_uid="hostcache_partner_reactivated")
