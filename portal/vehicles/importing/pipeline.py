@@ -26,6 +26,7 @@ from portal.inbox.choices import NoticeKind
 from portal.inbox.services import notify
 from portal.integrations.models import WebhookEvent
 from portal.integrations.webhooks import webhook_event_emit
+from tenants.citus import citus_present
 from tenants.models import Partner
 from tenants.selectors import partner_url
 
@@ -313,6 +314,26 @@ def _load(job: ImportJob, stage: Stage, partner_id: int | None, target: ImportTa
     _progress(job, rows_total=processed, rows_processed=processed, phase=ImportPhase.VALIDATING)
 
 
+_INTO = sql.SQL('(job_id, level, line, "column", value, reason) ')
+
+
+def _rows_copy(cursor, problems: sql.Composable, params: list) -> None:
+    """On Citus: the rejections read with the SELECT (routed to the partner's worker) and written with COPY.
+
+    Citus 13.2 runs `INSERT … SELECT` into a table with an identity column through the coordinator, and when the
+    SELECT has a LATERAL function scan over a table without a shard key (the `unnest` below) it inserts no row at
+    all and reports `INSERT 0 0` (the same SELECT alone returns the rows; docs/scaling.md).
+    """
+    cursor.execute(problems, params)
+    found = cursor.fetchall()
+    if not found:
+        return
+    copy_sql = sql.SQL("COPY {} ").format(sql.Identifier(REJECTION)) + _INTO + sql.SQL("FROM STDIN")
+    with cursor.cursor.copy(copy_sql) as copy:
+        for row in found:
+            copy.write_row(row)
+
+
 def _validate(job: ImportJob, stage: Stage, target: ImportTarget) -> None:
     """Duplicates within the file (later lines refused), then every problem of every row into ImportRejection:
     each error of a refused row, and the warnings of the rows that are not refused."""
@@ -337,24 +358,24 @@ def _validate(job: ImportJob, stage: Stage, target: ImportTarget) -> None:
             (ImportProblemLevel.ERROR, "err", sql.SQL("s.err_reason IS NOT NULL")),
             (ImportProblemLevel.WARNING, "warn", sql.SQL("s.err_reason IS NULL AND s.warn_reason IS NOT NULL")),
         ):
-            cursor.execute(
-                sql.SQL(
-                    """INSERT INTO {rejection} (job_id, level, line, "column", value, reason)
-                       SELECT %s, %s, s.line, coalesce(p.col, ''), left(coalesce(p.val, ''), 200), left(p.why, 300)
-                       FROM {stage} s CROSS JOIN LATERAL unnest({col}, {val}, {why}) WITH ORDINALITY
-                            AS p(col, val, why, n)
-                       WHERE {rows}
-                       ORDER BY s.line, p.n"""
-                ).format(
-                    rejection=sql.Identifier(REJECTION),
-                    stage=stage.ident,
-                    col=sql.Identifier("s", f"{prefix}_column"),
-                    val=sql.Identifier("s", f"{prefix}_value"),
-                    why=sql.Identifier("s", f"{prefix}_reason"),
-                    rows=rows,
-                ),
-                [job.pk, level],
+            problems = sql.SQL(
+                """SELECT %s, %s, s.line, coalesce(p.col, ''), left(coalesce(p.val, ''), 200), left(p.why, 300)
+                   FROM {stage} s CROSS JOIN LATERAL unnest({col}, {val}, {why}) WITH ORDINALITY AS p(col, val, why, n)
+                   WHERE {rows}
+                   ORDER BY s.line, p.n"""
+            ).format(
+                stage=stage.ident,
+                col=sql.Identifier("s", f"{prefix}_column"),
+                val=sql.Identifier("s", f"{prefix}_value"),
+                why=sql.Identifier("s", f"{prefix}_reason"),
+                rows=rows,
             )
+            if citus_present():
+                _rows_copy(cursor, problems, [job.pk, level])
+            else:
+                cursor.execute(
+                    sql.SQL("INSERT INTO {} ").format(sql.Identifier(REJECTION)) + _INTO + problems, [job.pk, level]
+                )
         cursor.execute(
             sql.SQL(
                 """SELECT count(*) FILTER (WHERE err_reason IS NOT NULL),
