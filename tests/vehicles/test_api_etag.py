@@ -37,3 +37,11 @@ def test_another_partner_gets_404_not_304_for_a_known_etag(world):
     etag = client_for(world.alpha, world.person(world.alpha, Role.VIEWER)).get(path)["ETag"]
     other = client_for(world.beta, world.person(world.beta, Role.OWNER)).get(path, HTTP_IF_NONE_MATCH=etag)
     assert other.status_code == 404
+
+
+def test_the_schema_documents_if_none_match_and_304(world):
+    schema = client_for(None).get("/api/schema/", {"format": "json"}).json()
+    detail = schema["paths"]["/api/v1/vehicles/{vin}/"]["get"]
+    assert "304" in detail["responses"] and "200" in detail["responses"]
+    headers = [p["name"] for p in detail["parameters"] if p["in"] == "header"]
+    assert "If-None-Match" in headers

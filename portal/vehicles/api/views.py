@@ -1,6 +1,7 @@
 """API of the vehicle registry: vehicle models and vehicles (lookup by VIN, status changes, bulk registration)."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -91,7 +92,23 @@ class VehicleModelViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="List vehicles", description="Filters as on the list page; cursor pagination."),
-    retrieve=extend_schema(summary="Get a vehicle by VIN, with its status history"),
+    retrieve=extend_schema(
+        summary="Get a vehicle by VIN, with its status history",
+        description="The answer carries an `ETag`; send it back in `If-None-Match` and, while the vehicle has not "
+        "changed (its status, a new history row), the answer is a 304 without a body.",
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="An `ETag` of an earlier answer (or several, comma-separated): 304 if it is still current.",
+            )
+        ],
+        responses={
+            200: VehicleDetailSerializer,
+            304: OpenApiResponse(description="Not modified: the `ETag` sent is still the vehicle's; no body."),
+        },
+    ),
 )
 class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The partner's vehicles: list, look up by VIN, register one or up to 10,000, change status."""
