@@ -15,7 +15,9 @@ against the coordinator and provisions 4 partners (they land on both workers). T
 * `move_under_load`: `citus_schema_move` of one partner while threads read its pages, read its API with an API
   key and register vehicles through the API: zero failed requests, the rows before the move unchanged
   (count and md5), every vehicle the API created there;
-* `rebalance`: 2 partners added while one worker takes no new shards, then `citus_rebalance_start`.
+* `rebalance`: 2 partners added while one worker takes no new shards, then `citus_rebalance_start`;
+* `pytest_on_cluster`: the isolation matrix and edges, the import pipeline's and the compliance services' tests
+  run by pytest against a Citus test database on the same cluster.
 
 After every step the copies of every reference table are compared between nodes (`diverged_after`, and at the
 end `reference_diverged`), and at the end the coordinator's log is searched for "failed to commit transaction on"
@@ -105,6 +107,7 @@ def run(url: str, started: float) -> int:
         ("killed", lambda: killed_part(partners)),
         ("move", lambda: move_under_load(partners[0], owners[partners[0].schema_name], nodes)),
         ("rebalance", lambda: rebalance(partners)),
+        ("pytest", pytest_on_cluster),
     ]
     for name, step in steps:
         step_started = time.perf_counter()
@@ -662,6 +665,58 @@ def rebalance(partners) -> tuple[bool, dict]:
         "rebalance_before": "/".join(str(before[port]) for port in workers),
         "rebalance_after": "/".join(str(after[port]) for port in workers),
         "rebalance_rows_identical": same,
+    }
+
+
+# A chosen part of the suite, run by pytest against a test database of its own on the same cluster.
+PYTEST = [
+    "tests/test_isolation.py",
+    "tests/test_isolation_edges.py",
+    "tests/vehicles/test_import_pipeline.py",
+    "tests/compliance/test_services.py",
+]
+# Blind on Citus: it reads the coordinator's pg_stat_xact_user_tables, and the writes happen on the workers'
+# shards (docs/scaling.md), so the matrix's "a refused request wrote nothing" check sees nothing there either.
+DESELECT = ["tests/test_isolation.py::test_the_write_detector_sees_real_writes_and_ignores_bookkeeping"]
+
+
+def pytest_on_cluster() -> tuple[bool, dict]:
+    """`test_scale` made a Citus database on every node (pytest-django would create it without the extension or
+    the workers), `portal_setup` run in it, then pytest with `--reuse-db` on `DATABASE_URL=…/scale`."""
+    import re
+
+    import psycopg
+
+    ports = [PORT, PORT + 1, PORT + 2]
+    for port in ports:
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS test_scale WITH (FORCE)")
+            conn.execute("CREATE DATABASE test_scale")
+        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/test_scale", autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION citus")
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:{PORT}/test_scale", autocommit=True) as conn:
+        conn.execute("SELECT citus_set_coordinator_host('127.0.0.1', %s)", [PORT])
+        for port in ports[1:]:
+            conn.execute("SELECT citus_add_node('127.0.0.1', %s)", [port])
+        conn.execute("ALTER DATABASE test_scale SET citus.enable_schema_based_sharding TO on")
+    env = {key: value for key, value in os.environ.items() if key not in ("DJANGO_SETTINGS_MODULE", "API_RATE_LIMIT")}
+    setup = {**env, "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{PORT}/test_scale"}
+    setup["DJANGO_SETTINGS_MODULE"] = "portal.settings.base"
+    subprocess.run([sys.executable, "manage.py", "portal_setup"], cwd=ROOT, env=setup, check=True, capture_output=True)
+    env.update(DATABASE_URL=f"postgresql://postgres@127.0.0.1:{PORT}/scale", PORTAL_DATA_DIR=str(DATA / "pytest"))
+    command = [sys.executable, "-m", "pytest", *PYTEST, *(f"--deselect={test}" for test in DESELECT)]
+    started = time.perf_counter()
+    result = subprocess.run(
+        [*command, "--reuse-db", "-p", "no:cacheprovider", "-q"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - started
+    counts = {word: int(number) for number, word in re.findall(r"(\d+) (passed|failed|errors?)", result.stdout)}
+    if result.returncode != 0:
+        print(result.stdout[-6000:], flush=True)
+    return result.returncode == 0, {
+        "pytest_passed": counts.get("passed", 0),
+        "pytest_failed": counts.get("failed", 0) + counts.get("error", 0) + counts.get("errors", 0),
+        "pytest_s": round(seconds),
     }
 
 
