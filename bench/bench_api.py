@@ -7,7 +7,8 @@ runs SECONDS per target after a warm-up:
 - list: `GET /api/v1/vehicles/?page_size=100` with an API key (authentication, scopes, rate limit, FilterSet,
   cursor pagination, serialisers);
 - detail: `GET /api/v1/vehicles/<vin>/` for one vehicle.
-Goal: list_rps / bare_rps ≥ 0.7.
+Goal: list_rps / bare_rps ≥ 0.7. Last, the detail again over one connection (`detail_1conn_p99_ms`): the time a call
+takes in the server without the queue in front of it.
 """
 
 import json
@@ -86,8 +87,8 @@ def start_server():
     raise RuntimeError("gunicorn did not start")
 
 
-def load(host: str, path: str, seconds: float, headers: list[str]) -> dict:
-    args = [sys.executable, "-m", "bench.load", str(PORT), host, path, str(seconds), str(CONCURRENCY), *headers]
+def load(host: str, path: str, seconds: float, headers: list[str], concurrency: int = CONCURRENCY) -> dict:
+    args = [sys.executable, "-m", "bench.load", str(PORT), host, path, str(seconds), str(concurrency), *headers]
     output = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -107,6 +108,11 @@ def run() -> dict:
             load(host, path, WARM_UP_S, headers)
             results[name] = load(host, path, SECONDS, headers)
             print(f"{name:7} {path}: {results[name]}", flush=True)
+        # One integrator alone (one connection): the time a call takes in the server, without the queue that
+        # 8 connections on 2 workers (and a load process on the same 2 cores) put in front of it.
+        path, headers = targets["detail"]
+        results["detail_1"] = load(host, path, SECONDS, headers, concurrency=1)
+        print(f"detail, one connection {path}: {results['detail_1']}", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -122,4 +128,5 @@ def run() -> dict:
         "list_p99_ms": results["list"]["p99_ms"],
         "detail_p99_ms": results["detail"]["p99_ms"],
         "detail_rps": results["detail"]["rps"],
+        "detail_1conn_p99_ms": results["detail_1"]["p99_ms"],
     }
