@@ -61,8 +61,9 @@ class PassportAttribute(models.Model):
 class PassportIndex(models.Model):
     """Which partner's schema holds the passport of an identifier: the public host's one indexed lookup."""
 
-    # Looked up by the exact (upper-case) identifier only: unique through Meta.constraints, without the pattern index
-    # `unique=True` would add; passport_index_partner serves the partner key, so the foreign key has no index of its own.
+    # Looked up by the exact (upper-case) identifier only: unique through Meta.constraints, without the pattern
+    # index `unique=True` would add; passport_index_partner serves the partner key, so the foreign key has no index
+    # of its own.
     identifier = models.CharField(_("battery identifier"), max_length=100)
     partner = models.ForeignKey(
         "tenants.Partner",
