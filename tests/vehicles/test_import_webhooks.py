@@ -6,12 +6,17 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from portal.audit.choices import AuditAction
+from portal.audit.models import AuditEvent
 from portal.batteries.importing.targets import BATTERIES
+from portal.inbox.choices import NoticeKind
+from portal.inbox.models import Notice
 from portal.integrations.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from portal.vehicles.choices import ImportMode, ImportStatus
 from portal.vehicles.importing import pipeline, services
 from portal.vehicles.importing.pipeline import import_run
 from portal.vehicles.models import ImportJob, Vehicle
+from tenants.choices import Role
 from tests.batteries.factories import identifier_next
 from tests.batteries.factories import model_make as battery_model_make
 
@@ -188,7 +193,8 @@ def test_nothing_is_sent_for_an_import_that_rolled_back(world, media, hooks, mon
 
 def test_a_job_the_sweeper_fails_sends_one_event(world, media, hooks, monkeypatch):
     monkeypatch.setattr(services, "import_job_queue", lambda *, job: None)
-    job = job_make(world.alpha, csv_bytes([]))
+    uploader = world.person(world.alpha, Role.MEMBER)
+    job = job_make(world.alpha, csv_bytes([]), user=uploader)
     old = timezone.now() - services.REQUEUE_STALE_AFTER * 6
     with schema_context("alpha"):
         ImportJob.objects.filter(pk=job.pk).update(
@@ -196,6 +202,11 @@ def test_a_job_the_sweeper_fails_sends_one_event(world, media, hooks, monkeypatc
         )
         assert services.import_jobs_recover()["failed"] == 1
         assert services.import_jobs_recover()["failed"] == 0  # a second sweep finds nothing more to fail
+        # The uploader is told in the inbox, and the audit trail records the ending, as for any other failure.
+        notice = Notice.objects.get(user=uploader, kind=NoticeKind.IMPORT)
+        assert notice.variant == "import_failed" and notice.url.endswith(f"/{job.pk}/")
+    (event,) = AuditEvent.objects.filter(action=AuditAction.IMPORT_FINISHED, target_id=str(job.pk))
+    assert event.details["status"] == ImportStatus.FAILED and event.details["error"]
     (payload,) = _finished(hooks["alpha"])
     assert (payload["data"]["import_job"], payload["data"]["status"]) == (str(job.pk), "failed")
     assert payload["data"]["outcome"] == "failed" and payload["data"]["error"]

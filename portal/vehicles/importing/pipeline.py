@@ -459,9 +459,10 @@ def stale_jobs_fail(*, older_than_s: float) -> int:
             )
             % {"minutes": max(1, round(older_than_s / 60))},
         )
-        # A final state too: the jobs this update failed (not one that finished meanwhile) tell the webhooks.
+        # A final state too: the jobs this update failed (not one that finished meanwhile) are told as every other
+        # ending is (the audit trail, the uploader's inbox, the webhooks): the uploader learns to upload again.
         for job in ImportJob.objects.filter(pk__in=ids, status=ImportStatus.FAILED, finished_at=finished_at):
-            import_finished_emit(job)
+            _audit_finished(job)
     for pk in ids:
         _quietly(
             sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(connection.schema_name, f"{STAGE_PREFIX}{pk.hex}"))
