@@ -108,6 +108,7 @@ def test_board_queries_do_not_grow_with_cards(world):
             Milestone.objects.create(project=project, title="m", due_date=datetime.date(2026, 8, 1))
 
     def count() -> RealQueries:
+        client.get(path)  # steady state: after a first request the host's partner comes from the shared cache
         with RealQueries(connection) as captured:
             response = client.get(path)
         assert response.status_code == 200 and response.context["columns"][1]["projects"]

@@ -28,6 +28,7 @@ def _project(owner, title, partners) -> None:
 
 
 def _count(client, path) -> int:
+    client.get(path)  # steady state: after a first request the host's partner comes from the shared cache
     with query_budget(1000) as captured:
         assert client.get(path).status_code == 200
     return len(captured)
