@@ -512,61 +512,62 @@ def _seed_ev_licence(partner, stdout) -> None:
 def _seed_ev_cyber(partner, user, today) -> None:
     """Taizhou Hengtong's city car (an M1 model, three cars) with its CCC, catalogue listing, UN 38.3 and R155
     approval, shipped to the UK without an R156 approval (DEMO-EV-0006)."""
-    from portal.vehicles.demo import demo_vin, models_ensure
-    from portal.vehicles.services import vehicle_register
-
-    [(car, vds)] = models_ensure([EV_CAR])
-    made = today - datetime.timedelta(days=20)
-    for serial in range(990001, 990004):
-        vin = demo_vin("LHT", vds, made.year, "A", serial)
-        if not Vehicle.objects.filter(vin=vin).exists():
-            vehicle_register(partner=partner, vin=vin, model=car, production_date=made, market="CN", user=user)
-    since = datetime.date(2025, 9, 1)
-    year = today + datetime.timedelta(days=365)
-    _certificate("ccc", "2025011101239876", "China Quality Certification Centre (demo)", [car], since, year, user)
-    _certificate("miit-catalogue", "MIIT-2025-399-0112", "MIIT (demo)", [car], since, None, user)
-    _certificate("un38-3", "UN383-HT-CITY-01", "Battery test centre (demo)", [car], since, None, user)
-    r155_to = since + datetime.timedelta(days=3 * 365)
-    _certificate("un-r155", "E11-155R-000231", "UK type-approval authority VCA (demo)", [car], since, r155_to, user)
-    reference, destination, consignee, address = EV_CYBER_SHIPMENT
-    _shipment(
-        reference,
+    _seed_uk_city_car(
+        partner,
         user,
-        _free_vehicles(car, 3),
-        destination=destination,
-        consignee_name=consignee,
-        consignee_address=address,
-        consignee_country=destination,
-        incoterm="CIF",
-        hs_code=EV_HS,
-        expected_arrival=today + datetime.timedelta(days=35),
+        today,
+        EV_CAR,
+        cars=[(serial, "") for serial in range(990001, 990004)],
+        made_days_ago=20,
+        since=datetime.date(2025, 9, 1),
+        numbers=("2025011101239876", "MIIT-2025-399-0112", "UN383-HT-CITY-01", "E11-155R-000231"),
+        shipment=EV_CYBER_SHIPMENT,
     )
 
 
 def _seed_ev_rxswin(partner, user, today) -> None:
     """Taizhou Hengtong's long-range city car (three cars with their RXSWINs) with every approval the UK asks,
     its R156 approval listing the RXSWINs it covers; one car's older software is not among them (DEMO-EV-0007)."""
+    rxswins = (EV_RXSWINS[1], EV_RXSWINS[1], EV_RXSWIN_OLD)
+    _seed_uk_city_car(
+        partner,
+        user,
+        today,
+        EV_CAR_LR,
+        cars=list(zip(range(990101, 990104), rxswins, strict=True)),
+        made_days_ago=25,
+        since=datetime.date(2025, 10, 1),
+        numbers=("2025011101241120", "MIIT-2025-401-0347", "UN383-HT-CITY-LR-01", "E11-155R-000318"),
+        shipment=EV_RXSWIN_SHIPMENT,
+        r156=("E11-156R-000144", EV_RXSWINS),
+    )
+
+
+def _seed_uk_city_car(partner, user, today, spec, *, cars, made_days_ago, since, numbers, shipment, r156=None):
+    """One of Taizhou Hengtong's city cars registered as (serial, RXSWIN) pairs, its CCC, catalogue listing, UN 38.3
+    and R155 approval (and R156 when given as (number, RXSWINs)), and a UK shipment of three of them."""
     from portal.vehicles.demo import demo_vin, models_ensure
     from portal.vehicles.services import vehicle_register
 
-    [(car, vds)] = models_ensure([EV_CAR_LR])
-    made = today - datetime.timedelta(days=25)
-    for serial, rxswin in zip(range(990101, 990104), (EV_RXSWINS[1], EV_RXSWINS[1], EV_RXSWIN_OLD), strict=True):
+    [(car, vds)] = models_ensure([spec])
+    made = today - datetime.timedelta(days=made_days_ago)
+    for serial, rxswin in cars:
         vin = demo_vin("LHT", vds, made.year, "A", serial)
         if not Vehicle.objects.filter(vin=vin).exists():
             vehicle_register(
                 partner=partner, vin=vin, model=car, production_date=made, market="CN", user=user, rxswin=rxswin
             )
-    since = datetime.date(2025, 10, 1)
+    ccc, catalogue, un38_3, r155 = numbers
     year = today + datetime.timedelta(days=365)
-    _certificate("ccc", "2025011101241120", "China Quality Certification Centre (demo)", [car], since, year, user)
-    _certificate("miit-catalogue", "MIIT-2025-401-0347", "MIIT (demo)", [car], since, None, user)
-    _certificate("un38-3", "UN383-HT-CITY-LR-01", "Battery test centre (demo)", [car], since, None, user)
-    r155_to = since + datetime.timedelta(days=3 * 365)
-    _certificate("un-r155", "E11-155R-000318", "UK type-approval authority VCA (demo)", [car], since, r155_to, user)
     vca = "UK type-approval authority VCA (demo)"
-    _certificate("un-r156", "E11-156R-000144", vca, [car], since, None, user, rxswins=EV_RXSWINS)
-    reference, destination, consignee, address = EV_RXSWIN_SHIPMENT
+    _certificate("ccc", ccc, "China Quality Certification Centre (demo)", [car], since, year, user)
+    _certificate("miit-catalogue", catalogue, "MIIT (demo)", [car], since, None, user)
+    _certificate("un38-3", un38_3, "Battery test centre (demo)", [car], since, None, user)
+    _certificate("un-r155", r155, vca, [car], since, since + datetime.timedelta(days=3 * 365), user)
+    if r156:
+        number, rxswins = r156
+        _certificate("un-r156", number, vca, [car], since, None, user, rxswins=rxswins)
+    reference, destination, consignee, address = shipment
     _shipment(
         reference,
         user,
