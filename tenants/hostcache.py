@@ -5,22 +5,17 @@ its partner. With a cache every web process shares (the `throttle` alias: Redis 
 partner is kept under its host name; without one (the embedded default: a dummy cache) every get misses and each
 request asks the database, as before.
 
-Nothing cached can outlive a change, as in portal.integrations.keycache: each entry is stored with the token it
-was read under, one token for every host, replaced when any partner or domain is saved, deleted, deactivated or
-reactivated (now, for this process, and again after the commit, for the others). A reader fetches its entry and
-the token in one `MGET` before it reads the database; an entry under another token is ignored. So a partner
-shut, renamed or given another host is seen as such by the very next request, in every process.
+Nothing cached can outlive a change (tenants.cachetokens, as for the API keys of portal.integrations.keycache):
+each entry is stored with the token it was read under, one token for every host, replaced when any partner or
+domain is saved, deleted, deactivated or reactivated (now, for this process, and again after the commit, for the
+others). A reader fetches its entry and the token in one `MGET` before it reads the database; an entry under
+another token is ignored. So a partner shut, renamed or given another host is seen as such by the very next
+request, in every process.
 """
 
-import uuid
+from . import cachetokens
 
-from django.core.cache import caches
-from django.db import transaction
-
-ALIAS = "throttle"  # the cache every web process shares (Redis), or a dummy that never hits
-TOKEN = "tenant-host:token"
-ENTRY_TIMEOUT = 300  # seconds; a backstop only, the token makes entries stale at once
-NONE = "-"  # the token of a cache holding none yet (a fresh token is never this)
+TOKEN = "tenant-host:token"  # one scope for every host
 
 
 def _entry_key(hostname: str) -> str:
@@ -31,25 +26,18 @@ class HostLookup:
     """What one `MGET` found for a host: the cached partner (or None) and the token to store a fresh one under."""
 
     def __init__(self, hostname: str):
-        self.hostname = hostname
-        found = caches[ALIAS].get_many([TOKEN, _entry_key(hostname)])
-        self.token = found.get(TOKEN) or NONE
-        entry = found.get(_entry_key(hostname))
-        self.tenant = entry[1] if entry and entry[0] == self.token else None
+        self.entry = _entry_key(hostname)
+        self.read = cachetokens.TokenRead({self.entry: (TOKEN,)})
+        self.tenant = self.read.get(self.entry)
 
     def remember(self, tenant) -> None:
         """Store the partner read from the database under the token fetched before that read."""
-        caches[ALIAS].set(_entry_key(self.hostname), (self.token, tenant), timeout=ENTRY_TIMEOUT)
-
-
-def _replace() -> None:
-    caches[ALIAS].set(TOKEN, uuid.uuid4().hex, timeout=None)
+        self.read.remember(self.entry, tenant)
 
 
 def hosts_forget() -> None:
     """A partner or a domain changed: no cached host is trusted any more (now, and again once committed)."""
-    _replace()
-    transaction.on_commit(_replace)
+    cachetokens.bump(TOKEN)
 
 
 def signals_connect() -> None:

@@ -10,30 +10,24 @@ the entry and the current tokens in one `MGET`; an entry whose tokens differ is 
 the database is read and replaced after the change is committed, so a reader racing a revocation stores an entry
 under the old token, which the next request ignores: a revoked key fails on the very next request, in every
 process. Expiry is checked on every call against the cached expiry date. Keys are not tenant-prefixed: the
-prefix is unique over all partners, and the key's secret is verified against its hash on every call.
+prefix is unique over all partners, and the key's secret is verified against its hash on every call. The token
+mechanism is tenants.cachetokens, shared with the host cache (tenants.hostcache).
 """
 
 import re
-import uuid
 
-from django.core.cache import caches
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from tenants import cachetokens
 from tenants.models import Partner
 from tenants.signals import partner_deactivated, partner_reactivated
 
 from .models import ApiKey
 
-ALIAS = "throttle"  # the cache every web process shares (Redis), or a dummy that never hits
-ENTRY_TIMEOUT = 300  # seconds; a backstop only, tokens make entries stale at once
+ALIAS = cachetokens.ALIAS  # the cache every web process shares (Redis), or a dummy that never hits
 PREFIX = re.compile(r"^[A-Za-z0-9]{1,16}$")
-NONE = "-"  # the token of a cache holding no token yet (a fresh token is never this)
-
-
-def _cache():
-    return caches[ALIAS]
+ALL_TOKEN = "apikey:token:*all*"  # the scope of every key: any partner changed
 
 
 def _entry_key(prefix: str) -> str:
@@ -44,9 +38,6 @@ def _token_key(prefix: str) -> str:
     return f"apikey:token:{prefix}"
 
 
-ALL_TOKEN = "apikey:token:*all*"
-
-
 def _clean_key(ip: str) -> str:
     return f"apikey:cooloff:allowed:{ip}"
 
@@ -55,67 +46,57 @@ def _failure_key(ip: str) -> str:
     return f"apikey:cooloff:token:{ip}"
 
 
+def _entries(prefix: str | None, ip: str) -> dict[str, tuple[str, ...]]:
+    """The entries a call reads, each with its scopes: the address's cool-off answer and, for a well-formed
+    prefix, the key (its own scope and the one of every key)."""
+    entries = {_clean_key(ip): (_failure_key(ip),)}
+    if prefix:
+        entries[_entry_key(prefix)] = (_token_key(prefix), ALL_TOKEN)
+    return entries
+
+
 class Lookup:
-    """What one `MGET` found for a call: the cached key (or None) and the tokens to store a fresh one under."""
+    """What one `MGET` found for a call: the cached key (or None), whether the address may call, and the tokens
+    to store fresh answers under."""
 
     def __init__(self, prefix: str, ip: str):
         self.prefix = prefix if PREFIX.match(prefix or "") else None
         self.ip = ip
-        keys = [_clean_key(ip), _failure_key(ip)]
-        if self.prefix:
-            keys += [_entry_key(self.prefix), _token_key(self.prefix), ALL_TOKEN]
-        found = _cache().get_many(keys)
-        self.failure_token = found.get(_failure_key(ip)) or NONE
-        self.allowed = found.get(_clean_key(ip)) == self.failure_token
-        self.key_tokens = (found.get(_token_key(self.prefix)) or NONE, found.get(ALL_TOKEN) or NONE)
-        entry = found.get(_entry_key(self.prefix)) if self.prefix else None
-        self.key = entry[1] if entry and tuple(entry[0]) == self.key_tokens else None
+        self.read = cachetokens.TokenRead(_entries(self.prefix, ip))
+        self.allowed = self.read.get(_clean_key(ip)) is True
+        self.key = self.read.get(_entry_key(self.prefix)) if self.prefix else None
 
     def remember_allowed(self) -> None:
         """The address may call (the database said so): until its next failure, do not ask again."""
-        _cache().set(_clean_key(self.ip), self.failure_token, timeout=ENTRY_TIMEOUT)
+        self.read.remember(_clean_key(self.ip), True)
 
     def remember_key(self, key: ApiKey) -> None:
         """Store the key read from the database under the tokens fetched before that read."""
         if self.prefix and key.prefix == self.prefix:
-            _cache().set(_entry_key(self.prefix), (self.key_tokens, key), timeout=ENTRY_TIMEOUT)
+            self.read.remember(_entry_key(self.prefix), key)
 
 
 def key_refresh(key: ApiKey) -> None:
-    """The key's own row changed in a way that cannot affect who may call (last use): refresh the entry."""
-    cache = _cache()
-    tokens = (cache.get(_token_key(key.prefix)) or NONE, cache.get(ALL_TOKEN) or NONE)
-    entry = cache.get(_entry_key(key.prefix))
-    if entry and tuple(entry[0]) == tokens:
-        cache.set(_entry_key(key.prefix), (tokens, key), timeout=ENTRY_TIMEOUT)
-
-
-def _replace(token_key: str, *stale: str) -> None:
-    cache = _cache()
-    cache.set(token_key, uuid.uuid4().hex, timeout=None)
-    if stale:
-        cache.delete_many(list(stale))
-
-
-def _after_commit(token_key: str, *stale: str) -> None:
-    """Replace the token now (callers in the same process) and again once the change is committed (others)."""
-    _replace(token_key, *stale)
-    transaction.on_commit(lambda: _replace(token_key, *stale))
+    """The key's own row changed in a way that cannot affect who may call (last use): refresh a current entry."""
+    entry = _entry_key(key.prefix)
+    read = cachetokens.TokenRead({entry: (_token_key(key.prefix), ALL_TOKEN)})
+    if read.get(entry) is not None:
+        read.remember(entry, key)
 
 
 def key_forget(prefix: str) -> None:
     """A key was revoked, changed or deleted: its cached entry is stale from the next request on."""
-    _after_commit(_token_key(prefix), _entry_key(prefix))
+    cachetokens.bump(_token_key(prefix), _entry_key(prefix))
 
 
 def keys_forget_all() -> None:
     """A partner changed (deactivated, reactivated, edited): no cached key is trusted any more."""
-    _after_commit(ALL_TOKEN)
+    cachetokens.bump(ALL_TOKEN)
 
 
 def failure_recorded(ip: str) -> None:
     """An invalid key came from this address: its cool-off must be checked in the database again."""
-    _after_commit(_failure_key(ip), _clean_key(ip))
+    cachetokens.bump(_failure_key(ip), _clean_key(ip))
 
 
 @receiver(post_save, sender=ApiKey, dispatch_uid="keycache_key_saved")
