@@ -22,8 +22,8 @@ against the coordinator and provisions 4 partners (they land on both workers). T
 After every step the copies of every reference table are compared between nodes (`diverged_after`, and at the
 end `reference_diverged`), and at the end the coordinator's log is searched for "failed to commit transaction on"
 (`commit_warnings`): a two-phase commit whose second phase failed on a worker while the client saw it succeed.
-Today the shipment step produces two such warnings (the capture trigger's nested write of a reference table in a
-transaction over several nodes; docs/scaling.md), so the run ends `ok=False failed=commits`.
+The shipment step produced two such warnings while the capture triggers wrote the public reference table from
+the shard (a nested distributed execution); they now write the partner schema's own marks (docs/scaling.md).
 
 Stops the cluster at the end and prints one line, `scale-test: ok=… …` with every figure.
 """
@@ -225,9 +225,8 @@ def commit_warnings() -> int:
 def statistics(partners) -> tuple[bool, dict]:
     """Vehicles through the ORM (capture triggers on the workers), a full and an incremental run."""
     from portal.insights.choices import RunKind, RunStatus
-    from portal.insights.models import DirtyMonth
     from portal.insights.pipeline import run_inline
-    from tests.insights.factories import model_row, vehicle_row
+    from tests.insights.factories import dirty, model_row, vehicle_row
 
     for partner in partners:
         model = model_row(partner)
@@ -237,8 +236,8 @@ def statistics(partners) -> tuple[bool, dict]:
     full = run_inline(kind=RunKind.FULL)
     full_s = time.perf_counter() - started
     vehicle_row(partners[0], model_row(partners[0]), datetime.date(2026, 3, 3))
-    # The capture trigger ran on the worker holding the schema and marked the month in the reference table.
-    marked = DirtyMonth.objects.filter(schema_name=partners[0].schema_name).count()
+    # The capture trigger ran on the worker holding the schema and marked the month in the schema's own table.
+    marked = len(dirty(partners[0].schema_name))
     started = time.perf_counter()
     incremental = run_inline(kind=RunKind.INCREMENTAL)
     incremental_s = time.perf_counter() - started

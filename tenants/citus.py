@@ -7,9 +7,10 @@ On plain PostgreSQL every function here is a no-op, so the same code runs on bot
   table, right after the public schema's migrations (portal_setup) and before any partner schema exists.
 * With `citus.enable_schema_based_sharding` on, every `CREATE SCHEMA` (the template, each partner) becomes a
   distributed schema that lives whole on one node; nothing here needs to do more for it.
-* The change-capture triggers (portal/insights/capture) need `citus.enable_unsafe_triggers` and
-  `citus.allow_nested_distributed_execution` (they write a reference table from a shard): set on the database,
-  so every new connection has them (Citus propagates the setting to the workers).
+* The change-capture triggers (portal/insights/capture) need `citus.enable_unsafe_triggers`: set on the database,
+  so every new connection has it (Citus propagates the setting to the workers). They write only tables of the
+  partner's own schema, on the same node (Citus allows a trigger on a shard local tasks only), so
+  `citus.allow_nested_distributed_execution` stays off.
 """
 
 from django.db import connection
@@ -50,9 +51,9 @@ def public_tables_distribute() -> list[str]:
         cursor.execute("SELECT current_database()")
         database = cursor.fetchone()[0]
         cursor.execute(f'ALTER DATABASE "{database}" SET citus.enable_unsafe_triggers TO on')
-        # The capture triggers run on the shard and write the reference table insights_dirtymonth: a
-        # distributed statement inside one on a shard, refused unless this is on.
-        cursor.execute(f'ALTER DATABASE "{database}" SET citus.allow_nested_distributed_execution TO on')
+        # Not citus.allow_nested_distributed_execution: the capture triggers write the schema's own marks, a
+        # local task on the shard's node (docs/scaling.md). A database set up before still has it on: the
+        # legacy triggers of schemas not yet migrated need it; RESET it once every schema is migrated.
         # An INSERT … SELECT into a table with an identity column is not pushed down by Citus 13.2 (nextval is
         # volatile); its SELECT is planned alone, and a join of two shard-key-less tables of one schema becomes a
         # repartition join, refused unless this is on. The vehicle import no longer has such a join (make

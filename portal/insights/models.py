@@ -1,7 +1,8 @@
 """Public-schema tables of industry statistics: per-partner facts, disclosed cells, runs, targets and risks.
 
-Partners' own schemas hold the raw rows; triggers there mark changed months in `DirtyMonth`; a run turns
-them into `Fact` rows (one per measure, month, dimensions and partner) and combines those into `Cell`s.
+Partners' own schemas hold the raw rows; triggers there mark changed months in the schema's own
+`insights_capture.Mark`; a run turns them into `Fact` rows (one per measure, month, dimensions and partner) and
+combines those into `Cell`s.
 """
 
 from django.conf import settings
@@ -12,7 +13,12 @@ from .choices import Breakdown, CellStatus, PartStatus, RiskKind, RunKind, RunSt
 
 
 class DirtyMonth(models.Model):
-    """A month of a partner's source data that changed since its figures were last computed."""
+    """Legacy: a partner's changed month, as the triggers marked it before insights_capture 0004.
+
+    Nothing reads it any more: each schema's migration 0004 moves its rows into the schema's own marks, and a
+    schema not yet migrated during an upgrade keeps writing here until its migration moves them. To be dropped
+    (with `public.insights_mark_dirty()`) once every schema is past 0004.
+    """
 
     schema_name = models.CharField(max_length=63)
     source = models.CharField(max_length=16, choices=Source.choices)

@@ -4,8 +4,8 @@ Every step is one transaction that replaces what it computes (delete, then inser
 redelivered task after a killed worker gives the same rows and never adds twice:
 
 * `run_start` (public) records a run and the partners it covers, and queues one task per partner schema;
-* `partner_compute` (in the partner's schema) locks its dirty months, recomputes the facts of exactly those
-  months in SQL, deletes the marks and records its part done, all or nothing;
+* `partner_compute` (in the partner's schema) locks its dirty months (`capture.Mark`, in that schema),
+  recomputes the facts of exactly those months in SQL, deletes the marks and records its part done, all or nothing;
 * the last partner to finish queues `run_combine` (public), which rebuilds the cells of the months that
   changed, applies disclosure control, evaluates the risk rules and marks the run finished.
 """
@@ -22,10 +22,12 @@ from django.utils import timezone
 
 from tenants.models import Partner
 
+from .capture.models import Mark
+from .capture.selectors import marked_schemas
 from .choices import Breakdown, PartStatus, RunKind, RunStatus
 from .disclosure import TOTAL, CellFigures, protect, severity
 from .measures import MEASURES, PARTNER_MEASURES, SCANS, STORED_MEASURES, scan_sql, sql_render
-from .models import Cell, DirtyMonth, Run, RunPartner
+from .models import Cell, Run, RunPartner
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +38,11 @@ logger = logging.getLogger(__name__)
 def run_start(*, kind: str = RunKind.INCREMENTAL, by=None, queue: bool = True) -> Run:
     """Record a run and queue its partner tasks after the commit (a full run covers every member partner)."""
     with transaction.atomic():
-        partners = Partner.objects.members()
+        partners = list(Partner.objects.members().order_by("pk"))
         if kind == RunKind.INCREMENTAL:
-            dirty = DirtyMonth.objects.values("schema_name").distinct()
-            partners = partners.filter(schema_name__in=dirty)
-        partners = list(partners.order_by("pk"))
-        # Marks of a schema that is no partner any more (removed, or the template) would never be consumed.
-        DirtyMonth.objects.exclude(schema_name__in=Partner.objects.members().values("schema_name")).delete()
+            # Each partner's marks are in its own schema (the template's and a removed partner's are never read).
+            dirty = marked_schemas(schemas=[partner.schema_name for partner in partners])
+            partners = [partner for partner in partners if partner.schema_name in dirty]
         run = Run.objects.create(kind=kind, partners_total=len(partners), started_by=by)
         RunPartner.objects.bulk_create([RunPartner(run=run, partner=partner) for partner in partners])
         if queue:
@@ -54,8 +54,8 @@ def nothing_changed() -> bool:
     """No partner has dirty months and no project changed stage since the last finished run began."""
     from portal.collaboration.models import Transition
 
-    members = Partner.objects.members().values("schema_name")
-    if DirtyMonth.objects.filter(schema_name__in=members).exists():
+    members = list(Partner.objects.members().values_list("schema_name", flat=True))
+    if marked_schemas(schemas=members):
         return False
     last = Run.objects.filter(status=RunStatus.FINISHED).order_by("-started_at").first()
     return last is not None and not Transition.objects.filter(at__gte=last.started_at).exists()
@@ -162,8 +162,9 @@ def partner_compute(*, run_id: int, partner_id: int, queue: bool = True) -> RunP
         partner = part.partner
         if connection.schema_name != partner.schema_name:
             raise RuntimeError(f"partner {partner.schema_name} computed in schema {connection.schema_name}")
-        # Locked until this transaction ends: a write marking the same month waits, then marks it again.
-        marks = list(DirtyMonth.objects.select_for_update().filter(schema_name=partner.schema_name))
+        # This schema's marks (the connection is in it). Locked until this transaction ends: a write marking the
+        # same month waits, then marks it again.
+        marks = list(Mark.objects.select_for_update())
         if part.run.kind == RunKind.FULL:
             written = facts_replace(partner=partner, months_by_source=None)
             months: list[str] = []
@@ -173,7 +174,7 @@ def partner_compute(*, run_id: int, partner_id: int, queue: bool = True) -> RunP
                 by_source[mark.source].append(mark.month)
             written = facts_replace(partner=partner, months_by_source=by_source)
             months = sorted({mark.month.isoformat() for mark in marks})
-        DirtyMonth.objects.filter(pk__in=[mark.pk for mark in marks]).delete()
+        Mark.objects.filter(pk__in=[mark.pk for mark in marks]).delete()
         part.status, part.months, part.facts_written = PartStatus.DONE, months, written
         part.attempts += 1
         part.finished_at = timezone.now()

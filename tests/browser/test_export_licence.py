@@ -13,9 +13,9 @@ from portal.audit.models import AuditEvent
 from portal.compliance.models import ExportLicence, Shipment
 from portal.compliance.services.shipments import shipment_create
 from portal.inbox.models import Notice
-from portal.insights.models import DirtyMonth
 from tenants.models import Partner
 from tests.factories import TEST_PASSWORD
+from tests.insights.factories import dirty_clear
 
 from .conftest import ConsoleLog, PortalServer
 from .helpers import assert_clean_console, choose_language, screenshot, sign_in
@@ -49,7 +49,7 @@ def shipment(portal_server, django_db_blocker):
             Shipment.objects.filter(pk=created.pk).delete()
             ExportLicence.objects.filter(number=LICENCE).delete()
             AuditEvent.objects.filter(target_type="compliance.shipment", target_id=str(created.pk)).delete()
-            DirtyMonth.objects.filter(schema_name=alpha.schema_name).delete()
+            dirty_clear(alpha.schema_name)
 
 
 def _reason(page: Page, code: str):

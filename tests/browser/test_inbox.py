@@ -16,10 +16,10 @@ from portal.audit.models import AuditEvent
 from portal.compliance.models import Shipment
 from portal.compliance.services.shipments import shipment_create
 from portal.inbox.models import Notice
-from portal.insights.models import DirtyMonth
 from portal.reference.models import ScreenedParty
 from tenants.models import Partner, User
 from tests.factories import TEST_PASSWORD
+from tests.insights.factories import dirty_clear
 
 from .conftest import ConsoleLog, PortalServer
 from .helpers import assert_clean_console, choose_language, screenshot, sign_in
@@ -58,7 +58,7 @@ def shipment(portal_server, django_db_blocker):
                 Notice.objects.all().delete()
                 Shipment.objects.filter(pk=created.pk).delete()
             AuditEvent.objects.filter(target_type="compliance.shipment", target_id=str(created.pk)).delete()
-            DirtyMonth.objects.filter(schema_name=alpha.schema_name).delete()
+            dirty_clear(alpha.schema_name)
             party.delete()
 
 

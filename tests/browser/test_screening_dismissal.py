@@ -15,10 +15,10 @@ from playwright.sync_api import Page, expect
 from portal.audit.models import AuditEvent
 from portal.compliance.models import ScreeningDismissal, Shipment
 from portal.compliance.services.shipments import shipment_create
-from portal.insights.models import DirtyMonth
 from portal.reference.models import ScreenedParty
 from tenants.models import Membership, Partner
 from tests.factories import TEST_PASSWORD
+from tests.insights.factories import dirty_clear
 
 from .conftest import ConsoleLog, PortalServer
 from .helpers import assert_clean_console, choose_language, screenshot, sign_in
@@ -56,7 +56,7 @@ def screened_shipment(portal_server, django_db_blocker):
                 Shipment.objects.filter(pk=shipment.pk).delete()
             AuditEvent.objects.filter(target_type="compliance.shipment", target_id=str(shipment.pk)).delete()
             AuditEvent.objects.filter(target_type="compliance.screeningdismissal").delete()
-            DirtyMonth.objects.filter(schema_name=alpha.schema_name).delete()
+            dirty_clear(alpha.schema_name)
             party.delete()
             officers.update(is_compliance_officer=False)
 

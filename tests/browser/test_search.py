@@ -5,11 +5,11 @@ import pytest
 from django_tenants.utils import schema_context
 from playwright.sync_api import Page, expect
 
-from portal.insights.models import DirtyMonth
 from portal.reference.models import WmiAssignment
 from portal.vehicles.models import Vehicle, VehicleModel
 from tenants.models import Partner
 from tests.factories import TEST_PASSWORD
+from tests.insights.factories import dirty_clear
 from tests.vehicles.factories import model_make, vehicle_make, vin_for
 
 from .conftest import ConsoleLog, PortalServer
@@ -34,7 +34,7 @@ def vehicle(portal_server, django_db_blocker):
         with django_db_blocker.unblock(), schema_context(alpha.schema_name):
             Vehicle.objects.filter(vin=VIN).delete()
             VehicleModel.objects.filter(name=MODEL).delete()
-            DirtyMonth.objects.filter(schema_name=alpha.schema_name).delete()
+            dirty_clear(alpha.schema_name)
             if not had_wmi:
                 WmiAssignment.objects.filter(wmi="LAL").delete()
 

@@ -11,13 +11,13 @@ from playwright.sync_api import Page, expect
 
 from portal.compliance.models import Shipment
 from portal.insights.choices import RunKind
-from portal.insights.models import Cell, DirtyMonth, Fact, FunnelStage, RiskWarning, Run
+from portal.insights.models import Cell, Fact, FunnelStage, RiskWarning, Run
 from portal.insights.pipeline import run_inline
 from portal.vehicles.demo_volumes import FLEETS, MODELS, volumes_seed
 from portal.vehicles.models import Vehicle, VehicleModel
 from tenants.models import Partner
 from tests.factories import TEST_PASSWORD
-from tests.insights.factories import check_row, partner_make, shipment_row
+from tests.insights.factories import check_row, dirty_clear, partner_make, shipment_row
 
 from .conftest import ConsoleLog, PortalServer
 from .helpers import assert_clean_console, choose_language, screenshot, sign_in
@@ -36,8 +36,9 @@ def _cleanup(partners: dict) -> None:
             Shipment.objects.filter(consignee_name="Test importer").delete()
             Vehicle.objects.filter(plant=FLEETS[FLEETS_ON[schema]].plant_name).delete()
             VehicleModel.objects.filter(name__in=[spec[0] for spec in MODELS[FLEETS_ON[schema]]]).delete()
-    for model in (Cell, Fact, Run, DirtyMonth, RiskWarning, FunnelStage):
+    for model in (Cell, Fact, Run, RiskWarning, FunnelStage):
         model.objects.all().delete()
+    dirty_clear()
 
 
 @pytest.fixture(scope="module")

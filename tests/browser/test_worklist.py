@@ -20,13 +20,13 @@ from portal.collaboration.services import participant_invite, project_create
 from portal.compliance.models import Certificate, Shipment
 from portal.compliance.services.shipments import shipment_create
 from portal.inbox.models import Notice
-from portal.insights.models import DirtyMonth
 from portal.reference.models import CertificateType, ScreenedParty
 from portal.vehicles.choices import ImportStatus
 from portal.vehicles.models import ImportJob
 from tenants.choices import Role
 from tenants.models import Partner
 from tests.factories import TEST_PASSWORD
+from tests.insights.factories import dirty_clear
 
 from .conftest import ConsoleLog, PortalServer
 from .helpers import assert_clean_console, choose_language, screenshot, sign_in
@@ -86,7 +86,7 @@ def work(portal_server, django_db_blocker):
                 ImportJob.objects.filter(pk=job.pk).delete()
             Project.objects.filter(pk__in=[stalled.pk, inviting.pk]).delete()
             AuditEvent.objects.filter(target_type="compliance.shipment", target_id=str(shipment.pk)).delete()
-            DirtyMonth.objects.filter(schema_name=alpha.schema_name).delete()
+            dirty_clear(alpha.schema_name)
             party.delete()
 
 

@@ -16,9 +16,10 @@ from django_tenants.utils import schema_context
 from portal.batteries.models import Battery, BatteryModel
 from portal.collaboration.models import Transition
 from portal.compliance.models import Certificate, Shipment, ShipmentCheck, ShipmentVehicle
+from portal.insights.capture.models import Mark
 from portal.insights.choices import Breakdown
 from portal.insights.measures import STORED_MEASURES
-from portal.insights.models import Cell, DirtyMonth, Fact
+from portal.insights.models import Cell, Fact
 from portal.reference.models import CertificateType
 from portal.supply.models import SupplyReport
 from portal.vehicles.models import Vehicle, VehicleModel
@@ -169,16 +170,32 @@ def cells(**filters) -> dict:
     return {tuple(row[:4]): row[4] for row in rows}
 
 
-def dirty(schema_name: str | None = None) -> set:
-    """(schema, source, month) of the pending marks (of one schema, or all)."""
-    marks = DirtyMonth.objects.all()
+def _partner_schemas(schema_name: str | None) -> list[str]:
     if schema_name is not None:
-        marks = marks.filter(schema_name=schema_name)
-    return set(marks.values_list("schema_name", "source", "month"))
+        return [schema_name]
+    return list(Partner.objects.members().values_list("schema_name", flat=True))
 
 
-def dirty_clear() -> None:
-    DirtyMonth.objects.all().delete()
+def dirty(schema_name: str | None = None) -> set:
+    """(schema, source, month) of the pending marks (of one partner schema, or of every partner's)."""
+    found = set()
+    for schema in _partner_schemas(schema_name):
+        with schema_context(schema):
+            found |= {(schema, source, month) for source, month in Mark.objects.values_list("source", "month")}
+    return found
+
+
+def dirty_clear(schema_name: str | None = None) -> None:
+    """Delete the pending marks (of one partner schema, or of every partner's)."""
+    for schema in _partner_schemas(schema_name):
+        with schema_context(schema):
+            Mark.objects.all().delete()
+
+
+def mark_add(schema_name: str, source: str, month: datetime.date) -> None:
+    """A mark as a trigger would leave it, without a write."""
+    with schema_context(schema_name):
+        Mark.objects.get_or_create(source=source, month=month)
 
 
 # ---------------------------------------------------------------- the same figures, recomputed in Python

@@ -13,7 +13,7 @@ from portal.batteries import demo as batteries_demo
 from portal.batteries.models import Battery
 from portal.batteries.services import battery_delete, battery_model_update, battery_update
 from portal.insights.choices import CellStatus, RunKind
-from portal.insights.models import Cell, DirtyMonth
+from portal.insights.models import Cell
 from portal.insights.pipeline import run_inline
 from tenants.choices import Role
 
@@ -280,7 +280,7 @@ def test_an_incremental_run_follows_a_model_and_a_battery_change_and_a_deletion(
         "A": (Decimal(2), PRIMARY),
         "none": (Decimal(1), PRIMARY),
     }
-    assert not DirtyMonth.objects.exists()
+    assert dirty() == set()
 
 
 def test_capture_marks_the_month_a_battery_was_registered_and_a_models_batteries(fleet):

@@ -4,10 +4,12 @@ import datetime
 from decimal import Decimal
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from portal.compliance.models import Certificate, Shipment, ShipmentCheck, ShipmentVehicle
+from portal.insights.capture.models import Mark
 from portal.insights.capture.triggers import (
     CAPTURED,
     OPERATIONS,
@@ -15,6 +17,8 @@ from portal.insights.capture.triggers import (
     drop_export_trigger_sql,
     drop_triggers_sql,
     export_trigger_sql,
+    triggers_to_own_marks,
+    triggers_to_public_marks,
 )
 from portal.insights.models import DirtyMonth
 from portal.supply.models import SupplyReport
@@ -90,7 +94,9 @@ def test_one_statement_over_many_rows_marks_each_month_once(world):
             ]
         )
     assert dirty() == marks("alpha", "vehicles", JAN, FEB, MAR)
-    assert DirtyMonth.objects.count() == 3
+    with schema_context("alpha"):
+        assert Mark.objects.count() == 3
+    assert not DirtyMonth.objects.exists()  # the legacy public table: nothing writes it any more
 
 
 def test_a_model_category_change_marks_the_months_of_its_vehicles_only(world):
@@ -226,10 +232,10 @@ def test_supply_reports_mark_their_month(world):
 
 def test_marking_a_month_again_keeps_one_row_and_refreshes_it(world):
     supply_row(world.alpha, JAN, 10, 1)
-    first = DirtyMonth.objects.get(schema_name="alpha", source="supply", month=JAN)
     with schema_context("alpha"):
+        first = Mark.objects.get(source="supply", month=JAN)
         SupplyReport.objects.filter(month=JAN).update(note="again")
-    again = DirtyMonth.objects.get(schema_name="alpha", source="supply", month=JAN)
+        again = Mark.objects.get(source="supply", month=JAN)
     assert again.pk == first.pk and again.marked_at >= first.marked_at
 
 
@@ -288,7 +294,7 @@ def test_a_write_from_the_public_search_path_is_marked_for_the_table_schema(worl
             [shipped.pk, vehicle.pk],
         )
         assert dirty() == marks("alpha", "shipments", MAR)
-    assert not DirtyMonth.objects.filter(schema_name="public").exists()
+    assert not DirtyMonth.objects.exists()
 
 
 def test_the_migrations_drop_and_reinstall_the_triggers_by_the_models_names(world):
@@ -301,3 +307,45 @@ def test_the_migrations_drop_and_reinstall_the_triggers_by_the_models_names(worl
         cursor.execute(create_triggers_sql())
         cursor.execute(export_trigger_sql())
     assert _triggers("alpha") == expected
+
+
+def _functions(schema: str) -> set:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT t.tgfoid::regproc::text FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND t.tgname LIKE 'insights_%%'",
+            [schema],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_the_triggers_mark_the_partners_own_table(world):
+    """Every trigger calls the function that writes the schema's own marks, in alpha, the template and a clone."""
+    assert _functions("alpha") == {"insights_mark_months"}
+    assert _functions(settings.TENANT_BASE_SCHEMA) == {"insights_mark_months"}
+    assert _functions(partner_make("delta").schema_name) == {"insights_mark_months"}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('public.insights_capture_mark')")
+        assert cursor.fetchone()[0] is None  # a tenant table only
+
+
+def test_the_migration_moves_a_schemas_public_marks_into_its_own_table_and_back(world):
+    """insights_capture 0004 on a schema marked by the legacy triggers: its marks move, no other schema's does."""
+    dirty_clear()
+    DirtyMonth.objects.create(schema_name="alpha", source="supply", month=JAN)
+    DirtyMonth.objects.create(schema_name="beta", source="supply", month=FEB)
+    with schema_context("alpha"), connection.schema_editor() as editor:
+        triggers_to_public_marks(apps, editor)  # the state before 0004: legacy triggers, public marks
+        assert _functions("alpha") == {"insights_mark_dirty"}
+        SupplyReport.objects.create(month=MAR, total_value=1, local_value=1)  # marked by the legacy function
+        assert set(DirtyMonth.objects.values_list("schema_name", "month")) == {
+            ("alpha", JAN),
+            ("alpha", MAR),
+            ("beta", FEB),
+        }
+        triggers_to_own_marks(apps, editor)
+    assert _functions("alpha") == {"insights_mark_months"}
+    assert dirty("alpha") == marks("alpha", "supply", JAN, MAR)
+    assert set(DirtyMonth.objects.values_list("schema_name", "month")) == {("beta", FEB)}
+    supply_row(world.alpha, APR, 10, 1)
+    assert dirty("alpha") == marks("alpha", "supply", JAN, MAR, APR)

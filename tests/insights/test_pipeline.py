@@ -4,12 +4,14 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django_tenants.utils import schema_context
 
 from portal.insights import pipeline
+from portal.insights.capture.models import Mark
 from portal.insights.choices import PartStatus, RunKind, RunStatus, Source
-from portal.insights.models import Cell, DirtyMonth, Fact, Run, RunPartner
+from portal.insights.models import Cell, Fact, Run, RunPartner
 from portal.insights.pipeline import part_finished, partner_compute, run_combine, run_inline, run_start
 from portal.insights.tasks import MAX_RETRIES, insights_combine, insights_partner_compute
 from portal.supply.models import SupplyReport
@@ -26,6 +28,7 @@ from .factories import (
     dirty_clear,
     facts,
     facts_expected,
+    mark_add,
     model_row,
     month,
     shipment_row,
@@ -333,7 +336,7 @@ def test_a_mark_written_after_the_partner_read_its_marks_is_not_lost(two):
         # A write that lands while alpha's part computes: its mark must survive the part's clean-up.
         def and_then_a_write(**kwargs):
             written = real(**kwargs)
-            DirtyMonth.objects.create(schema_name="alpha", source=Source.SUPPLY, month=month(2025, 7))
+            Mark.objects.create(source=Source.SUPPLY, month=month(2025, 7))
             SupplyReport.objects.create(month=month(2025, 7), total_value=70, local_value=7)
             return written
 
@@ -355,7 +358,7 @@ def test_a_mark_written_after_the_partner_read_its_marks_is_not_lost(two):
 
 def test_marks_of_a_schema_that_is_no_partner_do_not_keep_runs_going(two):
     run_inline(kind=RunKind.FULL)
-    DirtyMonth.objects.create(schema_name="gone", source=Source.SUPPLY, month=JAN)
+    mark_add(settings.TENANT_BASE_SCHEMA, Source.SUPPLY, JAN)  # the template's table: never read by a run
     run = run_inline()
     assert run.partners_total == 0
     assert pipeline.nothing_changed()
@@ -370,3 +373,41 @@ def test_an_incremental_run_after_a_category_change_updates_the_exports(two):
     assert facts(measure="exports", partner=alpha) == {
         key: value for key, value in facts_expected(two).items() if key[0] == "exports" and key[4] == alpha.pk
     }
+
+
+# ---------------------------------------------------------------- marks kept in each partner's schema
+
+
+def test_each_partner_reads_and_clears_only_its_own_marks(two):
+    """Isolation: the marks live in each partner's schema; a run computes each partner's own months only."""
+    alpha, beta = two
+    run_inline(kind=RunKind.FULL)
+    mark_add("alpha", Source.SUPPLY, JAN)
+    mark_add("beta", Source.SUPPLY, MAR)
+    with schema_context("beta"):
+        # From beta's schema the marks table is beta's: alpha's month is neither seen nor deleted.
+        assert set(Mark.objects.values_list("source", "month")) == {(Source.SUPPLY, MAR)}
+        assert Mark.objects.filter(month=JAN).delete()[0] == 0
+    assert dirty() == {("alpha", Source.SUPPLY, JAN), ("beta", Source.SUPPLY, MAR)}
+    run = run_inline()
+    months = dict(run.parts.values_list("partner__schema_name", "months"))
+    assert months == {"alpha": ["2025-01-01"], "beta": ["2025-03-01"]}
+    assert dirty() == set()
+    # Only one partner marked: only its part is run, and the other's schema is not touched.
+    mark_add("beta", Source.SUPPLY, FEB)
+    run = run_inline()
+    assert list(run.parts.values_list("partner__schema_name", "months")) == [("beta", ["2025-02-01"])]
+    assert run.partners_total == 1 and beta.pk != alpha.pk
+
+
+def test_marks_are_found_across_more_schemas_than_one_statement_holds(two, monkeypatch):
+    """The partners with marks are read in batches of schemas (one UNION ALL statement per batch)."""
+    from portal.insights.capture import selectors
+
+    monkeypatch.setattr(selectors, "BATCH", 1)
+    dirty_clear()
+    mark_add("beta", Source.SUPPLY, JAN)
+    assert selectors.marked_schemas(schemas=["alpha", "beta", settings.TENANT_BASE_SCHEMA, "no_such_schema"]) == {
+        "beta"
+    }
+    assert selectors.marked_schemas(schemas=[]) == set()

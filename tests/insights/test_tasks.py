@@ -6,11 +6,13 @@ from django.utils import timezone
 
 from portal.insights import tasks
 from portal.insights.choices import RunKind, RunStatus
-from portal.insights.models import DirtyMonth, Run
+from portal.insights.models import Run
+
+from .factories import dirty, dirty_clear, mark_add
 
 
 def test_an_incremental_run_with_nothing_to_do_is_not_started(world):
-    DirtyMonth.objects.all().delete()  # marks other tests' committed clean-ups may have left
+    dirty_clear()  # marks other tests' committed clean-ups may have left
     Run.objects.create(kind=RunKind.FULL, status=RunStatus.FINISHED, finished_at=timezone.now())
     before = Run.objects.count()
     assert tasks.insights_run.run(kind=RunKind.INCREMENTAL) is None
@@ -18,22 +20,22 @@ def test_an_incremental_run_with_nothing_to_do_is_not_started(world):
 
 
 def test_a_dirty_month_starts_an_incremental_run_for_that_partner_only(world):
-    DirtyMonth.objects.all().delete()
+    dirty_clear()
     Run.objects.create(kind=RunKind.FULL, status=RunStatus.FINISHED, finished_at=timezone.now())
-    DirtyMonth.objects.create(schema_name=world.alpha.schema_name, source="vehicles", month=datetime.date(2026, 1, 1))
+    mark_add(world.alpha.schema_name, "vehicles", datetime.date(2026, 1, 1))
     run = Run.objects.get(pk=tasks.insights_run.run(kind=RunKind.INCREMENTAL))
     assert run.partners_total == 1
     assert list(run.parts.values_list("partner__schema_name", flat=True)) == ["alpha"]
 
 
 def test_no_incremental_run_starts_while_one_is_in_progress(world):
-    DirtyMonth.objects.all().delete()
-    DirtyMonth.objects.create(schema_name=world.alpha.schema_name, source="vehicles", month=datetime.date(2026, 1, 1))
+    dirty_clear()
+    mark_add(world.alpha.schema_name, "vehicles", datetime.date(2026, 1, 1))
     Run.objects.create(kind=RunKind.INCREMENTAL, status=RunStatus.RUNNING)
     before = Run.objects.count()
     assert tasks.insights_run.run(kind=RunKind.INCREMENTAL) is None
     assert Run.objects.count() == before
-    assert DirtyMonth.objects.filter(schema_name="alpha").exists()  # kept for the next run
+    assert dirty("alpha")  # kept for the next run
 
 
 def test_a_full_run_is_always_started(world):

@@ -23,8 +23,9 @@ from django_tenants.utils import schema_context
 from portal.celery import app
 from portal.compliance.models import Certificate, Shipment, ShipmentCheck, ShipmentVehicle
 from portal.insights import pipeline
+from portal.insights.capture.models import Mark
 from portal.insights.choices import PartStatus, RunKind, RunStatus, Source
-from portal.insights.models import Cell, DirtyMonth, Fact, RiskWarning, Run, RunPartner
+from portal.insights.models import Cell, Fact, RiskWarning, Run, RunPartner
 from portal.insights.tasks import insights_run
 from portal.supply.models import SupplyReport
 from portal.vehicles.models import Vehicle, VehicleModel
@@ -101,7 +102,7 @@ def _clean(schemas) -> None:
             VehicleModel.objects.filter(name__startswith="Stats model").delete()
             Certificate.objects.filter(number__startswith="STAT-").delete()
             SupplyReport.objects.all().delete()
-    DirtyMonth.objects.filter(schema_name__in=schemas).delete()
+            Mark.objects.all().delete()
     for model in (Fact, Cell, RiskWarning, Run):
         model.objects.all().delete()
     from django_celery_results.models import TaskResult

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from portal.insights.capture.triggers import mark_function_create, mark_function_drop
+from portal.insights.capture.triggers import legacy_mark_function_create, legacy_mark_function_drop
 
 TARGETS = [
     ("annual_units", 15_000_000, 2027, "15 million smart EVs a year"),
@@ -32,6 +32,6 @@ class Migration(migrations.Migration):
     dependencies = [("insights", "0001_initial")]
 
     operations = [
-        migrations.RunPython(mark_function_create, mark_function_drop),
+        migrations.RunPython(legacy_mark_function_create, legacy_mark_function_drop),
         migrations.RunPython(seed, migrations.RunPython.noop),
     ]

@@ -2,10 +2,10 @@
 
 from django.db import migrations
 
-from portal.insights.capture.triggers import mark_function_create
+from portal.insights.capture.triggers import legacy_mark_function_create
 
 
 class Migration(migrations.Migration):
     dependencies = [("insights", "0004_offset_behind_rule")]
 
-    operations = [migrations.RunPython(mark_function_create, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(legacy_mark_function_create, migrations.RunPython.noop)]
