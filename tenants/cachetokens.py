@@ -35,6 +35,10 @@ class TokenRead:
         wanted = {*self.scopes, *(scope for scopes in self.scopes.values() for scope in scopes)}
         self.found = shared_cache().get_many(list(wanted))
 
+    def covers(self, entries: Mapping[str, Iterable[str]]) -> bool:
+        """Whether this read fetched these entries under these scopes (and may answer for them)."""
+        return all(self.scopes.get(entry) == tuple(scopes) for entry, scopes in entries.items())
+
     def tokens(self, entry: str) -> tuple[str, ...]:
         """The current tokens of the entry's scopes (as read), the ones to store a fresh value under."""
         return tuple(self.found.get(scope) or NONE for scope in self.scopes[entry])

@@ -13,9 +13,27 @@ another token is ignored. So a partner shut, renamed or given another host is se
 request, in every process.
 """
 
+from collections.abc import Callable, Iterable, Mapping
+
 from . import cachetokens
 
 TOKEN = "tenant-host:token"  # one scope for every host
+# Entries a higher layer reads on some requests (an API call's key and cool-off: portal.integrations), fetched in
+# the host's `MGET` instead of a round trip of their own: functions of the request that name them with their scopes.
+_request_entries: list[Callable] = []
+
+
+def request_entries_register(entries_of: Callable[..., Mapping[str, Iterable[str]]]) -> None:
+    """Read `entries_of(request)`'s entries with every request's host (called from an app's ready())."""
+    if entries_of not in _request_entries:
+        _request_entries.append(entries_of)
+
+
+def request_entries(request) -> dict[str, tuple[str, ...]]:
+    entries = {}
+    for entries_of in _request_entries:
+        entries.update(entries_of(request))
+    return entries
 
 
 def _entry_key(hostname: str) -> str:
@@ -25,9 +43,9 @@ def _entry_key(hostname: str) -> str:
 class HostLookup:
     """What one `MGET` found for a host: the cached partner (or None) and the token to store a fresh one under."""
 
-    def __init__(self, hostname: str):
+    def __init__(self, hostname: str, extra: Mapping[str, Iterable[str]] | None = None):
         self.entry = _entry_key(hostname)
-        self.read = cachetokens.TokenRead({self.entry: (TOKEN,)})
+        self.read = cachetokens.TokenRead({**(extra or {}), self.entry: (TOKEN,)})
         self.tenant = self.read.get(self.entry)
 
     def remember(self, tenant) -> None:

@@ -1,24 +1,43 @@
 """Host → partner resolution, and the membership check that guards every partner page."""
 
+import contextvars
+from dataclasses import dataclass
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from .hostcache import HostLookup
+from .cachetokens import TokenRead
+from .hostcache import HostLookup, request_entries
 from .selectors import membership_get
 
 # Pages a visitor must reach before (or instead of) being a member: signing out and choosing a language.
 OPEN_URL_NAMES = {"logout", "set_language"}
 
 
+@dataclass
+class _HostRead:
+    """The request's other cached entries (hostcache.request_entries), and the read that fetched them."""
+
+    entries: dict
+    read: TokenRead | None = None
+
+
+_host_read = contextvars.ContextVar("tenants_host_read", default=None)
+
+
 class PartnerTenantMiddleware(TenantMainMiddleware):
     """Resolves the partner from the host; a deactivated partner's subdomain is shut."""
 
     def get_tenant(self, domain_model, hostname):
-        # One cache round trip instead of `SET search_path` and a query, when a shared cache is configured.
-        lookup = HostLookup(hostname)
+        # One cache round trip instead of `SET search_path` and a query, when a shared cache is configured; the
+        # same `MGET` reads the request's other entries (an API call's key), kept as `request.cache_read`.
+        pending = _host_read.get()
+        lookup = HostLookup(hostname, extra=pending.entries if pending else None)
+        if pending is not None:
+            pending.read = lookup.read
         if lookup.tenant is not None:
             return lookup.tenant
         tenant = super().get_tenant(domain_model, hostname)
@@ -26,7 +45,13 @@ class PartnerTenantMiddleware(TenantMainMiddleware):
         return tenant
 
     def process_request(self, request):
-        response = super().process_request(request)
+        pending = _HostRead(request_entries(request))
+        reset = _host_read.set(pending)
+        try:
+            response = super().process_request(request)
+        finally:
+            _host_read.reset(reset)
+        request.cache_read = pending.read
         if response is not None:
             return response
         tenant = request.tenant

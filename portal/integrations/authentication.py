@@ -15,7 +15,7 @@ from portal.audit.choices import AuditAction
 from portal.audit.services import audit_record
 from tenants.axes import API_KEY_CREDENTIAL
 
-from .keycache import Lookup, failure_recorded
+from .keycache import Lookup, entries, failure_recorded
 from .selectors import api_key_get_valid, api_key_valid
 from .services import api_key_touch
 
@@ -27,6 +27,15 @@ def _raw_key(request) -> str | None:
     if header.startswith(f"{KEYWORD} "):
         return header[len(KEYWORD) + 1 :].strip()
     return request.META.get("HTTP_X_API_KEY") or None
+
+
+def cache_entries(request) -> dict:
+    """An API call's cached key and cool-off entries, read in the same `MGET` as its host (tenants.hostcache)."""
+    raw = _raw_key(request)
+    if raw is None:
+        return {}
+    AxesProxyHandler.update_request(request)
+    return entries(raw.partition(".")[0], request.axes_ip_address)
 
 
 class KeysCoolingOff(Throttled):
@@ -70,7 +79,9 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         django_request = request._request
         AxesProxyHandler.update_request(django_request)
-        lookup = Lookup(raw.partition(".")[0], django_request.axes_ip_address)
+        lookup = Lookup(
+            raw.partition(".")[0], django_request.axes_ip_address, getattr(django_request, "cache_read", None)
+        )
         _refuse_when_cooling_off(django_request, lookup)
         if lookup.key is not None:
             key = lookup.key if api_key_valid(lookup.key, raw_key=raw) else None

@@ -46,23 +46,29 @@ def _failure_key(ip: str) -> str:
     return f"apikey:cooloff:token:{ip}"
 
 
-def _entries(prefix: str | None, ip: str) -> dict[str, tuple[str, ...]]:
+def _valid_prefix(prefix: str | None) -> str | None:
+    return prefix if PREFIX.match(prefix or "") else None
+
+
+def entries(prefix: str | None, ip: str) -> dict[str, tuple[str, ...]]:
     """The entries a call reads, each with its scopes: the address's cool-off answer and, for a well-formed
     prefix, the key (its own scope and the one of every key)."""
-    entries = {_clean_key(ip): (_failure_key(ip),)}
-    if prefix:
-        entries[_entry_key(prefix)] = (_token_key(prefix), ALL_TOKEN)
-    return entries
+    found = {_clean_key(ip): (_failure_key(ip),)}
+    if prefix := _valid_prefix(prefix):
+        found[_entry_key(prefix)] = (_token_key(prefix), ALL_TOKEN)
+    return found
 
 
 class Lookup:
     """What one `MGET` found for a call: the cached key (or None), whether the address may call, and the tokens
-    to store fresh answers under."""
+    to store fresh answers under. `read`: the request's read of the host (tenants.hostcache), used when it
+    fetched these very entries, so the call costs no round trip of its own."""
 
-    def __init__(self, prefix: str, ip: str):
-        self.prefix = prefix if PREFIX.match(prefix or "") else None
+    def __init__(self, prefix: str, ip: str, read: cachetokens.TokenRead | None = None):
+        self.prefix = _valid_prefix(prefix)
         self.ip = ip
-        self.read = cachetokens.TokenRead(_entries(self.prefix, ip))
+        wanted = entries(self.prefix, ip)
+        self.read = read if read is not None and read.covers(wanted) else cachetokens.TokenRead(wanted)
         self.allowed = self.read.get(_clean_key(ip)) is True
         self.key = self.read.get(_entry_key(self.prefix)) if self.prefix else None
 

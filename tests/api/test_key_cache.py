@@ -25,7 +25,7 @@ from portal.integrations.services import api_key_create, api_key_revoke
 from tenants.models import Partner
 from tenants.services import partner_deactivate
 
-from ..conftest import client_for
+from ..conftest import client_for, host_of
 from ..processes import ROOT, free_port, start, stop, subprocess_env, wait_for
 from ..queries import RealQueries
 
@@ -46,6 +46,19 @@ def test_second_call_reads_neither_key_nor_cool_off_from_the_database(world):
         assert _call(client, raw).status_code == 200
     assert "integrations_apikey" not in captured.sql()
     assert "axes_accessattempt" not in captured.sql()
+
+
+def test_the_key_and_the_host_are_read_in_one_round_trip(world, monkeypatch):
+    """The tenant middleware's `MGET` of the host also fetches the call's key and cool-off (tenants.hostcache)."""
+    key, raw = api_key_create(partner=world.alpha, name="one trip")
+    client = client_for(world.alpha)
+    assert _call(client, raw).status_code == 200
+    cache, reads = caches[keycache.ALIAS], []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, **kwargs: reads.append(set(keys)) or get_many(keys, **kwargs))
+    assert _call(client, raw).status_code == 200
+    assert len(reads) == 1
+    assert {f"tenant-host:entry:{host_of(world.alpha)}", keycache._entry_key(key.prefix)} <= reads[0]
 
 
 def test_cached_vehicle_list_runs_only_the_queries_of_the_bare_view(world):

@@ -87,3 +87,10 @@ def test_an_entry_of_another_shape_is_a_miss(shared_cache):
     for stored in ("-", ("-", "value"), ["x"], 7):
         shared_cache.set(ENTRY, stored)
         assert _read().get(ENTRY) is None
+
+
+def test_a_read_answers_only_for_the_entries_and_scopes_it_fetched(shared_cache):
+    read = _read()
+    assert read.covers({ENTRY: (ONE, TWO)})
+    assert not read.covers({ENTRY: (ONE,)})
+    assert not read.covers({"test:another": (ONE, TWO)})

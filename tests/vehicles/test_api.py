@@ -4,8 +4,10 @@ import pytest
 from django_tenants.utils import schema_context
 
 from portal.integrations.services import api_key_create
+from portal.vehicles.api.serializers import VehicleDetailSerializer
 from portal.vehicles.choices import ChangeSource
 from portal.vehicles.models import Vehicle, VehicleModel, VehicleStatusChange
+from portal.vehicles.selectors import VEHICLE_ROW_FIELDS, vehicle_detail_row, vehicle_get, vehicle_list
 from portal.vehicles.services import vehicle_status_change
 from tenants.choices import Role
 
@@ -320,3 +322,36 @@ def test_create_and_bulk_return_warnings_in_the_201_body(world):
     bulk = client.post("/api/v1/vehicles/bulk/", {"market": "EU", "vehicles": rows}, content_type="application/json")
     assert bulk.status_code == 201 and bulk.json()["created"] == 2
     assert [(warning["index"], warning["field"]) for warning in bulk.json()["warnings"]] == [(1, "vin")]
+
+
+def test_detail_row_is_the_orm_row_and_each_partner_reads_its_own(world):
+    """The detail's SQL is compiled once per process and names no schema: each partner's call still reads its own
+    schema (the same VIN at two partners), and the body is the one the ORM path writes."""
+    person = world.person(world.alpha, Role.MEMBER)
+    vehicle = vehicle_make(world.alpha, user=person, plant="Alpha plant")
+    with schema_context("alpha"):
+        vehicle_status_change(
+            vehicle=vehicle,
+            to_status="registered",
+            user=person,
+            registration_country="HU",
+            registration_date=vehicle.production_date,
+            note="Pest",
+        )
+        ours = vehicle_detail_row(vin=vehicle.vin.lower())
+        orm = vehicle_get(vin=vehicle.vin, with_history=True)
+        values = vehicle_list().filter(vin=vehicle.vin).values(*VEHICLE_ROW_FIELDS).get()
+        assert {key: ours[key] for key in VEHICLE_ROW_FIELDS} == values
+        assert ours["history_rows"] == orm.history_rows
+        assert VehicleDetailSerializer(ours).data == VehicleDetailSerializer(orm).data
+    beta_model = model_make(world.beta)
+    with schema_context("beta"):  # the same VIN at another partner (written directly: the WMI is alpha's)
+        Vehicle.objects.create(
+            vin=vehicle.vin, model=beta_model, production_date=vehicle.production_date, plant="Beta plant"
+        )
+    alpha = _client(world, Role.VIEWER).get(f"/api/v1/vehicles/{vehicle.vin}/").json()
+    beta = client_for(world.beta, world.person(world.beta, Role.VIEWER)).get(f"/api/v1/vehicles/{vehicle.vin}/")
+    assert (alpha["plant"], alpha["registration_country"], len(alpha["history"])) == ("Alpha plant", "HU", 2)
+    assert (beta.json()["plant"], beta.json()["history"]) == ("Beta plant", [])
+    other = vin_for(WMI["alpha"])
+    assert _client(world, Role.VIEWER).get(f"/api/v1/vehicles/{other}/").status_code == 404

@@ -152,7 +152,8 @@ class VehicleDetailSerializer(VehicleSerializer):
                 "source": change["source"],
                 "note": change["note"],
             }
-            for change in vehicle.history_rows  # annotated by vehicle_get(with_history=True): JSON rows, oldest first
+            # JSON rows, oldest first: annotated by vehicle_get(with_history=True), or a vehicle_detail_row's
+            for change in (vehicle["history_rows"] if isinstance(vehicle, dict) else vehicle.history_rows)
         ]
         return data
 
