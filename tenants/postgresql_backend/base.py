@@ -7,6 +7,14 @@ PostgreSQL itself gives an inline one (`<table>_<column>_check`, `<table>_<colum
 Citus has the same constraint names as one migrated on plain PostgreSQL, where nothing changes (docs/scaling.md).
 A new foreign key column gets its constraint in a statement of its own (Citus sends one command per statement).
 
+Listing the tables of the current schema (`introspection.table_names()`: `MigrationRecorder.has_table()`, so every
+`migrate_schemas`, once per schema, and the `--fake` pass after each new partner's clone) starts from the schema's
+own catalog rows: Django's query filters every row of `pg_class` with `pg_table_is_visible()` (pg_class has no
+index on the namespace), a cost that grows with every partner's ~280 relations (docs/scaling.md "Provisioning at
+a flat cost"). Every table, view, sequence, materialized view and foreign table has a `pg_depend` row on its
+namespace (PostgreSQL records one for every relation but indexes, TOAST tables and composite types), so the
+same rows are found through that index, still filtered by `pg_table_is_visible()`: the same answer.
+
 Any other alias with this engine (a read replica, docs/scaling.md "Read replicas") follows the tenant connection:
 django-tenants sets the partner's schema only on that one (`TenantMainMiddleware`, `schema_context`), so before
 every cursor a follower takes the same tenant and issues the same `SET search_path`. A replica connection kept
@@ -14,7 +22,12 @@ open from another partner's request can never read that partner's schema.
 """
 
 from django.db import connections
+from django.db.backends.postgresql.introspection import TableInfo
 from django_tenants.postgresql_backend import base
+from django_tenants.postgresql_backend.introspection import (
+    DatabaseSchemaIntrospection,
+    DatabaseSchemaIntrospectionSearchPathContext,
+)
 from django_tenants.utils import get_tenant_database_alias
 
 
@@ -60,8 +73,33 @@ class DatabaseSchemaEditor(base.DatabaseWrapper.SchemaEditorClass):
         return None
 
 
+# Django's get_table_list (django/db/backends/postgresql/introspection.py), from the schemas on the search path.
+TABLE_LIST = """
+SELECT c.relname,
+       CASE WHEN c.relispartition THEN 'p' WHEN c.relkind IN ('m', 'v') THEN 'v' ELSE 't' END,
+       pg_catalog.obj_description(c.oid, 'pg_class')
+FROM pg_catalog.pg_namespace n
+JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND d.refobjid = n.oid
+     AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid = 0
+JOIN pg_catalog.pg_class c ON c.oid = d.objid
+WHERE n.nspname = ANY (pg_catalog.current_schemas(true)) AND n.nspname NOT IN ('pg_catalog', 'pg_toast')
+  AND c.relkind IN ('f', 'm', 'p', 'r', 'v') AND pg_catalog.pg_table_is_visible(c.oid)
+"""
+
+
+class DatabaseIntrospection(DatabaseSchemaIntrospection):
+    def get_table_list(self, cursor):
+        with DatabaseSchemaIntrospectionSearchPathContext(cursor=cursor, connection=self.connection):
+            cursor.execute(TABLE_LIST)
+            return [TableInfo(*row) for row in cursor.fetchall() if row[0] not in self.ignored_tables]
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     SchemaEditorClass = DatabaseSchemaEditor
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.introspection = DatabaseIntrospection(self)
 
     def _cursor(self, name=None):
         self.tenant_follow()
