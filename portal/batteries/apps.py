@@ -9,9 +9,11 @@ class BatteriesConfig(AppConfig):
 
     def ready(self):
         # The vehicle import's pipeline learns the two battery kinds (batteries, battery readings).
-        from . import vehicle_links
+        from . import creation, vehicle_links
         from .importing.targets import register
 
         register()
+        # An imported battery's `+` history row is written just before it first changes (creation.py).
+        creation.register()
         # The vehicle page lists the batteries fitted to it (vehicles may not import batteries).
         vehicle_links.register()

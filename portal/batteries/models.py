@@ -102,6 +102,29 @@ class Battery(models.Model):
         return self.identifier
 
 
+class BatteryImportBatch(models.Model):
+    """The creation of the batteries one import run inserted without a vehicle, told once for the run.
+
+    Such a battery's first history row (`+`: its state when created, when, by whom, why) would repeat the battery
+    row itself, which nothing but the history changes without a history row; the import writes this one row per
+    run instead of a million, and `creation.creations_write` writes a battery's `+` row from it just before the
+    battery first changes or is deleted (`pre_save`, `pre_delete`, the import's update), so the history holds it
+    from then on. Until then `selectors.battery_history` shows the same step from here and the battery row. The ids
+    of one run are one range: the import holds the battery table locked while it inserts."""
+
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    history_date = models.DateTimeField()
+    history_user = models.ForeignKey("tenants.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    history_change_reason = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["first_id", "last_id"], name="battery_import_batch_ids")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id}–{self.last_id}"
+
+
 class BatteryFitment(models.Model):
     """A battery fitted to a vehicle from one date to another: a replacement keeps both histories."""
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 
 from .access import groups_for
 from .choices import BatteryCategory, BatteryStatus, Behaviour, Reader
+from .creation import creation_of
 from .models import Battery, BatteryFitment, BatteryModel, BatteryReading
 from .registry.models import PassportAttribute
 
@@ -66,6 +67,9 @@ def battery_history(*, battery: Battery) -> list[HistoryStep]:
     from portal.vehicles.models import Vehicle
 
     records = list(Battery.history.filter(id=battery.pk).select_related("history_user").order_by("history_date"))
+    if not records:  # created by an import, not changed since: its `+` row is told by the import's batch
+        created = creation_of(battery)
+        records = [created] if created is not None else []
     raw: list[tuple[Any, list]] = []
     previous = None
     model_ids, vehicle_ids = set(), set()
