@@ -79,14 +79,18 @@ BEGIN
         WHEN 'INSERT' THEN ARRAY['new_rows'] WHEN 'DELETE' THEN ARRAY['old_rows']
         ELSE ARRAY['new_rows', 'old_rows'] END
     LOOP
-        source := quote_ident(relation);
-        IF on_citus THEN
-            -- Citus cannot plan a transition table next to a distributed table (the expressions that look up
-            -- shipments or vehicles): the rows are handed over as a parameter instead (docs/scaling.md).
-            EXECUTE format('SELECT jsonb_agg(t) FROM %I AS t', relation) INTO transition;
-            source := format('jsonb_populate_recordset(NULL::%I.%I, $1)', TG_TABLE_SCHEMA, TG_TABLE_NAME);
-        END IF;
+        transition := NULL;
         FOR i IN 1 .. TG_NARGS - 1 LOOP
+            source := quote_ident(relation);
+            IF on_citus AND position('{schema}' IN TG_ARGV[i]) > 0 THEN
+                -- Citus cannot plan a transition table next to a distributed table (the expressions that look up
+                -- shipments or vehicles): those rows are handed over as a parameter instead (docs/scaling.md).
+                -- Only there: a parameter holds at most 256 MB, and a million-row import reads its own columns.
+                IF transition IS NULL THEN
+                    EXECUTE format('SELECT jsonb_agg(t) FROM %I AS t', relation) INTO transition;
+                END IF;
+                source := format('jsonb_populate_recordset(NULL::%I.%I, $1)', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+            END IF;
             expression := replace(TG_ARGV[i], '{schema}', quote_ident(TG_TABLE_SCHEMA));
             EXECUTE format(
                 'SELECT array_agg(DISTINCT date_trunc(''month'', changed.d)::date) '
