@@ -570,54 +570,57 @@ def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                        FROM {battery} b WHERE b.identifier = s.identifier AND s.err_reason IS NULL"""
                 ).format(**names, old=_BATTERY_OLD, new=_BATTERY_NEW)
             )
-        with timed(job, "upsert: fitments of changed batteries"):
-            # A battery moved to another vehicle: its open fitment ends when the new one starts.
-            cursor.execute(
-                sql.SQL(
-                    """UPDATE {fitment} f SET removed_on = greatest(f.fitted_on, s.fitted_on)
-                       FROM {stage} s
-                       WHERE s.changed AND s.vehicle_id IS NOT NULL AND f.battery_id = s.battery_id
-                         AND f.removed_on IS NULL AND f.vehicle_id IS DISTINCT FROM s.vehicle_id"""
-                ).format(**names)
-            )
-            cursor.execute(
-                sql.SQL(
-                    """INSERT INTO {fitment} (battery_id, vehicle_id, vin, fitted_on, created_at)
-                       SELECT s.battery_id, s.vehicle_id, s.vin, s.fitted_on, now()
-                       FROM {stage} s
-                       WHERE s.changed AND s.vehicle_id IS NOT NULL
-                         AND NOT EXISTS (SELECT 1 FROM {fitment} f WHERE f.battery_id = s.battery_id
-                                         AND f.removed_on IS NULL)"""
-                ).format(**names)
-            )
-        with timed(job, "upsert: update changed batteries"):
-            # An imported battery changing for the first time: its `+` history row first (creation.py).
-            creations_write(
-                cursor, sql.SQL("b.id IN (SELECT s.battery_id FROM {stage} s WHERE s.changed)").format(**names)
-            )
-            complete = complete_sql(battery_values='(b."values" || s.vals)')
-            cursor.execute(
-                sql.SQL(
-                    """WITH changed AS (
-                           UPDATE {battery} b SET battery_model_id = s.battery_model_id,
-                                  status = coalesce(s.status, b.status), "values" = b."values" || s.vals,
-                                  vehicle_id = coalesce(s.vehicle_id, b.vehicle_id), complete = {complete},
-                                  updated_at = now()
-                           FROM {stage} s JOIN {need} ON need.model_id = s.battery_model_id
-                           WHERE b.id = s.battery_id AND s.changed
-                           RETURNING b.*
-                       ), history AS (
-                           INSERT INTO {history} ({cols}, history_date, history_type, history_user_id,
-                                                  history_change_reason)
-                           SELECT {c_cols}, now(), '~', %(user)s, %(note)s FROM changed c
-                       )
-                       SELECT count(*) FROM changed"""
-                ).format(**names, complete=complete),
-                params,
-            )
-            updated = cursor.fetchone()[0]
+        matched = cursor.rowcount
+        updated = 0
+        if matched:  # none on a first import: nothing to end, update or record as changed
+            with timed(job, "upsert: fitments of changed batteries"):
+                # A battery moved to another vehicle: its open fitment ends when the new one starts.
+                cursor.execute(
+                    sql.SQL(
+                        """UPDATE {fitment} f SET removed_on = greatest(f.fitted_on, s.fitted_on)
+                           FROM {stage} s
+                           WHERE s.changed AND s.vehicle_id IS NOT NULL AND f.battery_id = s.battery_id
+                             AND f.removed_on IS NULL AND f.vehicle_id IS DISTINCT FROM s.vehicle_id"""
+                    ).format(**names)
+                )
+                cursor.execute(
+                    sql.SQL(
+                        """INSERT INTO {fitment} (battery_id, vehicle_id, vin, fitted_on, created_at)
+                           SELECT s.battery_id, s.vehicle_id, s.vin, s.fitted_on, now()
+                           FROM {stage} s
+                           WHERE s.changed AND s.vehicle_id IS NOT NULL
+                             AND NOT EXISTS (SELECT 1 FROM {fitment} f WHERE f.battery_id = s.battery_id
+                                             AND f.removed_on IS NULL)"""
+                    ).format(**names)
+                )
+            with timed(job, "upsert: update changed batteries"):
+                # An imported battery changing for the first time: its `+` history row first (creation.py).
+                creations_write(
+                    cursor, sql.SQL("b.id IN (SELECT s.battery_id FROM {stage} s WHERE s.changed)").format(**names)
+                )
+                complete = complete_sql(battery_values='(b."values" || s.vals)')
+                cursor.execute(
+                    sql.SQL(
+                        """WITH changed AS (
+                               UPDATE {battery} b SET battery_model_id = s.battery_model_id,
+                                      status = coalesce(s.status, b.status), "values" = b."values" || s.vals,
+                                      vehicle_id = coalesce(s.vehicle_id, b.vehicle_id), complete = {complete},
+                                      updated_at = now()
+                               FROM {stage} s JOIN {need} ON need.model_id = s.battery_model_id
+                               WHERE b.id = s.battery_id AND s.changed
+                               RETURNING b.*
+                           ), history AS (
+                               INSERT INTO {history} ({cols}, history_date, history_type, history_user_id,
+                                                      history_change_reason)
+                               SELECT {c_cols}, now(), '~', %(user)s, %(note)s FROM changed c
+                           )
+                           SELECT count(*) FROM changed"""
+                    ).format(**names, complete=complete),
+                    params,
+                )
+                updated = cursor.fetchone()[0]
         with timed(job, "upsert: insert new batteries, fitments, history, passport index"):
-            aside = _bulk_build(cursor, job, (BATTERY,)) if updated == 0 else []
+            aside = _bulk_build(cursor, job, (BATTERY,)) if not matched else []
             complete = complete_sql(battery_values="s.vals")
             # The run's creation is one BatteryImportBatch row (its ids, time, person, reason): the `+` history
             # row of a battery created without a vehicle is written when it first changes (creation.py); those
