@@ -171,3 +171,20 @@ def test_a_failing_first_import_leaves_the_table_and_its_indexes_as_they_were(wo
     with schema_context(world.alpha.schema_name):
         assert _indexes(Battery._meta.db_table) == before
         assert not Battery.objects.exists() and not BatteryImportBatch.objects.exists()
+
+
+def test_an_own_index_entry_without_its_battery_is_replaced_by_the_imported_one(world, media):
+    from portal.batteries.registry.models import PassportIndex
+
+    model = model_make(world.alpha)
+    code = identifier_next()
+    connection.set_schema_to_public()
+    PassportIndex.objects.create(identifier=code, partner=world.alpha, battery_id=987654321)
+    job = _run(world.alpha, [(code, model.code, "", "", "")])
+    assert job.status == ImportStatus.SUCCEEDED and job.rows_created == 1, job.error_message
+    with schema_context(world.alpha.schema_name):
+        battery = Battery.objects.get(identifier=code)
+    connection.set_schema_to_public()
+    assert list(PassportIndex.objects.filter(identifier=code).values_list("partner", "battery_id")) == [
+        (world.alpha.pk, battery.pk)
+    ]

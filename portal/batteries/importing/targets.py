@@ -367,16 +367,20 @@ def _battery_sql_checks(cursor, stage: Stage, job: ImportJob) -> None:
     _reference_check(
         cursor, stage, key="vin", table=VEHICLE, into="vehicle_id", reason=_("No vehicle of yours has this VIN.")
     )
+    # Which partner's passport index entry holds each identifier, kept for the upsert: its insert of the new
+    # entries then needs no conflict handling (`ON CONFLICT` probes the unique index once more per row).
+    cursor.execute(
+        sql.SQL(
+            "UPDATE {stage} s SET indexed_by = p.partner_id FROM {index} p WHERE p.identifier = s.identifier"
+        ).format(**names)
+    )
     stage_error_add(
         cursor,
         stage,
         column="identifier",
         value=sql.SQL("s.identifier"),
         reason=_("This identifier is already used by another battery passport."),
-        where=sql.SQL(
-            "s.identifier IS NOT NULL AND EXISTS (SELECT 1 FROM {index} p "
-            "WHERE p.identifier = s.identifier AND p.partner_id <> {partner})"
-        ).format(**names, partner=_partner_id_sql()),
+        where=sql.SQL("s.indexed_by IS NOT NULL AND s.indexed_by <> {partner}").format(partner=_partner_id_sql()),
     )
     allowed = [(old, new) for old, targets in STATUS_TRANSITIONS.items() for new in targets]
     stage_error_add(
@@ -620,6 +624,16 @@ def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                 )
                 updated = cursor.fetchone()[0]
         with timed(job, "upsert: insert new batteries, fitments, history, passport index"):
+            # An entry of the partner's own whose battery is gone (none is left behind by the services) names the
+            # new battery instead: it is removed first. The SQL checks refused the identifiers another partner holds;
+            # one that another partner's import adds meanwhile breaks the unique index and the run fails whole.
+            cursor.execute(
+                sql.SQL(
+                    """DELETE FROM {index} p USING {stage} s
+                       WHERE s.indexed_by = {partner} AND s.battery_id IS NULL AND s.err_reason IS NULL
+                         AND p.identifier = s.identifier AND p.partner_id = {partner}"""
+                ).format(**names)
+            )
             aside = _bulk_build(cursor, job, (BATTERY,)) if not matched else []
             complete = complete_sql(battery_values="s.vals")
             # The run's creation is one BatteryImportBatch row (its ids, time, person, reason): the `+` history
@@ -642,7 +656,6 @@ def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
                        ), indexed AS (
                            INSERT INTO {index} (identifier, partner_id, battery_id, created_at)
                            SELECT c.identifier, {partner}, c.id, now() FROM created c
-                           ON CONFLICT (identifier) DO NOTHING
                        )
                        SELECT count(*) FROM created"""
                 ).format(**names, complete=complete),
@@ -906,7 +919,7 @@ def register() -> None:
             empty_message=gettext_lazy("The file has a header row but no batteries."),
             stage_ddl="""identifier varchar(100), battery_model_id bigint, category text, status text,
                          vin varchar(17), fitted_on date, vals jsonb, vehicle_id bigint, battery_id bigint,
-                         changed boolean""",
+                         changed boolean, indexed_by bigint""",
             stage_columns=BATTERY_COLUMNS,
             duplicate_key="identifier",
             duplicate_column="identifier",
