@@ -3,9 +3,11 @@
 Rows are checked in Python while streaming (identifier, model, category, status, dates, numbers, passport
 values) and in SQL over the whole staging table (a VIN of the partner's, an identifier no other partner holds, a
 status step the battery may take, the battery of a reading). The upsert writes in one transaction: batteries
-(with their history rows, their `complete` flag computed in the same statement, their fitments and the
-alliance's passport index), or readings (one per battery, time and source: a second import updates them), and
-tells the partner's webhooks once per run (`imported_event`), not once per row.
+(with their `complete` flag computed in the same statement, their fitments, the alliance's passport index, and
+their history: `~` rows for changed batteries, `+` rows for new fitted ones, one `BatteryImportBatch` row for the
+run's other new batteries, whose `+` rows `creation.py` writes when they first change), or readings (one per
+battery, time and source: a second import updates them), and tells the partner's webhooks once per run
+(`imported_event`), not once per row.
 """
 
 from __future__ import annotations
