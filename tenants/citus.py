@@ -3,8 +3,11 @@
 On plain PostgreSQL every function here is a no-op, so the same code runs on both (docs/scaling.md):
 
 * Partner tables have foreign keys to public tables (people, partners, reference data); Citus accepts those only
-  to *reference tables* (copied to every node). `public_tables_distribute` makes every public table a reference
-  table, right after the public schema's migrations (portal_setup) and before any partner schema exists.
+  to *reference tables* (copied to every node). `public_tables_distribute` makes those public tables (and what
+  they refer to) reference tables, right after the public schema's migrations (portal_setup) and before any
+  partner schema exists. The other public tables stay on the coordinator (Citus local tables when they refer to
+  a reference table): the statistics' facts and cells, runs, audit rows are written there once, not copied to
+  every node in a two-phase commit (docs/scaling.md, `bench scale`).
 * With `citus.enable_schema_based_sharding` on, every `CREATE SCHEMA` (the template, each partner) becomes a
   distributed schema that lives whole on one node; nothing here needs to do more for it.
 * The change-capture triggers (portal/insights/capture) need `citus.enable_unsafe_triggers`: set on the database,
@@ -15,11 +18,20 @@ On plain PostgreSQL every function here is a no-op, so the same code runs on bot
 
 from django.db import connection
 
+# The public tables partner tables refer to, and every public table those refer to in turn, referred-to first
+# (a reference table may refer only to reference tables); those not converted yet.
 REFERENCE = """
-SELECT c.oid::regclass::text FROM pg_class c
-WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-  AND NOT EXISTS (SELECT FROM pg_dist_partition p WHERE p.logicalrelid = c.oid)
-ORDER BY c.oid
+WITH RECURSIVE needed(oid, depth) AS (
+    SELECT c.oid, 0 FROM pg_class c
+    WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY(%(tables)s)
+  UNION
+    SELECT k.confrelid, n.depth + 1 FROM pg_constraint k JOIN needed n ON k.conrelid = n.oid
+    WHERE k.contype = 'f' AND k.confrelid <> k.conrelid AND n.depth < 50
+)
+SELECT c.oid::regclass::text FROM needed n JOIN pg_class c ON c.oid = n.oid
+WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+  AND NOT EXISTS (SELECT FROM pg_dist_partition p WHERE p.logicalrelid = c.oid AND p.repmodel = 't')
+GROUP BY c.oid ORDER BY max(n.depth) DESC, c.oid
 """
 
 # Identity/serial sequences of the converted tables, moved to at least the highest id (Citus re-creates them).
@@ -42,8 +54,32 @@ def citus_present() -> bool:
     return cached
 
 
+def public_tables_partners_refer_to() -> list[str]:
+    """The public tables that partner tables (tenant apps' models, their many-to-many tables too) refer to."""
+    from django.apps import apps
+    from django.conf import settings
+
+    public_only = {app for app in settings.SHARED_APPS if app not in settings.TENANT_APPS}
+    partner_apps = {app for app in settings.TENANT_APPS if app not in settings.SHARED_APPS}
+
+    def app_of(model) -> str:
+        return model._meta.app_config.name
+
+    tables = set()
+    for model in apps.get_models(include_auto_created=True):
+        if app_of(model) not in partner_apps:
+            continue
+        for field in model._meta.get_fields():
+            related = field.related_model if field.is_relation and field.concrete else None
+            if related is not None and app_of(related) in public_only:
+                tables.add(related._meta.db_table)
+    # The legacy change-capture function wrote this table from the partners' nodes (schemas not yet migrated).
+    tables.add(apps.get_model("insights", "DirtyMonth")._meta.db_table)
+    return sorted(tables)
+
+
 def public_tables_distribute() -> list[str]:
-    """Make every public table a reference table (idempotent); returns the tables converted now."""
+    """Make the public tables partner tables refer to reference tables (idempotent); the tables converted now."""
     if not citus_present():
         return []
     converted = []
@@ -61,7 +97,7 @@ def public_tables_distribute() -> list[str]:
         # not tested on Citus, so the setting stays.
         cursor.execute(f'ALTER DATABASE "{database}" SET citus.enable_repartition_joins TO on')
         cursor.execute("SET citus.enable_unsafe_triggers TO on")
-        cursor.execute(REFERENCE)
+        cursor.execute(REFERENCE, {"tables": public_tables_partners_refer_to()})
         for (table,) in cursor.fetchall():
             cursor.execute("SELECT create_reference_table(%s)", [table])
             converted.append(table)
