@@ -141,7 +141,9 @@ def replica_lag_ms() -> float:
     from bench import replica_check
 
     folder = Path(tempfile.mkdtemp(prefix="scale-bench-replica-", dir="/tmp"))
-    servers = replica_check.Cluster(folder, replica_check.pg_bin(), replica_check.free_port(), replica_check.free_port())
+    servers = replica_check.Cluster(
+        folder, replica_check.pg_bin(), replica_check.free_port(), replica_check.free_port()
+    )
     try:
         servers.start()
         with (
