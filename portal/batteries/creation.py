@@ -19,7 +19,7 @@ from .models import Battery, BatteryImportBatch
 HISTORY = Battery.history.model
 
 
-def _history_columns() -> list[str]:
+def history_columns() -> list[str]:
     """The battery columns its history table copies (every concrete field of Battery but `updated_at`)."""
     kept = {field.column for field in HISTORY._meta.concrete_fields}
     return [field.column for field in Battery._meta.concrete_fields if field.column in kept]
@@ -29,7 +29,7 @@ def creations_write(cursor, where: sql.Composable, params=None) -> int:
     """Write the `+` history row of the batteries `b` that `where` selects, have no history row yet and were
     created by an import batch (the batch's date, person and reason; the battery row as it is now). Returns how
     many were written. Run it before a change, never after."""
-    columns = _history_columns()
+    columns = history_columns()
     cursor.execute(
         sql.SQL(
             """INSERT INTO {history} ({cols}, history_date, history_type, history_user_id, history_change_reason)
@@ -62,11 +62,12 @@ def creation_of(battery: Battery):
     )
     if batch is None:
         return None
+    copied = set(history_columns())
     record = HISTORY(
         **{
             field.attname: getattr(battery, field.attname)
             for field in Battery._meta.concrete_fields
-            if field.attname != "updated_at"
+            if field.column in copied
         },
         history_date=batch.history_date,
         history_type="+",

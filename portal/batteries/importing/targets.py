@@ -35,7 +35,7 @@ from tenants.citus import citus_present
 from tenants.models import Partner
 
 from ..choices import BatteryCategory, BatteryStatus, Behaviour, ReadingSource
-from ..creation import creations_write
+from ..creation import creations_write, history_columns
 from ..models import Battery, BatteryFitment, BatteryImportBatch, BatteryModel, BatteryReading
 from ..registry.models import PassportAttribute, PassportIndex
 from ..selectors import COLUMN_VALUES
@@ -466,12 +466,6 @@ def _battery_counts(cursor, stage: Stage) -> tuple[int, int, int]:
     return cursor.fetchone()
 
 
-def _history_columns() -> list[str]:
-    """The battery columns its history table copies (every concrete field of Battery but `updated_at`)."""
-    history = {field.column for field in Battery.history.model._meta.concrete_fields}
-    return [field.column for field in Battery._meta.concrete_fields if field.column in history]
-
-
 # A first import into an empty battery table inserts its rows without the table's plain indexes and builds them
 # afterwards, in the same transaction: one sorted build per index instead of an index entry per row (about half the
 # insert's time at a million rows). Only from this many new batteries on: the build holds an ACCESS EXCLUSIVE lock
@@ -550,7 +544,7 @@ def _battery_upsert(job: ImportJob, stage: Stage) -> tuple[int, int, int]:
     when the VIN changes, insert new batteries with their fitments and passport index entries; history rows for
     every battery written; `complete` computed in the same statements."""
     note = (_("Import of %(file)s") % {"file": job.original_name})[:100]
-    columns = _history_columns()
+    columns = history_columns()
     names = {
         "stage": stage.ident,
         "battery": sql.Identifier(BATTERY),
