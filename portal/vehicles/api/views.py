@@ -194,7 +194,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = VehicleStatusChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         vehicle_status_change(vehicle=vehicle, user=request.user, source=ChangeSource.API, **serializer.validated_data)
-        return Response(VehicleDetailSerializer(vehicle_get(vin=vehicle.vin, with_history=True)).data)
+        return Response(VehicleDetailSerializer(vehicle_detail_row(vin=vehicle.vin)).data)
 
     @extend_schema(
         summary="Record a vehicle's RXSWIN",
@@ -212,7 +212,7 @@ class VehicleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = VehicleRxswinSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         vehicle_rxswin_set(vehicle=vehicle, user=request.user, source=ChangeSource.API, **serializer.validated_data)
-        return Response(VehicleDetailSerializer(vehicle_get(vin=vehicle.vin, with_history=True)).data)
+        return Response(VehicleDetailSerializer(vehicle_detail_row(vin=vehicle.vin)).data)
 
     @extend_schema(
         summary="Register up to 10,000 vehicles at once",
